@@ -1,0 +1,1 @@
+"""groupql: a GraphQL API that gives WeChat mini-programs group collaboration."""

@@ -1,0 +1,61 @@
+"""Settings, read once from GROUPQL_* environment variables."""
+
+import secrets
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_APPID = "wx0000000000devapp"
+DEV_SECRET = "dev-secret-not-for-production"
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GROUPQL_", frozen=True)
+
+    mongodb_url: str = "memory://"
+    mongodb_db: str = "groupql"
+    redis_url: str | None = None
+    wechat_mode: Literal["dev", "live"] = "dev"
+    wechat_appid: str = DEV_APPID
+    wechat_secret: str | None = None
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    wechat_timeout_s: float = Field(default=5.0, gt=0)
+    secret_key: str | None = None
+    share_max_age: int = Field(default=7200, gt=0, description="seconds")
+    session_ttl_days: int = Field(default=30, gt=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> "Settings":
+        if self.wechat_mode == "live":
+            for name in ("wechat_secret", "secret_key"):
+                if not getattr(self, name):
+                    raise ValueError(f"GROUPQL_{name.upper()} must be set in live mode")
+            if self.wechat_appid == DEV_APPID:
+                raise ValueError("GROUPQL_WECHAT_APPID must be set in live mode")
+        if self.secret_key is not None and len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
+            raise ValueError(
+                f"GROUPQL_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters"
+            )
+        if not self.mongodb_url.startswith(("memory://", "mongodb://", "mongodb+srv://")):
+            raise ValueError("GROUPQL_MONGODB_URL must start with memory://, mongodb:// or mongodb+srv://")
+        return self
+
+    @property
+    def is_dev(self) -> bool:
+        return self.wechat_mode == "dev"
+
+    @property
+    def uses_generated_secret_key(self) -> bool:
+        return self.secret_key is None
+
+    def effective_secret_key(self) -> str:
+        return self.secret_key or _GENERATED_SECRET_KEY
+
+    def effective_wechat_secret(self) -> str:
+        return self.wechat_secret or DEV_SECRET
+
+
+# One per process: in dev, tokens and stored session keys survive only as long as the process.
+_GENERATED_SECRET_KEY = secrets.token_urlsafe(48)
