@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     share_max_age: int = Field(default=7200, gt=0, description="seconds")
     session_ttl_days: int = Field(default=30, gt=0)
+    max_text_length: int = Field(default=4000, gt=0)
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":

@@ -1,0 +1,133 @@
+"""The ASGI app: Starlette routes, the GraphQL endpoint, and the lifespan that connects the store."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from pymongo.monitoring import CommandListener
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import StrawberryGraphQLError
+from cross_web import HTTPException
+
+from groupql.config import Settings
+from groupql.context import Context
+from groupql.schema import schema
+from groupql.services import Services
+from groupql.services.clock import Clock, utc_now
+from groupql.store import Store, connect
+from groupql.wechat.code2session import (
+    Code2Session,
+    DevCode2Session,
+    LiveCode2Session,
+    quiet_http_client_logs,
+)
+
+logger = logging.getLogger("groupql")
+
+READY_TIMEOUT_S = 2.0
+
+
+class GroupQLGraphQL(GraphQL[Context, None]):
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        return Context(
+            services=request.app.state.services,
+            authorization=request.headers.get("authorization"),
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope, receive))
+        except (HTTPException, StrawberryGraphQLError) as error:
+            # A request that is not GraphQL at all (bad JSON, no query): still answer in
+            # GraphQL's error shape, so clients parse every failure the same way.
+            response = _bad_request(getattr(error, "reason", None) or str(error))
+        await response(scope, receive, send)
+
+
+def _bad_request(message: str) -> Response:
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT"}}]},
+        status_code=400,
+    )
+
+
+def _code2session(settings: Settings) -> Code2Session:
+    if settings.is_dev:
+        return DevCode2Session(settings.wechat_appid)
+    return LiveCode2Session(
+        settings.wechat_api_base,
+        settings.wechat_appid,
+        settings.effective_wechat_secret(),
+        timeout_s=settings.wechat_timeout_s,
+    )
+
+
+def _describe(settings: Settings) -> None:
+    store = "in-memory store (data is lost on exit)" if settings.mongodb_url == "memory://" else "MongoDB"
+    bus = "Redis event bus" if settings.redis_url else "in-process event bus"
+    wechat = "WeChat dev mode (no network)" if settings.is_dev else "WeChat live mode"
+    logger.info("groupql starting: %s, %s, %s", store, bus, wechat)
+    if settings.uses_generated_secret_key:
+        logger.warning(
+            "GROUPQL_SECRET_KEY is not set: using a key generated for this process; "
+            "tokens and stored session keys will not survive a restart"
+        )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock = utc_now,
+    mongo_listeners: Sequence[CommandListener] = (),
+) -> Starlette:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        quiet_http_client_logs()
+        _describe(settings)
+        database = connect(
+            settings.mongodb_url, settings.mongodb_db, event_listeners=mongo_listeners
+        )
+        code2session = _code2session(settings)
+        try:
+            await database.create_indexes()
+            app.state.database = database
+            app.state.services = Services.build(settings, Store.on(database), code2session, clock)
+            yield
+        finally:
+            await code2session.aclose()
+            await database.close()
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        try:
+            await asyncio.wait_for(request.app.state.database.ping(), READY_TIMEOUT_S)
+        except Exception:
+            logger.warning("readiness check: the store is unreachable", exc_info=True)
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    graphql = GroupQLGraphQL(schema, graphql_ide="graphiql")
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+        ],
+        lifespan=lifespan,
+    )

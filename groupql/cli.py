@@ -1,0 +1,81 @@
+"""The `groupql` command: serve the API, print the schema, and dev-mode helpers."""
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+
+import uvicorn
+from pydantic import ValidationError
+
+from groupql.config import Settings
+from groupql.wechat.code2session import dev_session_for_code
+from groupql.wechat.crypto import encrypt_wechat_data
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = "_".join(str(part) for part in first["loc"]).upper()
+        where = f"GROUPQL_{field}: " if field else ""
+        sys.exit(f"groupql: {where}{first['msg'].removeprefix('Value error, ')}")
+
+
+def _serve(args: argparse.Namespace) -> None:
+    settings = _settings()
+    from groupql.app import create_app
+
+    app = create_app(settings)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=True)
+
+
+def _schema(args: argparse.Namespace) -> None:
+    from groupql.schema import schema
+
+    print(schema.as_str())
+
+
+def _share_ticket(args: argparse.Namespace) -> None:
+    settings = _settings()
+    if not settings.is_dev:
+        sys.exit("groupql: dev share-ticket works only in dev mode (GROUPQL_WECHAT_MODE=dev)")
+    session = dev_session_for_code(args.code, settings.wechat_appid)
+    payload = {
+        "openGId": args.open_gid,
+        "watermark": {"appid": settings.wechat_appid, "timestamp": int(time.time())},
+    }
+    encrypted_data, iv = encrypt_wechat_data(payload, session.session_key)
+    print(json.dumps({"encryptedData": encrypted_data, "iv": iv}))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="groupql", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="start the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=_serve)
+
+    schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+    schema.set_defaults(run=_schema)
+
+    dev = commands.add_parser("dev", help="dev-mode helpers").add_subparsers(
+        dest="dev_command", required=True
+    )
+    share_ticket = dev.add_parser(
+        "share-ticket",
+        help="print the encryptedData and iv that wx.getShareInfo would give a dev-mode user",
+    )
+    share_ticket.add_argument("--code", required=True, help="the code the user logged in with")
+    share_ticket.add_argument("--open-gid", required=True, help="the WeChat group's openGId")
+    share_ticket.set_defaults(run=_share_ticket)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    args.run(args)

@@ -1,0 +1,41 @@
+"""The GraphQL schema: strawberry types, inputs, enums and the Schema object."""
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.types import ExecutionContext
+
+from groupql.schema.errors import ErrorCodes
+from groupql.schema.root import Mutation, Query
+
+
+MAX_QUERY_DEPTH = 12
+# Distinct query texts are few (clients send the same operations), so a small cache holds them all.
+QUERY_CACHE_SIZE = 256
+
+
+class Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # ErrorCodes logs the unexpected errors; expected ones are answers, not incidents.
+        pass
+
+
+def build_schema(**kwargs: Any) -> Schema:
+    return Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            ErrorCodes,
+            lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+            lambda: ParserCache(maxsize=QUERY_CACHE_SIZE),
+            lambda: ValidationCache(maxsize=QUERY_CACHE_SIZE),
+        ],
+        **kwargs,
+    )
+
+
+schema = build_schema()

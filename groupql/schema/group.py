@@ -1,0 +1,88 @@
+"""Group types: the group, its members, and the connections that page them."""
+
+from datetime import datetime
+
+import strawberry
+
+from groupql.resolvers import Info
+from groupql.resolvers import groups as group_resolvers
+from groupql.resolvers import items as item_resolvers
+from groupql.schema.connection import Connection
+from groupql.schema.item import GroupItem
+from groupql.schema.user import User
+from groupql.store import records
+
+GroupKind = strawberry.enum(records.GroupKind, description="What kind of chat the group is for.")
+Role = strawberry.enum(records.Role, description="A member's role in a group.")
+MemberStatus = strawberry.enum(records.MemberStatus)
+
+
+@strawberry.type(description="A user's membership of a group.")
+class Member:
+    id: strawberry.ID
+    role: Role
+    status: MemberStatus
+    joined_at: datetime
+    user_id: strawberry.Private[str]
+
+    @strawberry.field
+    async def user(self, info: Info) -> User:
+        return User.of(await group_resolvers.user(info, self.user_id))
+
+    @classmethod
+    def of(cls, member: records.Member) -> "Member":
+        return cls(
+            id=strawberry.ID(member.id),
+            role=member.role,
+            status=member.status,
+            joined_at=member.joined_at,
+            user_id=member.user_id,
+        )
+
+
+@strawberry.type(
+    description=(
+        "A group's shared space. WeChat never tells servers a group's name: render it with "
+        '<open-data type="groupName" open-gid="{openGId}">, or show `title`.'
+    )
+)
+class Group:
+    id: strawberry.ID
+    open_g_id: str | None = strawberry.field(
+        name="openGId", description="The WeChat chat's openGId (null for app groups)."
+    )
+    kind: GroupKind
+    chat_type: int | None = strawberry.field(description="WeChat's chat_type, when it gave one.")
+    title: str | None
+    member_count: int
+    last_seq: int = strawberry.field(description="The seq of the newest item (0 when none).")
+    created_at: datetime
+    record: strawberry.Private[records.Group]
+
+    @strawberry.field
+    async def members(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Member]:
+        page = await group_resolvers.members(info, self.record, first, after)
+        return Connection.of(page, Member.of)
+
+    @strawberry.field(description="The feed, newest first.")
+    async def items(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[GroupItem]:
+        page = await item_resolvers.items(info, self.record, first, after)
+        return Connection.of(page, GroupItem.of)
+
+    @classmethod
+    def of(cls, group: records.Group) -> "Group":
+        return cls(
+            id=strawberry.ID(group.id),
+            open_g_id=group.open_gid,
+            kind=group.kind,
+            chat_type=group.chat_type,
+            title=group.title,
+            member_count=group.member_count,
+            last_seq=group.last_seq,
+            created_at=group.created_at,
+            record=group,
+        )

@@ -1,0 +1,83 @@
+"""Logging in with a wx.login code, and recognising the bearer tokens that login hands out."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from groupql.errors import InvalidLoginCode, Unauthenticated
+from groupql.services.clock import Clock
+from groupql.services.session_keys import SessionKeyCipher
+from groupql.store import Store
+from groupql.store.records import User
+from groupql.wechat.code2session import Code2Session
+
+MAX_LOGIN_CODE_LENGTH = 128
+_TOKEN_BYTES = 32
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    token: str
+    expires_at: datetime
+    user: User
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class AuthService:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        code2session: Code2Session,
+        cipher: SessionKeyCipher,
+        appid: str,
+        session_ttl: timedelta,
+        clock: Clock,
+    ) -> None:
+        self._store = store
+        self._code2session = code2session
+        self._cipher = cipher
+        self._appid = appid
+        self._session_ttl = session_ttl
+        self._clock = clock
+
+    async def login(self, code: str) -> LoginResult:
+        code = code.strip()
+        if not code or len(code) > MAX_LOGIN_CODE_LENGTH:
+            raise InvalidLoginCode()
+        wechat = await self._code2session.exchange(code)
+        now = self._clock()
+        user = await self._store.users.record_login(
+            appid=self._appid,
+            openid=wechat.openid,
+            unionid=wechat.unionid,
+            encrypted_session_key=self._cipher.encrypt(
+                wechat.session_key, owner=self._owner(wechat.openid)
+            ),
+            now=now,
+        )
+        token = secrets.token_urlsafe(_TOKEN_BYTES)
+        expires_at = now + self._session_ttl
+        await self._store.sessions.create(
+            token_hash=_token_hash(token), user_id=user.id, created_at=now, expires_at=expires_at
+        )
+        return LoginResult(token=token, expires_at=expires_at, user=user)
+
+    async def authenticate(self, token: str) -> User:
+        session = await self._store.sessions.find_unexpired(_token_hash(token), self._clock())
+        if session is None:
+            raise Unauthenticated("The token is unknown or expired; log in again.")
+        [user] = await self._store.users.get_many([session.user_id])
+        if user is None:
+            raise Unauthenticated("The token's user no longer exists; log in again.")
+        return user
+
+    def session_key_of(self, user: User) -> str:
+        return self._cipher.decrypt(user.encrypted_session_key, owner=self._owner(user.openid))
+
+    def _owner(self, openid: str) -> str:
+        return f"{self._appid}:{openid}"

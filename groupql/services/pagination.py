@@ -1,0 +1,60 @@
+"""Cursor pagination shared by every list that grows: opaque cursors and page sizes."""
+
+import base64
+import binascii
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from groupql.errors import BadUserInput
+
+T = TypeVar("T")
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    edges: list[tuple[str, T]]
+    has_next_page: bool
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.edges[-1][0] if self.edges else None
+
+
+def page_size(first: int | None) -> int:
+    if first is None:
+        return DEFAULT_PAGE_SIZE
+    if not 0 <= first <= MAX_PAGE_SIZE:
+        raise BadUserInput(f"'first' must be between 0 and {MAX_PAGE_SIZE}.")
+    return first
+
+
+def encode_cursor(kind: str, position: str) -> str:
+    return base64.urlsafe_b64encode(f"{kind}:{position}".encode()).decode()
+
+
+def decode_cursor(
+    kind: str, cursor: str | None, is_valid_position: Callable[[str], bool]
+) -> str | None:
+    """The position a cursor from `encode_cursor(kind, ...)` holds; BadUserInput for any other."""
+    if cursor is None:
+        return None
+    try:
+        found_kind, _, position = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+    except (binascii.Error, UnicodeError, ValueError):
+        found_kind, position = "", ""
+    if found_kind != kind or not is_valid_position(position):
+        raise BadUserInput("'after' is not a cursor from this list; pass an edge's cursor back.")
+    return position
+
+
+def paginate(nodes: list[T], size: int, kind: str, position: Callable[[T], str]) -> Page[T]:
+    """Build a page from up to size + 1 fetched nodes (the extra one only tells there is more)."""
+    return Page(
+        edges=[(encode_cursor(kind, position(node)), node) for node in nodes[:size]],
+        has_next_page=len(nodes) > size,
+    )
+

@@ -1,0 +1,59 @@
+"""Joining a user into the group of the WeChat chat a card was shared in."""
+
+from dataclasses import dataclass
+
+from groupql.services.auth import AuthService
+from groupql.services.clock import Clock
+from groupql.store import Store
+from groupql.store.records import Group, GroupKind, Member, Role, User
+from groupql.wechat.crypto import decrypt_wechat_data
+from groupql.wechat.share_info import read_shared_chat
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    group: Group
+    member: Member
+    group_created: bool
+
+
+class SharingService:
+    def __init__(
+        self, *, store: Store, auth: AuthService, appid: str, max_age_s: int, clock: Clock
+    ) -> None:
+        self._store = store
+        self._auth = auth
+        self._appid = appid
+        self._max_age_s = max_age_s
+        self._clock = clock
+
+    async def join_group_from_share(self, viewer: User, encrypted_data: str, iv: str) -> JoinResult:
+        """Decrypt what wx.getShareInfo (or wx.getGroupEnterInfo) gave, then join its chat's group.
+
+        Idempotent and race-free: the group and the membership are each upserted on a unique key,
+        so concurrent joins of a new group make one group, and its creator is its one owner.
+        """
+        payload = decrypt_wechat_data(encrypted_data, iv, self._auth.session_key_of(viewer))
+        now = self._clock()
+        chat = read_shared_chat(
+            payload, appid=self._appid, now_s=now.timestamp(), max_age_s=self._max_age_s
+        )
+        group, group_created = await self._store.groups.find_or_create_for_chat(
+            appid=self._appid,
+            open_gid=chat.open_gid,
+            kind=GroupKind(chat.kind.value),
+            chat_type=chat.chat_type,
+            creator_id=viewer.id,
+            now=now,
+        )
+        # The owner is fixed when the group is created, not by who inserts a membership first:
+        # a creator whose request died half-way still becomes owner when it retries.
+        role = Role.OWNER if group.owner_id == viewer.id else Role.MEMBER
+        member, joined = await self._store.members.find_or_create(
+            group_id=group.id, user_id=viewer.id, role=role, group_openid=chat.group_openid, now=now
+        )
+        if joined:
+            await self._store.groups.add_to_member_count(group.id, 1)
+            [refreshed] = await self._store.groups.get_many([group.id])
+            group = refreshed or group
+        return JoinResult(group=group, member=member, group_created=group_created)

@@ -1,0 +1,48 @@
+"""Helpers shared by the collections: ids, and the race-free upsert the design relies on."""
+
+from typing import Any
+
+from bson import ObjectId
+from bson.errors import InvalidId
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from groupql.store.database import Collection
+
+Document = dict[str, Any]
+
+# Two upserts racing on the same unique key: MongoDB lets one insert and fails the other with
+# DuplicateKeyError; retried, the loser finds the winner's document. More than a few retries
+# would mean something other than that race.
+_UPSERT_ATTEMPTS = 5
+
+
+def object_id(value: str) -> ObjectId | None:
+    """The ObjectId a client-supplied id names, or None when it names nothing."""
+    try:
+        return ObjectId(value)
+    except (InvalidId, TypeError):
+        return None
+
+
+async def upsert(collection: Collection, key: Document, update: Document) -> tuple[Document, bool]:
+    """Find the document with `key` or insert it; applies `update` either way.
+
+    Returns the document after the update and whether this call inserted it.
+    """
+    new_id = ObjectId()
+    on_insert = {**update.get("$setOnInsert", {}), "_id": new_id}
+    for attempt in range(_UPSERT_ATTEMPTS):
+        try:
+            doc: Document = await collection.find_one_and_update(
+                key,
+                {**update, "$setOnInsert": on_insert},
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+        except DuplicateKeyError:
+            if attempt == _UPSERT_ATTEMPTS - 1:
+                raise
+            continue
+        return doc, doc["_id"] == new_id
+    raise AssertionError("unreachable")

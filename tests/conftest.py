@@ -1,0 +1,183 @@
+"""Fixtures: a running app per test, a fake WeChat on loopback HTTP, and logged-in clients."""
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from pymongo import AsyncMongoClient, monitoring
+
+from groupql.app import create_app
+from groupql.config import Settings
+from groupql.wechat.code2session import dev_session_for_code
+from groupql.wechat.crypto import encrypt_wechat_data
+from tests.fakes.wechat import FakeWeChat, running_fake_wechat
+
+TEST_SECRET_KEY = "test-secret-key-0123456789abcdef0123456789"
+TEST_APPID = "wxtestapp00000001"
+
+
+@pytest.fixture(scope="session")
+def fake_wechat_server() -> Iterator[FakeWeChat]:
+    with running_fake_wechat() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_wechat(fake_wechat_server: FakeWeChat) -> FakeWeChat:
+    fake_wechat_server.reset()
+    return fake_wechat_server
+
+
+class Clock:
+    """A clock tests can move; starts at the real now."""
+
+    def __init__(self) -> None:
+        now = datetime.now(UTC)
+        self.now = now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+class RoundTrips(monitoring.CommandListener):
+    """Counts store round trips (commands sent to MongoDB or the in-memory engine)."""
+
+    def __init__(self) -> None:
+        self.commands: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self.commands.append(event.command_name)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+    def reset(self) -> None:
+        self.commands.clear()
+
+
+@dataclass
+class Api:
+    """A GraphQL client of one running app, as a mini-program would talk to it."""
+
+    http: httpx.AsyncClient
+    settings: Settings
+    round_trips: RoundTrips
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    async def post(self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code in (200, 400), response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None) -> dict[str, Any]:
+        """The data of a query that must succeed."""
+        body = await self.post(query, variables, token=token)
+        assert "errors" not in body, body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+    async def error_code(self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None) -> str:
+        """The extensions.code of a query that must fail."""
+        body = await self.post(query, variables, token=token)
+        assert body.get("errors"), body
+        code: str = body["errors"][0]["extensions"]["code"]
+        return code
+
+    async def login_as(self, code: str) -> str:
+        data = await self.data(LOGIN, {"code": code})
+        token: str = data["login"]["token"]
+        return token
+
+    def share_ticket(self, code: str, open_gid: str, **payload: Any) -> dict[str, str]:
+        """What wx.getShareInfo gives the dev-mode user who logged in with `code`."""
+        body = {
+            "openGId": open_gid,
+            "watermark": {"appid": self.settings.wechat_appid, "timestamp": int(datetime.now(UTC).timestamp())},
+            **payload,
+        }
+        encrypted_data, iv = encrypt_wechat_data(body, dev_session_for_code(code, self.settings.wechat_appid).session_key)
+        return {"encryptedData": encrypted_data, "iv": iv}
+
+    async def join(self, code: str, open_gid: str) -> dict[str, Any]:
+        token = await self.login_as(code)
+        data = await self.data(JOIN, self.share_ticket(code, open_gid), token=token)
+        result: dict[str, Any] = data["resolveShareTicket"]
+        return result
+
+
+LOGIN = "mutation($code: String!) { login(code: $code) { token expiresAt viewer { id openid } } }"
+JOIN = """
+mutation($encryptedData: String!, $iv: String!) {
+  resolveShareTicket(encryptedData: $encryptedData, iv: $iv) {
+    groupCreated
+    group { id openGId kind chatType memberCount }
+    member { id role status user { id } }
+  }
+}
+"""
+
+
+@asynccontextmanager
+async def running_api(settings: Settings, clock: Callable[[], datetime]) -> AsyncIterator[Api]:
+    round_trips = RoundTrips()
+    app = create_app(settings, clock=clock, mongo_listeners=[round_trips])
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://groupql.test") as http:
+            yield Api(http=http, settings=settings, round_trips=round_trips)
+
+
+def settings_for_test(**overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "secret_key": TEST_SECRET_KEY,
+        "wechat_appid": TEST_APPID,
+        "mongodb_url": "memory://",
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@asynccontextmanager
+async def api_on_test_store(clock: Callable[[], datetime], **overrides: Any) -> AsyncIterator[Api]:
+    """An app on the in-memory store, or on a throwaway database of GROUPQL_TEST_MONGODB_URL."""
+    mongodb_url = os.environ.get("GROUPQL_TEST_MONGODB_URL")
+    if not mongodb_url:
+        async with running_api(settings_for_test(**overrides), clock) as api:
+            yield api
+        return
+    db_name = f"groupql_test_{uuid.uuid4().hex[:12]}"
+    settings = settings_for_test(mongodb_url=mongodb_url, mongodb_db=db_name, **overrides)
+    try:
+        async with running_api(settings, clock) as api:
+            yield api
+    finally:
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_url)
+        await client.drop_database(db_name)
+        await client.close()
+
+
+@pytest.fixture
+async def api(clock: Clock) -> AsyncIterator[Api]:
+    async with api_on_test_store(clock) as api:
+        yield api
