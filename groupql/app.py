@@ -1,4 +1,4 @@
-"""The ASGI app: Starlette routes, the GraphQL endpoint, and the lifespan that connects the store."""
+"""The ASGI app: Starlette routes, the GraphQL endpoint, and the lifespan that connects."""
 
 import asyncio
 import logging
@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+from cross_web import HTTPException
 from pymongo.monitoring import CommandListener
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -15,7 +16,6 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import StrawberryGraphQLError
-from cross_web import HTTPException
 
 from groupql.config import Settings
 from groupql.context import Context
@@ -74,7 +74,11 @@ def _code2session(settings: Settings) -> Code2Session:
 
 
 def _describe(settings: Settings) -> None:
-    store = "in-memory store (data is lost on exit)" if settings.mongodb_url == "memory://" else "MongoDB"
+    store = (
+        "in-memory store (data is lost on exit)"
+        if settings.mongodb_url == "memory://"
+        else "MongoDB"
+    )
     bus = "Redis event bus" if settings.redis_url else "in-process event bus"
     wechat = "WeChat dev mode (no network)" if settings.is_dev else "WeChat live mode"
     logger.info("groupql starting: %s, %s, %s", store, bus, wechat)

@@ -40,7 +40,9 @@ class Settings(BaseSettings):
                 f"GROUPQL_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters"
             )
         if not self.mongodb_url.startswith(("memory://", "mongodb://", "mongodb+srv://")):
-            raise ValueError("GROUPQL_MONGODB_URL must start with memory://, mongodb:// or mongodb+srv://")
+            raise ValueError(
+                "GROUPQL_MONGODB_URL must start with memory://, mongodb:// or mongodb+srv://"
+            )
         return self
 
     @property

@@ -81,7 +81,9 @@ class Api:
     round_trips: RoundTrips
     tokens: dict[str, str] = field(default_factory=dict)
 
-    async def post(self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None) -> dict[str, Any]:
+    async def post(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         response = await self.http.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
@@ -90,14 +92,18 @@ class Api:
         body: dict[str, Any] = response.json()
         return body
 
-    async def data(self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None) -> dict[str, Any]:
+    async def data(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> dict[str, Any]:
         """The data of a query that must succeed."""
         body = await self.post(query, variables, token=token)
         assert "errors" not in body, body["errors"]
         data: dict[str, Any] = body["data"]
         return data
 
-    async def error_code(self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None) -> str:
+    async def error_code(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> str:
         """The extensions.code of a query that must fail."""
         body = await self.post(query, variables, token=token)
         assert body.get("errors"), body
@@ -113,10 +119,15 @@ class Api:
         """What wx.getShareInfo gives the dev-mode user who logged in with `code`."""
         body = {
             "openGId": open_gid,
-            "watermark": {"appid": self.settings.wechat_appid, "timestamp": int(datetime.now(UTC).timestamp())},
+            "watermark": {
+                "appid": self.settings.wechat_appid,
+                "timestamp": int(datetime.now(UTC).timestamp()),
+            },
             **payload,
         }
-        encrypted_data, iv = encrypt_wechat_data(body, dev_session_for_code(code, self.settings.wechat_appid).session_key)
+        encrypted_data, iv = encrypt_wechat_data(
+            body, dev_session_for_code(code, self.settings.wechat_appid).session_key
+        )
         return {"encryptedData": encrypted_data, "iv": iv}
 
     async def join(self, code: str, open_gid: str) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from strawberry.types import ExecutionContext
 from groupql.schema.errors import ErrorCodes
 from groupql.schema.root import Mutation, Query
 
-
 MAX_QUERY_DEPTH = 12
 # Distinct query texts are few (clients send the same operations), so a small cache holds them all.
 QUERY_CACHE_SIZE = 256

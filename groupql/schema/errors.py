@@ -37,5 +37,6 @@ class ErrorCodes(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
-        if result is not None and getattr(result, "errors", None):
-            result.errors = [client_error(error) for error in result.errors]
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = [client_error(error) for error in errors]  # type: ignore[union-attr]

@@ -12,17 +12,20 @@ from groupql.schema.item import GroupItem
 from groupql.schema.user import User
 from groupql.store import records
 
-GroupKind = strawberry.enum(records.GroupKind, description="What kind of chat the group is for.")
-Role = strawberry.enum(records.Role, description="A member's role in a group.")
-MemberStatus = strawberry.enum(records.MemberStatus)
+strawberry.enum(records.GroupKind, description="What kind of chat the group is for.")
+strawberry.enum(records.Role, description="A member's role in a group.")
+strawberry.enum(records.MemberStatus)
 
 
 @strawberry.type(description="A user's membership of a group.")
 class Member:
     id: strawberry.ID
-    role: Role
-    status: MemberStatus
+    role: records.Role
+    status: records.MemberStatus
     joined_at: datetime
+    group_openid: str | None = strawberry.field(
+        description="The user's room-scoped id from wx.getGroupEnterInfo, when it was given."
+    )
     user_id: strawberry.Private[str]
 
     @strawberry.field
@@ -36,6 +39,7 @@ class Member:
             role=member.role,
             status=member.status,
             joined_at=member.joined_at,
+            group_openid=member.group_openid,
             user_id=member.user_id,
         )
 
@@ -51,7 +55,7 @@ class Group:
     open_g_id: str | None = strawberry.field(
         name="openGId", description="The WeChat chat's openGId (null for app groups)."
     )
-    kind: GroupKind
+    kind: records.GroupKind
     chat_type: int | None = strawberry.field(description="WeChat's chat_type, when it gave one.")
     title: str | None
     member_count: int

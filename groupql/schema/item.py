@@ -9,7 +9,7 @@ from groupql.resolvers import groups as group_resolvers
 from groupql.schema.user import User
 from groupql.store import records
 
-ItemType = strawberry.enum(records.ItemType, description="What an item holds.")
+strawberry.enum(records.ItemType, description="What an item holds.")
 
 
 @strawberry.type(description="One entry of a group's feed.")
@@ -17,7 +17,7 @@ class GroupItem:
     id: strawberry.ID
     group_id: strawberry.ID
     seq: int = strawberry.field(description="Per-group, strictly increasing position.")
-    type: ItemType
+    type: records.ItemType
     text: str | None
     created_at: datetime
     author_id: strawberry.Private[str]
@@ -42,5 +42,5 @@ class GroupItem:
 @strawberry.input
 class PostItemInput:
     group_id: strawberry.ID
-    type: ItemType = records.ItemType.TEXT
+    type: records.ItemType = records.ItemType.TEXT
     text: str | None = None

@@ -35,13 +35,17 @@ class GroupService:
     async def my_groups(self, viewer: User, first: int | None, after: str | None) -> Page[Group]:
         size = page_size(first)
         memberships = await self._store.members.page_of_user(
-            viewer.id, before_id=decode_cursor("my-groups", after, ObjectId.is_valid), limit=size + 1
+            viewer.id,
+            before_id=decode_cursor("my-groups", after, ObjectId.is_valid),
+            limit=size + 1,
         )
         groups = await self._store.groups.get_many([m.group_id for m in memberships])
         page = paginate(memberships, size, "my-groups", lambda member: member.id)
         by_group = {group.id: group for group in groups if group is not None}
         return Page(
-            edges=[(cursor, by_group[m.group_id]) for cursor, m in page.edges if m.group_id in by_group],
+            edges=[
+                (cursor, by_group[m.group_id]) for cursor, m in page.edges if m.group_id in by_group
+            ],
             has_next_page=page.has_next_page,
         )
 

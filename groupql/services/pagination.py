@@ -57,4 +57,3 @@ def paginate(nodes: list[T], size: int, kind: str, position: Callable[[T], str])
         edges=[(encode_cursor(kind, position(node)), node) for node in nodes[:size]],
         has_next_page=len(nodes) > size,
     )
-

@@ -1,4 +1,4 @@
-"""Who may do what in a group: one table (action × role), read by one function."""
+"""Who may do what in a group: one table (action x role), read by one function."""
 
 from enum import Enum
 

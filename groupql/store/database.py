@@ -1,4 +1,4 @@
-"""The MongoDB connection (real or in-memory), its collections and the indexes the design relies on."""
+"""The MongoDB connection (real or in-memory), its collections and the indexes they need."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass

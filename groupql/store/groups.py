@@ -64,7 +64,9 @@ class Groups:
         return [by_id.get(id_) for id_ in ids]
 
     async def add_to_member_count(self, group_id: str, delta: int) -> None:
-        await self._collection.update_one({"_id": object_id(group_id)}, {"$inc": {"memberCount": delta}})
+        await self._collection.update_one(
+            {"_id": object_id(group_id)}, {"$inc": {"memberCount": delta}}
+        )
 
     async def allocate_seq(self, group_id: str) -> int:
         """The group's next item seq; concurrent callers each get a distinct, increasing one."""

@@ -49,7 +49,9 @@ class Members:
         ).to_list()
         return [_member(doc) for doc in docs]
 
-    async def page_of_group(self, group_id: str, *, after_id: str | None, limit: int) -> list[Member]:
+    async def page_of_group(
+        self, group_id: str, *, after_id: str | None, limit: int
+    ) -> list[Member]:
         """Members in join order (their ids grow with time), from just after `after_id`."""
         query: Document = {"groupId": group_id, "status": MemberStatus.ACTIVE.value}
         if after_id is not None:
@@ -57,7 +59,9 @@ class Members:
         docs = await self._collection.find(query).sort("_id", ASCENDING).limit(limit).to_list()
         return [_member(doc) for doc in docs]
 
-    async def page_of_user(self, user_id: str, *, before_id: str | None, limit: int) -> list[Member]:
+    async def page_of_user(
+        self, user_id: str, *, before_id: str | None, limit: int
+    ) -> list[Member]:
         """A user's memberships, most recent first, from just before `before_id`."""
         query: Document = {"userId": user_id, "status": MemberStatus.ACTIVE.value}
         if before_id is not None:

@@ -1,0 +1,399 @@
+"""The in-memory engine behaves like MongoDB; set GROUPQL_TEST_MONGODB_URL to check against one."""
+
+import asyncio
+import datetime as dt
+import os
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pymongo
+import pytest
+from pymongo import DeleteOne, IndexModel, InsertOne, ReturnDocument, UpdateOne, monitoring
+from pymongo.errors import DuplicateKeyError, InvalidOperation
+
+from groupql.store.memory import MemoryMongoClient
+
+MONGODB_URL = os.environ.get("GROUPQL_TEST_MONGODB_URL")
+
+
+class CommandLog(monitoring.CommandListener):
+    """Records the commands sent for one database, as a real AsyncMongoClient reports them."""
+
+    def __init__(self, database_name: str) -> None:
+        self.database_name = database_name
+        self.started_names: list[str] = []
+        self.succeeded_names: list[str] = []
+        self.failed_names: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.database_name == self.database_name:
+            self.started_names.append(event.command_name)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        if event.database_name == self.database_name:
+            self.succeeded_names.append(event.command_name)
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        if event.database_name == self.database_name:
+            self.failed_names.append(event.command_name)
+
+    def clear(self) -> None:
+        self.started_names.clear()
+        self.succeeded_names.clear()
+        self.failed_names.clear()
+
+
+@pytest.fixture
+def database_name() -> str:
+    return f"groupql_test_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def commands(database_name: str) -> CommandLog:
+    return CommandLog(database_name)
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("memory"),
+        pytest.param(
+            "mongodb",
+            marks=[
+                pytest.mark.mongodb,
+                pytest.mark.skipif(not MONGODB_URL, reason="GROUPQL_TEST_MONGODB_URL is not set"),
+            ],
+        ),
+    ]
+)
+async def mongo_client(
+    request: pytest.FixtureRequest, database_name: str, commands: CommandLog
+) -> AsyncIterator[Any]:
+    if request.param == "memory":
+        yield MemoryMongoClient(event_listeners=[commands])
+        return
+    client: pymongo.AsyncMongoClient[dict[str, Any]] = pymongo.AsyncMongoClient(
+        MONGODB_URL, tz_aware=True, event_listeners=[commands]
+    )
+    try:
+        yield client
+    finally:
+        await client.drop_database(database_name)
+        await client.close()
+
+
+@pytest.fixture
+def db(mongo_client: Any, database_name: str) -> Any:
+    return mongo_client[database_name]
+
+
+async def test_inserted_document_can_be_read_updated_and_deleted(db: Any) -> None:
+    inserted = await db.groups.insert_one({"name": "Hiking", "members": 1})
+
+    assert await db.groups.find_one({"_id": inserted.inserted_id}) == {
+        "_id": inserted.inserted_id,
+        "name": "Hiking",
+        "members": 1,
+    }
+    updated = await db.groups.update_one({"_id": inserted.inserted_id}, {"$set": {"members": 2}})
+    assert (updated.matched_count, updated.modified_count) == (1, 1)
+    assert (await db.groups.find_one({"name": "Hiking"}))["members"] == 2
+    assert (await db.groups.delete_one({"_id": inserted.inserted_id})).deleted_count == 1
+    assert await db.groups.find_one({"_id": inserted.inserted_id}) is None
+    assert await db.groups.count_documents({}) == 0
+
+
+async def test_collections_are_reachable_by_attribute_item_and_name(db: Any) -> None:
+    await db.groups.insert_one({"_id": 1})
+
+    assert await db["groups"].find_one({"_id": 1}) == {"_id": 1}
+    assert await db.get_collection("groups").count_documents({}) == 1
+    assert await db.list_collection_names() == ["groups"]
+    await db.drop_collection("groups")
+    assert await db.list_collection_names() == []
+
+
+async def test_server_answers_ping(mongo_client: Any, db: Any) -> None:
+    assert (await mongo_client.admin.command("ping"))["ok"] == 1.0
+    assert (await db.command("ping"))["ok"] == 1.0
+
+
+async def test_unique_index_rejects_a_second_insert_of_the_same_key(db: Any) -> None:
+    index_name = await db.members.create_index(
+        [("group_id", 1), ("user_id", 1)], unique=True, name="one_membership_per_user"
+    )
+    await db.members.insert_one({"group_id": "g1", "user_id": "u1"})
+
+    assert index_name == "one_membership_per_user"
+    assert (await db.members.index_information())[index_name]["unique"] is True
+    with pytest.raises(DuplicateKeyError):
+        await db.members.insert_one({"group_id": "g1", "user_id": "u1"})
+    await db.members.insert_one({"group_id": "g2", "user_id": "u1"})
+    assert await db.members.count_documents({}) == 2
+
+
+async def test_unique_index_rejects_an_upsert_that_would_duplicate_a_key(db: Any) -> None:
+    await db.users.create_index("openid", unique=True)
+    await db.users.insert_one({"openid": "o1"})
+
+    with pytest.raises(DuplicateKeyError):
+        await db.users.update_one({"nickname": "x"}, {"$set": {"openid": "o1"}}, upsert=True)
+    with pytest.raises(DuplicateKeyError):
+        await db.users.find_one_and_update(
+            {"nickname": "y"}, {"$set": {"openid": "o1"}}, upsert=True
+        )
+    assert await db.users.count_documents({}) == 1
+
+
+async def test_partial_unique_index_ignores_documents_without_the_key(db: Any) -> None:
+    await db.users.create_index(
+        "unionid", unique=True, partialFilterExpression={"unionid": {"$exists": True}}
+    )
+    await db.users.insert_many([{"openid": "o1"}, {"openid": "o2"}, {"unionid": "u1"}])
+
+    with pytest.raises(DuplicateKeyError):
+        await db.users.insert_one({"unionid": "u1"})
+
+
+async def test_ttl_index_options_are_accepted(db: Any) -> None:
+    name = await db.sessions.create_index("expires_at", expireAfterSeconds=0)
+
+    assert (await db.sessions.index_information())[name]["expireAfterSeconds"] == 0
+
+
+async def test_find_sorts_skips_and_limits(db: Any) -> None:
+    await db.posts.insert_many(
+        [{"_id": n, "group": "g1" if n % 2 else "g2", "rank": n % 3} for n in range(10)]
+    )
+
+    cursor = db.posts.find({}, {"_id": 1}).sort([("rank", -1), ("_id", 1)]).skip(2).limit(4)
+
+    assert await cursor.to_list() == [{"_id": 8}, {"_id": 1}, {"_id": 4}, {"_id": 7}]
+    newest_first = db.posts.find({"group": "g1"}).sort("_id", pymongo.DESCENDING)
+    assert [doc["_id"] for doc in await newest_first.to_list(length=2)] == [9, 7]
+    assert [doc["_id"] for doc in await newest_first.to_list()] == [5, 3, 1]
+    assert await newest_first.to_list() == []
+
+
+async def test_cursor_cannot_change_its_query_once_read(db: Any) -> None:
+    await db.posts.insert_one({"_id": 1})
+    cursor = db.posts.find()
+    await cursor.to_list()
+
+    with pytest.raises(InvalidOperation):
+        cursor.sort("_id")
+
+
+async def test_cursor_yields_documents_with_async_for(db: Any) -> None:
+    await db.posts.insert_many([{"_id": n} for n in range(3)])
+
+    assert [doc["_id"] async for doc in db.posts.find().sort("_id")] == [0, 1, 2]
+    cursor = db.posts.find()
+    await cursor.close()
+    assert await cursor.to_list() == []
+
+
+async def test_aggregate_matches_and_groups(db: Any) -> None:
+    await db.posts.insert_many(
+        [
+            {"group": "g1", "likes": 3},
+            {"group": "g1", "likes": 4},
+            {"group": "g2", "likes": 10},
+            {"group": "g3", "likes": 1, "deleted": True},
+        ]
+    )
+    pipeline = [
+        {"$match": {"deleted": {"$ne": True}}},
+        {"$group": {"_id": "$group", "posts": {"$sum": 1}, "likes": {"$sum": "$likes"}}},
+        {"$sort": {"_id": 1}},
+    ]
+
+    cursor = await db.posts.aggregate(pipeline)
+
+    assert [doc async for doc in cursor] == [
+        {"_id": "g1", "posts": 2, "likes": 7},
+        {"_id": "g2", "posts": 1, "likes": 10},
+    ]
+    assert await (await db.posts.aggregate(pipeline)).to_list(1) == [
+        {"_id": "g1", "posts": 2, "likes": 7}
+    ]
+
+
+async def test_find_one_and_update_upserts_and_returns_the_document_after(db: Any) -> None:
+    await db.counters.create_index("key", unique=True)
+
+    def bump(key: str) -> Any:
+        return db.counters.find_one_and_update(
+            {"key": key},
+            {"$inc": {"value": 1}, "$max": {"peak": 5}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+            projection={"_id": False},
+        )
+
+    assert await bump("k") == {"key": "k", "value": 1, "peak": 5}
+    assert await bump("k") == {"key": "k", "value": 2, "peak": 5}
+    assert await db.counters.find_one_and_update({"key": "absent"}, {"$inc": {"n": 1}}) is None
+
+
+async def test_concurrent_upserts_of_one_unique_key_make_one_document(db: Any) -> None:
+    await db.counters.create_index("key", unique=True)
+
+    await asyncio.gather(
+        *(
+            db.counters.find_one_and_update(
+                {"key": "k"}, {"$inc": {"value": 1}}, upsert=True, return_document=True
+            )
+            for _ in range(20)
+        )
+    )
+
+    assert await db.counters.find({}, {"_id": 0}).to_list() == [{"key": "k", "value": 20}]
+
+
+async def test_set_on_insert_applies_only_when_the_upsert_inserts(db: Any) -> None:
+    def join(nickname: str) -> Any:
+        return db.members.update_one(
+            {"_id": "u1"},
+            {"$setOnInsert": {"role": "member"}, "$set": {"nickname": nickname}},
+            upsert=True,
+        )
+
+    assert (await join("Ann")).upserted_id == "u1"
+    await db.members.update_one({"_id": "u1"}, {"$set": {"role": "admin"}})
+    assert (await join("Annie")).upserted_id is None
+    assert await db.members.find_one({"_id": "u1"}) == {
+        "_id": "u1",
+        "role": "admin",
+        "nickname": "Annie",
+    }
+
+
+async def test_concurrent_increments_are_all_counted(db: Any) -> None:
+    await db.groups.insert_one({"_id": "g1", "members": 0})
+
+    await asyncio.gather(
+        *(db.groups.update_one({"_id": "g1"}, {"$inc": {"members": 1}}) for _ in range(50))
+    )
+
+    assert (await db.groups.find_one({"_id": "g1"}))["members"] == 50
+
+
+async def test_datetimes_come_back_aware_utc_at_millisecond_precision(db: Any) -> None:
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    await db.events.insert_one(
+        {
+            "_id": 1,
+            "aware": dt.datetime(2024, 5, 1, 20, 30, 15, 123456, tzinfo=beijing),
+            "naive_utc": dt.datetime(2024, 5, 1, 12, 30, 15),
+        }
+    )
+
+    event = await db.events.find_one({"aware": {"$lt": dt.datetime(2024, 5, 2, tzinfo=dt.UTC)}})
+
+    assert event["aware"] == dt.datetime(2024, 5, 1, 12, 30, 15, 123000, tzinfo=dt.UTC)
+    assert event["aware"].utcoffset() == dt.timedelta(0)
+    assert event["naive_utc"] == dt.datetime(2024, 5, 1, 12, 30, 15, tzinfo=dt.UTC)
+    assert event["naive_utc"].utcoffset() == dt.timedelta(0)
+
+
+async def test_returned_documents_do_not_alias_stored_ones(db: Any) -> None:
+    document: dict[str, Any] = {"_id": 1, "tags": ["a"]}
+    await db.posts.insert_one(document)
+    document["tags"].append("changed after insert")
+    (await db.posts.find_one({"_id": 1}))["tags"].append("changed after find_one")
+    (await db.posts.find().to_list())[0]["tags"].append("changed after find")
+    after_update = await db.posts.find_one_and_update(
+        {"_id": 1}, {"$set": {"seen": True}}, return_document=ReturnDocument.AFTER
+    )
+    after_update["tags"].append("changed after find_one_and_update")
+
+    assert await db.posts.find_one({"_id": 1}) == {"_id": 1, "tags": ["a"], "seen": True}
+
+
+async def test_bulk_write_applies_each_kind_of_write(db: Any, commands: CommandLog) -> None:
+    await db.posts.insert_one({"_id": 0})
+    commands.clear()
+
+    result = await db.posts.bulk_write(
+        [
+            InsertOne({"_id": 1}),
+            InsertOne({"_id": 2}),
+            UpdateOne({"_id": 1}, {"$set": {"pinned": True}}),
+            DeleteOne({"_id": 0}),
+        ]
+    )
+
+    assert commands.started_names == ["insert", "update", "delete"]
+    assert (result.inserted_count, result.modified_count, result.deleted_count) == (2, 1, 1)
+    assert await db.posts.find().sort("_id").to_list() == [{"_id": 1, "pinned": True}, {"_id": 2}]
+
+
+async def test_many_document_writes_and_reads(db: Any) -> None:
+    await db.posts.create_indexes([IndexModel("group"), IndexModel([("group", 1), ("at", -1)])])
+    await db.posts.insert_many([{"_id": n, "group": f"g{n % 2}"} for n in range(6)])
+
+    heated = await db.posts.update_many({"group": "g0"}, {"$set": {"hot": True}})
+    assert heated.modified_count == 3
+    assert (await db.posts.replace_one({"_id": 1}, {"group": "g9"})).modified_count == 1
+    assert await db.posts.find_one_and_replace(
+        {"_id": 3}, {"group": "g8"}, return_document=ReturnDocument.AFTER
+    ) == {"_id": 3, "group": "g8"}
+    assert await db.posts.find_one_and_delete({"_id": 5}) == {"_id": 5, "group": "g1"}
+    assert sorted(await db.posts.distinct("group")) == ["g0", "g8", "g9"]
+    assert (await db.posts.delete_many({"hot": True})).deleted_count == 3
+    assert await db.posts.estimated_document_count() == 2
+    assert {"group_1", "group_1_at_-1"} <= set(await db.posts.index_information())
+    await db.posts.drop()
+    assert await db.posts.count_documents({}) == 0
+
+
+async def test_each_operation_is_one_round_trip(db: Any, commands: CommandLog) -> None:
+    await db.posts.insert_many([{"_id": n} for n in range(5)])
+    commands.clear()
+
+    await db.posts.insert_one({"_id": 5})
+    assert commands.started_names == ["insert"]
+    commands.clear()
+    assert len(await db.posts.find({"_id": {"$gte": 2}}).to_list()) == 4
+    assert commands.started_names == ["find"]
+    commands.clear()
+    await db.posts.find_one({"_id": 1})
+    assert commands.started_names == ["find"]
+    commands.clear()
+    assert [doc["_id"] async for doc in db.posts.find().sort("_id").limit(3)] == [0, 1, 2]
+    assert commands.started_names == ["find"]
+    commands.clear()
+    await db.posts.count_documents({})
+    await (await db.posts.aggregate([{"$match": {}}])).to_list()
+    assert commands.started_names == ["aggregate", "aggregate"]
+    assert commands.succeeded_names == commands.started_names
+    assert commands.failed_names == []
+
+
+async def test_a_command_the_server_rejects_is_reported_as_failed(
+    db: Any, commands: CommandLog
+) -> None:
+    await db.users.create_index("openid", unique=True)
+    await db.users.insert_one({"openid": "o1"})
+    commands.clear()
+
+    with pytest.raises(DuplicateKeyError):
+        await db.users.find_one_and_update({"x": 1}, {"$set": {"openid": "o1"}}, upsert=True)
+
+    assert commands.started_names == ["findAndModify"]
+    assert commands.failed_names == ["findAndModify"]
+
+
+async def test_each_memory_client_starts_empty() -> None:
+    first, second = MemoryMongoClient(), MemoryMongoClient()
+    await first.get_database("groupql").groups.insert_one({"_id": 1})
+
+    assert await second["groupql"].groups.count_documents({}) == 0
+    await first.aconnect()
+    await first.close()
+
+
+def test_memory_client_rejects_a_listener_pymongo_would_not_accept() -> None:
+    with pytest.raises(TypeError):
+        MemoryMongoClient(event_listeners=[object()])
