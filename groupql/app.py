@@ -79,9 +79,8 @@ def _describe(settings: Settings) -> None:
         if settings.mongodb_url == "memory://"
         else "MongoDB"
     )
-    bus = "Redis event bus" if settings.redis_url else "in-process event bus"
     wechat = "WeChat dev mode (no network)" if settings.is_dev else "WeChat live mode"
-    logger.info("groupql starting: %s, %s, %s", store, bus, wechat)
+    logger.info("groupql starting: %s, %s", store, wechat)
     if settings.uses_generated_secret_key:
         logger.warning(
             "GROUPQL_SECRET_KEY is not set: using a key generated for this process; "

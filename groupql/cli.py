@@ -1,6 +1,7 @@
 """The `groupql` command: serve the API, print the schema, and dev-mode helpers."""
 
 import argparse
+import copy
 import json
 import sys
 import time
@@ -28,8 +29,10 @@ def _serve(args: argparse.Namespace) -> None:
     settings = _settings()
     from groupql.app import create_app
 
+    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    log_config["loggers"]["groupql"] = {"handlers": ["default"], "level": "INFO"}
     app = create_app(settings)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_config=log_config, proxy_headers=True)
 
 
 def _schema(args: argparse.Namespace) -> None:

@@ -7,7 +7,7 @@ from graphql import GraphQLError
 from strawberry.extensions import ParserCache, QueryDepthLimiter, ValidationCache
 from strawberry.types import ExecutionContext
 
-from groupql.schema.errors import ErrorCodes
+from groupql.schema.errors import client_error
 from groupql.schema.root import Mutation, Query
 
 MAX_QUERY_DEPTH = 12
@@ -19,8 +19,9 @@ class Schema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        # ErrorCodes logs the unexpected errors; expected ones are answers, not incidents.
-        pass
+        # Strawberry passes every error list of every path (parse, validation, execution) through
+        # here, and the client gets the same list: so this one place gives each error its code.
+        errors[:] = [client_error(error) for error in errors]
 
 
 def build_schema(**kwargs: Any) -> Schema:
@@ -28,7 +29,6 @@ def build_schema(**kwargs: Any) -> Schema:
         query=Query,
         mutation=Mutation,
         extensions=[
-            ErrorCodes,
             lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
             lambda: ParserCache(maxsize=QUERY_CACHE_SIZE),
             lambda: ValidationCache(maxsize=QUERY_CACHE_SIZE),

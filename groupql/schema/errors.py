@@ -1,10 +1,8 @@
 """Turns every error into one a client can act on: a message and an `extensions.code`."""
 
 import logging
-from collections.abc import Iterator
 
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 from groupql.errors import GroupQLError, Internal
 
@@ -12,6 +10,8 @@ logger = logging.getLogger("groupql.errors")
 
 
 def client_error(error: GraphQLError) -> GraphQLError:
+    if error.extensions and "code" in error.extensions:
+        return error
     original = error.original_error
     if original is None:
         # Parse and validation errors: the query itself is wrong.
@@ -31,12 +31,3 @@ def _with_code(error: GraphQLError, message: str, code: str) -> GraphQLError:
         path=error.path,
         extensions={"code": code},
     )
-
-
-class ErrorCodes(SchemaExtension):
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        errors = getattr(result, "errors", None)
-        if errors:
-            result.errors = [client_error(error) for error in errors]  # type: ignore[union-attr]

@@ -5,14 +5,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from groupql.errors import InvalidLoginCode, Unauthenticated
+from groupql.errors import Unauthenticated
 from groupql.services.clock import Clock
 from groupql.services.session_keys import SessionKeyCipher
 from groupql.store import Store
 from groupql.store.records import User
 from groupql.wechat.code2session import Code2Session
 
-MAX_LOGIN_CODE_LENGTH = 128
 _TOKEN_BYTES = 32
 
 
@@ -46,10 +45,7 @@ class AuthService:
         self._clock = clock
 
     async def login(self, code: str) -> LoginResult:
-        code = code.strip()
-        if not code or len(code) > MAX_LOGIN_CODE_LENGTH:
-            raise InvalidLoginCode()
-        wechat = await self._code2session.exchange(code)
+        wechat = await self._code2session.exchange(code.strip())
         now = self._clock()
         user = await self._store.users.record_login(
             appid=self._appid,

@@ -1,0 +1,108 @@
+"""The HTTP app: health probes, and the GraphQL error shape for requests that go wrong."""
+
+from collections.abc import AsyncIterator
+from typing import Any
+from unittest.mock import ANY
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from groupql.app import create_app
+from tests.conftest import Api, Clock, RoundTrips, settings_for_test
+
+MY_GROUPS = "{ myGroups { edges { node { id } } } }"
+
+
+def bad_user_input_messages(body: dict[str, Any]) -> list[str]:
+    """The messages of a response that must fail only with BAD_USER_INPUT."""
+    errors = body.get("errors")
+    assert errors, body
+    codes = [error.get("extensions", {}).get("code") for error in errors]
+    assert codes == ["BAD_USER_INPUT"] * len(errors), errors
+    return [error["message"] for error in errors]
+
+
+@pytest.fixture
+async def app(clock: Clock) -> AsyncIterator[Starlette]:
+    app = create_app(settings_for_test(), clock=clock)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture
+async def api_of(app: Starlette) -> AsyncIterator[Api]:
+    """A client of `app`, for tests that reach into the app's services."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://groupql.test") as http:
+        yield Api(http=http, settings=settings_for_test(), round_trips=RoundTrips())
+
+
+async def test_healthz_says_the_process_is_up(api: Api) -> None:
+    response = await api.http.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_readyz_says_ready_when_the_store_answers(api: Api) -> None:
+    response = await api.http.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ready"}
+
+
+async def test_a_body_that_is_not_json_is_answered_in_graphql_error_shape(api: Api) -> None:
+    response = await api.http.post(
+        "/graphql", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": [{"message": ANY, "extensions": {"code": "BAD_USER_INPUT"}}]
+    }
+    assert response.json()["errors"][0]["message"]
+
+
+async def test_a_json_body_without_a_query_is_bad_user_input(api: Api) -> None:
+    response = await api.http.post("/graphql", json={"variables": {}})
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": [{"message": ANY, "extensions": {"code": "BAD_USER_INPUT"}}]
+    }
+
+
+async def test_a_query_with_a_syntax_error_is_bad_user_input(api: Api) -> None:
+    body = await api.post("query {")
+    assert "Syntax Error" in bad_user_input_messages(body)[0]
+
+
+async def test_a_query_of_an_unknown_field_is_bad_user_input(api: Api) -> None:
+    body = await api.post("{ nope }")
+    assert "nope" in bad_user_input_messages(body)[0]
+
+
+async def test_a_query_nested_deeper_than_the_limit_is_refused_before_it_runs(api: Api) -> None:
+    # The schema has no cycles, so no valid query is deeper than 12: the deep tail below is not
+    # in the schema, and the limiter must still say what is wrong with its depth.
+    query = """
+    { myGroups { edges { node { members { edges { node { user {
+      a { b { c { d { e { f { g } } } } } }
+    } } } } } } } }
+    """
+    body = await api.post(query)
+    messages = bad_user_input_messages(body)
+    assert any("exceeds maximum operation depth of 12" in message for message in messages)
+    assert body["data"] is None
+
+
+async def test_an_unexpected_failure_is_internal_and_tells_nothing_of_its_cause(
+    app: Starlette, api_of: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("secret internals")
+
+    token = await api_of.login_as("alice")
+    monkeypatch.setattr(app.state.services.groups, "my_groups", broken)
+    body = await api_of.post(MY_GROUPS, token=token)
+    assert body["errors"][0]["extensions"]["code"] == "INTERNAL"
+    assert body["errors"][0]["message"]
+    assert "secret internals" not in str(body)
+    assert "RuntimeError" not in str(body)
