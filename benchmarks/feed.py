@@ -42,7 +42,9 @@ mutation($encryptedData: String!, $iv: String!) {
   resolveShareTicket(encryptedData: $encryptedData, iv: $iv) { group { id } }
 }
 """
-POST = 'mutation($g: ID!) { postItem(input: {groupId: $g, text: "hello from the benchmark"}) { seq } }'
+POST = (
+    'mutation($g: ID!) { postItem(input: {groupId: $g, text: "hello from the benchmark"}) { seq } }'
+)
 
 
 @dataclass(frozen=True)

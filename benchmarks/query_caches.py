@@ -1,29 +1,38 @@
 """The production schema's parser and validation caches against the same schema without them."""
 
+import gc
 from dataclasses import dataclass
 from functools import cache
 from statistics import median
 from typing import Any
 
-from strawberry.extensions import QueryDepthLimiter
+from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.extensions.parser_cache import _get_parse_cache
 from strawberry.extensions.validation_cache import _get_validate_cache
 
 from benchmarks.feed import GROUP_PAGE, SeededFeed
-from benchmarks.timing import time_calls
-from groupql.schema import MAX_QUERY_DEPTH, QUERY_CACHE_SIZE, Schema, schema
-from groupql.schema.errors import ErrorCodes
+from benchmarks.timing import time_alternating
+from groupql.schema import QUERY_CACHE_SIZE, Schema, schema
 from groupql.schema.root import Mutation, Query
 
 ROUNDS = 5
 EXECUTIONS_PER_ROUND = 200
 WARMUP_EXECUTIONS = 20
+CACHES = (ParserCache, ValidationCache)
 
 
 @dataclass(frozen=True)
 class CacheHits:
     hits: int
     misses: int
+
+    @classmethod
+    def of(cls, lru_cached: Any) -> "CacheHits":
+        info = lru_cached.cache_info()
+        return cls(hits=info.hits, misses=info.misses)
+
+    def __sub__(self, earlier: "CacheHits") -> "CacheHits":
+        return CacheHits(hits=self.hits - earlier.hits, misses=self.misses - earlier.misses)
 
     def __str__(self) -> str:
         total = self.hits + self.misses
@@ -46,12 +55,21 @@ class QueryCachesResult:
 
 @cache
 def baseline_schema() -> Schema:
-    """The production schema minus ParserCache and ValidationCache."""
+    """The production schema's own extensions minus ParserCache and ValidationCache."""
     return Schema(
         query=Query,
         mutation=Mutation,
-        extensions=[ErrorCodes, lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH)],
+        extensions=[
+            extension
+            for extension in schema.extensions
+            if not isinstance(_built(extension), CACHES)
+        ],
     )
+
+
+def _built(extension: Any) -> SchemaExtension:
+    # Strawberry takes extension classes, factories or (deprecated) instances.
+    return extension if isinstance(extension, SchemaExtension) else extension()
 
 
 async def run(feed: SeededFeed) -> QueryCachesResult:
@@ -68,24 +86,22 @@ async def run(feed: SeededFeed) -> QueryCachesResult:
         await execute(baseline)
         await execute(schema)
 
-    # The caches are module-level LRUs shared by every schema of the same maxsize; count only
-    # what the timed executions of the production schema did.
+    # Strawberry keeps each cache as a module-level LRU per maxsize (reachable only through these
+    # private getters); count what the timed executions did, as a cache that misses costs time.
     parse_cache = _get_parse_cache(QUERY_CACHE_SIZE)
     validation_cache = _get_validate_cache(QUERY_CACHE_SIZE)
-    parse_before = parse_cache.cache_info()  # type: ignore[attr-defined]
-    validation_before = validation_cache.cache_info()  # type: ignore[attr-defined]
+    parse_before = CacheHits.of(parse_cache)
+    validation_before = CacheHits.of(validation_cache)
 
     baseline_samples: list[float] = []
     cached_samples: list[float] = []
     round_ratios: list[float] = []
-    for round_number in range(ROUNDS):
-        # Swap which schema goes first each round, so drift (heat, other load) hits both alike.
-        if round_number % 2 == 0:
-            baseline_round = await time_calls(lambda: execute(baseline), EXECUTIONS_PER_ROUND)
-            cached_round = await time_calls(lambda: execute(schema), EXECUTIONS_PER_ROUND)
-        else:
-            cached_round = await time_calls(lambda: execute(schema), EXECUTIONS_PER_ROUND)
-            baseline_round = await time_calls(lambda: execute(baseline), EXECUTIONS_PER_ROUND)
+    for _ in range(ROUNDS):
+        gc.collect()
+        # Alternate call by call, so drift (heat, other load, GC) lands on both schemas alike.
+        baseline_round, cached_round = await time_alternating(
+            lambda: execute(baseline), lambda: execute(schema), EXECUTIONS_PER_ROUND
+        )
         baseline_samples += baseline_round
         cached_samples += cached_round
         round_ratios.append(median(baseline_round) / median(cached_round))
@@ -94,10 +110,6 @@ async def run(feed: SeededFeed) -> QueryCachesResult:
         baseline_s=median(baseline_samples),
         cached_s=median(cached_samples),
         round_ratios=round_ratios,
-        parse_cache=_hits_since(parse_before, parse_cache.cache_info()),  # type: ignore[attr-defined]
-        validation_cache=_hits_since(validation_before, validation_cache.cache_info()),  # type: ignore[attr-defined]
+        parse_cache=CacheHits.of(parse_cache) - parse_before,
+        validation_cache=CacheHits.of(validation_cache) - validation_before,
     )
-
-
-def _hits_since(before: Any, after: Any) -> CacheHits:
-    return CacheHits(hits=after.hits - before.hits, misses=after.misses - before.misses)

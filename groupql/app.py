@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import StrawberryGraphQLError
@@ -35,7 +35,15 @@ logger = logging.getLogger("groupql")
 READY_TIMEOUT_S = 2.0
 
 
+class _RequestTooLarge(Exception):
+    pass
+
+
 class GroupQLGraphQL(GraphQL[Context, None]):
+    def __init__(self, *, max_request_bytes: int) -> None:
+        super().__init__(schema, graphql_ide="graphiql")
+        self.max_request_bytes = max_request_bytes
+
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return Context(
             services=request.app.state.services,
@@ -46,19 +54,46 @@ class GroupQLGraphQL(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        too_large = f"The request body is over {self.max_request_bytes} bytes."
+        request = Request(scope, self._limited(receive))
         try:
-            response = await self.run(Request(scope, receive))
+            if _content_length(request) > self.max_request_bytes:
+                raise _RequestTooLarge
+            response = await self.run(request)
         except (HTTPException, StrawberryGraphQLError) as error:
             # A request that is not GraphQL at all (bad JSON, no query): still answer in
             # GraphQL's error shape, so clients parse every failure the same way.
             response = _bad_request(getattr(error, "reason", None) or str(error))
+        except _RequestTooLarge:
+            response = _bad_request(too_large, status_code=413)
         await response(scope, receive, send)
 
+    def _limited(self, receive: Receive) -> Receive:
+        """`receive`, refusing a body that grows past the limit (chunked bodies have no length)."""
+        received = 0
 
-def _bad_request(message: str) -> Response:
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_request_bytes:
+                raise _RequestTooLarge
+            return message
+
+        return limited_receive
+
+
+def _content_length(request: Request) -> int:
+    try:
+        return int(request.headers.get("content-length") or 0)
+    except ValueError:
+        return 0
+
+
+def _bad_request(message: str, status_code: int = 400) -> Response:
     return JSONResponse(
         {"errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT"}}]},
-        status_code=400,
+        status_code=status_code,
     )
 
 
@@ -68,19 +103,20 @@ def _code2session(settings: Settings) -> Code2Session:
     return LiveCode2Session(
         settings.wechat_api_base,
         settings.wechat_appid,
-        settings.effective_wechat_secret(),
+        settings.wechat_secret_value(),
         timeout_s=settings.wechat_timeout_s,
     )
 
 
 def _describe(settings: Settings) -> None:
-    store = (
-        "in-memory store (data is lost on exit)"
-        if settings.mongodb_url == "memory://"
-        else "MongoDB"
-    )
+    store = "in-memory store (data is lost on exit)" if settings.uses_memory_store else "MongoDB"
     wechat = "WeChat dev mode (no network)" if settings.is_dev else "WeChat live mode"
     logger.info("groupql starting: %s, %s", store, wechat)
+    if settings.is_dev and not settings.uses_memory_store:
+        logger.warning(
+            "WeChat dev mode on a real MongoDB: anyone can log in as any dev user and join any "
+            "group; use GROUPQL_WECHAT_MODE=live for real users"
+        )
     if settings.uses_generated_secret_key:
         logger.warning(
             "GROUPQL_SECRET_KEY is not set: using a key generated for this process; "
@@ -124,7 +160,7 @@ def create_app(
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ready"})
 
-    graphql = GroupQLGraphQL(schema, graphql_ide="graphiql")
+    graphql = GroupQLGraphQL(max_request_bytes=settings.max_request_bytes)
     return Starlette(
         routes=[
             Route("/healthz", healthz),

@@ -3,29 +3,30 @@
 import secrets
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_APPID = "wx0000000000devapp"
-DEV_SECRET = "dev-secret-not-for-production"
 MIN_SECRET_KEY_LENGTH = 32
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="GROUPQL_", frozen=True)
+    # hide_input_in_errors: a malformed value must not print a secret in the start-up error.
+    model_config = SettingsConfigDict(env_prefix="GROUPQL_", frozen=True, hide_input_in_errors=True)
 
     mongodb_url: str = "memory://"
     mongodb_db: str = "groupql"
     redis_url: str | None = None
     wechat_mode: Literal["dev", "live"] = "dev"
     wechat_appid: str = DEV_APPID
-    wechat_secret: str | None = None
+    wechat_secret: SecretStr | None = None
     wechat_api_base: str = "https://api.weixin.qq.com"
     wechat_timeout_s: float = Field(default=5.0, gt=0)
-    secret_key: str | None = None
+    secret_key: SecretStr | None = None
     share_max_age: int = Field(default=7200, gt=0, description="seconds")
     session_ttl_days: int = Field(default=30, gt=0)
     max_text_length: int = Field(default=4000, gt=0)
+    max_request_bytes: int = Field(default=1_048_576, gt=0)
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":
@@ -35,7 +36,10 @@ class Settings(BaseSettings):
                     raise ValueError(f"GROUPQL_{name.upper()} must be set in live mode")
             if self.wechat_appid == DEV_APPID:
                 raise ValueError("GROUPQL_WECHAT_APPID must be set in live mode")
-        if self.secret_key is not None and len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
+        if (
+            self.secret_key is not None
+            and len(self.secret_key.get_secret_value()) < MIN_SECRET_KEY_LENGTH
+        ):
             raise ValueError(
                 f"GROUPQL_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters"
             )
@@ -50,14 +54,20 @@ class Settings(BaseSettings):
         return self.wechat_mode == "dev"
 
     @property
+    def uses_memory_store(self) -> bool:
+        return self.mongodb_url.startswith("memory://")
+
+    @property
     def uses_generated_secret_key(self) -> bool:
         return self.secret_key is None
 
-    def effective_secret_key(self) -> str:
-        return self.secret_key or _GENERATED_SECRET_KEY
+    def secret_key_value(self) -> str:
+        return self.secret_key.get_secret_value() if self.secret_key else _GENERATED_SECRET_KEY
 
-    def effective_wechat_secret(self) -> str:
-        return self.wechat_secret or DEV_SECRET
+    def wechat_secret_value(self) -> str:
+        if self.wechat_secret is None:
+            raise ValueError("GROUPQL_WECHAT_SECRET is not set")
+        return self.wechat_secret.get_secret_value()
 
 
 # One per process: in dev, tokens and stored session keys survive only as long as the process.

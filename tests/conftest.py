@@ -58,9 +58,11 @@ class RoundTrips(monitoring.CommandListener):
 
     def __init__(self) -> None:
         self.commands: list[str] = []
+        self.collections: list[str] = []
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         self.commands.append(event.command_name)
+        self.collections.append(str(event.command.get(event.command_name)))
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass
@@ -70,6 +72,7 @@ class RoundTrips(monitoring.CommandListener):
 
     def reset(self) -> None:
         self.commands.clear()
+        self.collections.clear()
 
 
 @dataclass

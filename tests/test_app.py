@@ -9,7 +9,8 @@ import pytest
 from starlette.applications import Starlette
 
 from groupql.app import create_app
-from tests.conftest import Api, Clock, RoundTrips, settings_for_test
+from groupql.store import connect
+from tests.conftest import Api, Clock, RoundTrips, api_on_test_store, settings_for_test
 
 MY_GROUPS = "{ myGroups { edges { node { id } } } }"
 
@@ -106,3 +107,37 @@ async def test_an_unexpected_failure_is_internal_and_tells_nothing_of_its_cause(
     assert body["errors"][0]["message"]
     assert "secret internals" not in str(body)
     assert "RuntimeError" not in str(body)
+
+
+async def test_a_request_body_over_the_limit_is_refused_with_413(clock: Clock) -> None:
+    async with api_on_test_store(clock, max_request_bytes=1000) as api:
+        padded = {"query": "{ __typename }", "padding": "x" * 2000}
+        response = await api.http.post("/graphql", json=padded)
+        assert response.status_code == 413
+        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+        async def chunked_body() -> AsyncIterator[bytes]:
+            yield b'{"query": "{ __typename }", "padding": "'
+            for _ in range(10):
+                yield b"x" * 500
+            yield b'"}'
+
+        response = await api.http.post(
+            "/graphql", content=chunked_body(), headers={"content-type": "application/json"}
+        )
+        assert response.status_code == 413
+        assert (await api.data("{ __typename }")) == {"__typename": "Query"}
+
+
+async def test_readyz_says_unavailable_when_the_store_stops_answering(app: Starlette) -> None:
+    # The store goes away after start-up: swap in a MongoDB on loopback port 1, where nothing
+    # listens, so the ping fails fast.
+    closed = "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=200&connectTimeoutMS=200"
+    app.state.database = connect(closed, "groupql")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://groupql.test") as http:
+        response = await http.get("/readyz")
+        assert response.status_code == 503
+        assert response.json() == {"status": "unavailable"}
+        assert (await http.get("/healthz")).status_code == 200
+    await app.state.database.close()

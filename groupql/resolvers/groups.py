@@ -25,3 +25,7 @@ async def user(info: Info, user_id: str) -> User:
     if found is None:
         raise NotFound("That user no longer exists.")
     return found
+
+
+async def member_count(info: Info, group: Group) -> int:
+    return await info.context.loaders.member_counts.load(group.id)

@@ -12,3 +12,7 @@ async def post_item(info: Info, group_id: str, type: ItemType, text: str | None)
 
 async def items(info: Info, group: Group, first: int | None, after: str | None) -> Page[Item]:
     return await info.context.services.items.feed(group, first, after)
+
+
+async def last_seq(info: Info, group: Group) -> int:
+    return await info.context.loaders.last_seqs.load(group.id)

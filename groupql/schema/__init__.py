@@ -1,7 +1,5 @@
 """The GraphQL schema: strawberry types, inputs, enums and the Schema object."""
 
-from typing import Any
-
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, QueryDepthLimiter, ValidationCache
@@ -24,7 +22,7 @@ class Schema(strawberry.Schema):
         errors[:] = [client_error(error) for error in errors]
 
 
-def build_schema(**kwargs: Any) -> Schema:
+def build_schema() -> Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
@@ -33,7 +31,6 @@ def build_schema(**kwargs: Any) -> Schema:
             lambda: ParserCache(maxsize=QUERY_CACHE_SIZE),
             lambda: ValidationCache(maxsize=QUERY_CACHE_SIZE),
         ],
-        **kwargs,
     )
 
 

@@ -58,10 +58,16 @@ class Group:
     kind: records.GroupKind
     chat_type: int | None = strawberry.field(description="WeChat's chat_type, when it gave one.")
     title: str | None
-    member_count: int
-    last_seq: int = strawberry.field(description="The seq of the newest item (0 when none).")
     created_at: datetime
     record: strawberry.Private[records.Group]
+
+    @strawberry.field(description="How many active members the group has.")
+    async def member_count(self, info: Info) -> int:
+        return await group_resolvers.member_count(info, self.record)
+
+    @strawberry.field(description="The seq of the newest item (0 when there is none).")
+    async def last_seq(self, info: Info) -> int:
+        return await item_resolvers.last_seq(info, self.record)
 
     @strawberry.field
     async def members(
@@ -85,8 +91,6 @@ class Group:
             kind=group.kind,
             chat_type=group.chat_type,
             title=group.title,
-            member_count=group.member_count,
-            last_seq=group.last_seq,
             created_at=group.created_at,
             record=group,
         )

@@ -29,7 +29,7 @@ class Services:
         auth = AuthService(
             store=store,
             code2session=code2session,
-            cipher=SessionKeyCipher(settings.effective_secret_key()),
+            cipher=SessionKeyCipher(settings.secret_key_value()),
             appid=settings.wechat_appid,
             session_ttl=timedelta(days=settings.session_ttl_days),
             clock=clock,

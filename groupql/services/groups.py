@@ -2,12 +2,11 @@
 
 from collections.abc import Sequence
 
-from bson import ObjectId
-
 from groupql.errors import NotFound
 from groupql.services.pagination import Page, decode_cursor, page_size, paginate
 from groupql.services.permissions import Action, require
 from groupql.store import Store
+from groupql.store.documents import is_valid_id
 from groupql.store.records import Group, Member, User
 
 
@@ -35,9 +34,7 @@ class GroupService:
     async def my_groups(self, viewer: User, first: int | None, after: str | None) -> Page[Group]:
         size = page_size(first)
         memberships = await self._store.members.page_of_user(
-            viewer.id,
-            before_id=decode_cursor("my-groups", after, ObjectId.is_valid),
-            limit=size + 1,
+            viewer.id, after_id=decode_cursor("my-groups", after, is_valid_id), limit=size + 1
         )
         groups = await self._store.groups.get_many([m.group_id for m in memberships])
         page = paginate(memberships, size, "my-groups", lambda member: member.id)
@@ -52,6 +49,9 @@ class GroupService:
     async def members(self, group: Group, first: int | None, after: str | None) -> Page[Member]:
         size = page_size(first)
         members = await self._store.members.page_of_group(
-            group.id, after_id=decode_cursor("members", after, ObjectId.is_valid), limit=size + 1
+            group.id, after_id=decode_cursor("members", after, is_valid_id), limit=size + 1
         )
         return paginate(members, size, "members", lambda member: member.id)
+
+    async def member_counts(self, group_ids: Sequence[str]) -> list[int]:
+        return await self._store.members.count_active(group_ids)

@@ -49,11 +49,7 @@ class SharingService:
         # The owner is fixed when the group is created, not by who inserts a membership first:
         # a creator whose request died half-way still becomes owner when it retries.
         role = Role.OWNER if group.owner_id == viewer.id else Role.MEMBER
-        member, joined = await self._store.members.find_or_create(
+        member, _ = await self._store.members.find_or_create(
             group_id=group.id, user_id=viewer.id, role=role, group_openid=chat.group_openid, now=now
         )
-        if joined:
-            await self._store.groups.add_to_member_count(group.id, 1)
-            [refreshed] = await self._store.groups.get_many([group.id])
-            group = refreshed or group
         return JoinResult(group=group, member=member, group_created=group_created)

@@ -12,6 +12,8 @@ from groupql.store.memory import MemoryMongoClient
 # Product code treats both engines alike; their classes share no base, so collections are `Any`.
 Collection = Any
 
+SERVER_SELECTION_TIMEOUT_MS = 5000
+
 
 @dataclass
 class Database:
@@ -68,7 +70,13 @@ def connect(
     if url.startswith("memory://"):
         client = MemoryMongoClient(event_listeners=event_listeners)
     else:
-        client = AsyncMongoClient(url, tz_aware=True, event_listeners=list(event_listeners))
+        client = AsyncMongoClient(
+            url,
+            tz_aware=True,
+            event_listeners=list(event_listeners),
+            # Fail a request within seconds when no server answers, rather than pymongo's 30 s.
+            serverSelectionTimeoutMS=SERVER_SELECTION_TIMEOUT_MS,
+        )
     db = client[database]
     return Database(
         client=client,

@@ -1,6 +1,7 @@
-"""Helpers shared by the collections: ids, and the race-free upsert the design relies on."""
+"""Helpers shared by the collections: ids, batch reads, and the race-free upsert."""
 
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from bson import ObjectId
 from bson.errors import InvalidId
@@ -10,11 +11,16 @@ from pymongo.errors import DuplicateKeyError
 from groupql.store.database import Collection
 
 Document = dict[str, Any]
+Record = TypeVar("Record")
 
 # Two upserts racing on the same unique key: MongoDB lets one insert and fails the other with
 # DuplicateKeyError; retried, the loser finds the winner's document. More than a few retries
 # would mean something other than that race.
 _UPSERT_ATTEMPTS = 5
+
+
+def is_valid_id(value: str) -> bool:
+    return ObjectId.is_valid(value)
 
 
 def object_id(value: str) -> ObjectId | None:
@@ -23,6 +29,16 @@ def object_id(value: str) -> ObjectId | None:
         return ObjectId(value)
     except (InvalidId, TypeError):
         return None
+
+
+async def get_many(
+    collection: Collection, ids: Sequence[str], record: Callable[[Document], Record]
+) -> list[Record | None]:
+    """The records with these ids, in the same order; None where an id names nothing."""
+    oids = [oid for oid in map(object_id, ids) if oid is not None]
+    docs = await collection.find({"_id": {"$in": oids}}).to_list()
+    by_id = {str(doc["_id"]): record(doc) for doc in docs}
+    return [by_id.get(id_) for id_ in ids]
 
 
 async def upsert(collection: Collection, key: Document, update: Document) -> tuple[Document, bool]:

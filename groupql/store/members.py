@@ -52,19 +52,34 @@ class Members:
     async def page_of_group(
         self, group_id: str, *, after_id: str | None, limit: int
     ) -> list[Member]:
-        """Members in join order (their ids grow with time), from just after `after_id`."""
-        query: Document = {"groupId": group_id, "status": MemberStatus.ACTIVE.value}
+        """Active members in join order (ids grow with time), from just after `after_id`."""
+        return await self._page({"groupId": group_id}, after_id, limit, ASCENDING)
+
+    async def page_of_user(self, user_id: str, *, after_id: str | None, limit: int) -> list[Member]:
+        """A user's active memberships, most recent first, from just after `after_id`."""
+        return await self._page({"userId": user_id}, after_id, limit, DESCENDING)
+
+    async def _page(
+        self, query: Document, after_id: str | None, limit: int, direction: int
+    ) -> list[Member]:
+        query = {**query, "status": MemberStatus.ACTIVE.value}
         if after_id is not None:
-            query["_id"] = {"$gt": object_id(after_id)}
-        docs = await self._collection.find(query).sort("_id", ASCENDING).limit(limit).to_list()
+            query["_id"] = {"$gt" if direction == ASCENDING else "$lt": object_id(after_id)}
+        docs = await self._collection.find(query).sort("_id", direction).limit(limit).to_list()
         return [_member(doc) for doc in docs]
 
-    async def page_of_user(
-        self, user_id: str, *, before_id: str | None, limit: int
-    ) -> list[Member]:
-        """A user's memberships, most recent first, from just before `before_id`."""
-        query: Document = {"userId": user_id, "status": MemberStatus.ACTIVE.value}
-        if before_id is not None:
-            query["_id"] = {"$lt": object_id(before_id)}
-        docs = await self._collection.find(query).sort("_id", DESCENDING).limit(limit).to_list()
-        return [_member(doc) for doc in docs]
+    async def count_active(self, group_ids: Sequence[str]) -> list[int]:
+        """How many active members each group has, counted in one round trip."""
+        counts = await self._collection.aggregate(
+            [
+                {
+                    "$match": {
+                        "groupId": {"$in": list(group_ids)},
+                        "status": MemberStatus.ACTIVE.value,
+                    }
+                },
+                {"$group": {"_id": "$groupId", "count": {"$sum": 1}}},
+            ]
+        )
+        by_group = {doc["_id"]: doc["count"] async for doc in counts}
+        return [by_group.get(group_id, 0) for group_id in group_ids]

@@ -3,6 +3,7 @@
 # mongomock is untyped; the result types below are the pymongo classes it returns.
 # mypy: disable-error-code="no-any-return"
 
+import asyncio
 import datetime
 import functools
 import itertools
@@ -12,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Self, TypeVar
 
 import mongomock
-from pymongo import DeleteMany, DeleteOne, IndexModel, InsertOne, monitoring, results
+from pymongo import IndexModel, monitoring, results
 from pymongo.errors import InvalidOperation
 
 Document = dict[str, Any]
@@ -21,9 +22,10 @@ T = TypeVar("T")
 
 _CONNECTION = ("memory", None)
 
-# Every operation below calls mongomock synchronously inside its coroutine, with no await between
-# reading and writing. So each operation is atomic with respect to the event loop, which mirrors
-# MongoDB's single-document atomicity: concurrent $inc or upserts never lose an update.
+# Every operation yields to the event loop once, then calls mongomock synchronously, with no await
+# between reading and writing. So concurrent requests interleave between operations as they do on
+# a server, and each operation is atomic, which mirrors MongoDB's single-document atomicity:
+# concurrent $inc or upserts never lose an update.
 
 
 class _CommandMonitor:
@@ -75,14 +77,14 @@ class MemoryCommandCursor:
     def __init__(self, documents: Iterable[Document] = ()) -> None:
         self._buffer: deque[Document] = deque(documents)
 
-    def _fetch_first_batch(self) -> None:
+    async def _fetch_first_batch(self) -> None:
         """A command cursor's documents came with the command itself."""
 
     def __aiter__(self) -> Self:
         return self
 
     async def __anext__(self) -> Document:
-        self._fetch_first_batch()
+        await self._fetch_first_batch()
         if not self._buffer:
             raise StopAsyncIteration
         return self._buffer.popleft()
@@ -90,7 +92,7 @@ class MemoryCommandCursor:
     async def to_list(self, length: int | None = None) -> list[Document]:
         if length is not None and length < 1:
             raise ValueError("to_list() length must be greater than 0")
-        self._fetch_first_batch()
+        await self._fetch_first_batch()
         count = len(self._buffer) if length is None else min(length, len(self._buffer))
         return [self._buffer.popleft() for _ in range(count)]
 
@@ -123,51 +125,16 @@ class MemoryCursor(MemoryCommandCursor):
             raise InvalidOperation("cannot set options after executing query")
         return self._query
 
-    def _fetch_first_batch(self) -> None:
+    async def _fetch_first_batch(self) -> None:
         if self._query is not None:
             query, self._query = self._query, None
             command = {"find": self._collection.name}
-            self._buffer.extend(self._collection.database._round_trip(command, lambda: list(query)))
+            database = self._collection.database
+            self._buffer.extend(await database._round_trip(command, lambda: list(query)))
 
     async def close(self) -> None:
         self._query = None
         await super().close()
-
-
-class _SortlessWrite:
-    """A pymongo bulk write request fed to mongomock 4.3's bulk builder, which predates the
-    sort= argument pymongo 4.11 passes for UpdateOne and ReplaceOne."""
-
-    def __init__(self, request: Any) -> None:
-        self._request = request
-        self._bulk: Any = None
-
-    def _add_to_bulk(self, bulk: Any) -> None:
-        self._bulk = bulk
-        self._request._add_to_bulk(self)
-
-    def __getattr__(self, name: str) -> Callable[..., None]:
-        add = getattr(self._bulk, name)
-
-        def add_without_sort(*args: Any, sort: Any = None, **kwargs: Any) -> None:
-            if sort is not None:
-                raise NotImplementedError("the memory engine cannot sort inside bulk_write")
-            add(*args, **kwargs)
-
-        return add_without_sort
-
-
-def _bulk_command_names(requests: Sequence[Any], ordered: bool) -> list[str]:
-    """pymongo sends one command per run of same-kind writes, or per kind when unordered."""
-    kinds = [
-        "insert" if isinstance(request, InsertOne)
-        else "delete" if isinstance(request, DeleteOne | DeleteMany)
-        else "update"
-        for request in requests
-    ]  # fmt: skip
-    if ordered:
-        return [kind for kind, _ in itertools.groupby(kinds)]
-    return [kind for kind in ("insert", "update", "delete") if kind in kinds]
 
 
 class MemoryCollection:
@@ -176,89 +143,85 @@ class MemoryCollection:
         self.name: str = collection.name
         self._collection = collection
 
-    def _round_trip(self, command_name: str, method: str, *args: Any, **kwargs: Any) -> Any:
+    async def _round_trip(self, command_name: str, method: str, *args: Any, **kwargs: Any) -> Any:
         call = functools.partial(getattr(self._collection, method), *args, **kwargs)
-        return self.database._round_trip({command_name: self.name}, call)
+        return await self.database._round_trip({command_name: self.name}, call)
 
     async def insert_one(self, document: Document, **kwargs: Any) -> results.InsertOneResult:
-        return self._round_trip("insert", "insert_one", document, **kwargs)
+        return await self._round_trip("insert", "insert_one", document, **kwargs)
 
     async def insert_many(
         self, documents: Iterable[Document], **kwargs: Any
     ) -> results.InsertManyResult:
-        return self._round_trip("insert", "insert_many", documents, **kwargs)
+        return await self._round_trip("insert", "insert_many", documents, **kwargs)
 
     def find(self, filter: Filter | None = None, *args: Any, **kwargs: Any) -> MemoryCursor:
         return MemoryCursor(self, self._collection.find(filter, *args, **kwargs))
 
     async def find_one(self, filter: Any = None, *args: Any, **kwargs: Any) -> Document | None:
-        return self._round_trip("find", "find_one", filter, *args, **kwargs)
+        return await self._round_trip("find", "find_one", filter, *args, **kwargs)
 
     async def aggregate(self, pipeline: Sequence[Filter], **kwargs: Any) -> MemoryCommandCursor:
-        return MemoryCommandCursor(self._round_trip("aggregate", "aggregate", pipeline, **kwargs))
+        documents = await self._round_trip("aggregate", "aggregate", pipeline, **kwargs)
+        return MemoryCommandCursor(documents)
 
     async def update_one(self, filter: Filter, update: Any, **kwargs: Any) -> results.UpdateResult:
-        return self._round_trip("update", "update_one", filter, update, **kwargs)
+        return await self._round_trip("update", "update_one", filter, update, **kwargs)
 
     async def update_many(self, filter: Filter, update: Any, **kwargs: Any) -> results.UpdateResult:
-        return self._round_trip("update", "update_many", filter, update, **kwargs)
+        return await self._round_trip("update", "update_many", filter, update, **kwargs)
 
     async def replace_one(
         self, filter: Filter, new: Document, **kwargs: Any
     ) -> results.UpdateResult:
-        return self._round_trip("update", "replace_one", filter, new, **kwargs)
+        return await self._round_trip("update", "replace_one", filter, new, **kwargs)
 
     async def find_one_and_update(
         self, filter: Filter, update: Any, **kwargs: Any
     ) -> Document | None:
-        return self._round_trip("findAndModify", "find_one_and_update", filter, update, **kwargs)
+        return await self._round_trip(
+            "findAndModify", "find_one_and_update", filter, update, **kwargs
+        )
 
     async def find_one_and_replace(
         self, filter: Filter, new: Document, **kwargs: Any
     ) -> Document | None:
-        return self._round_trip("findAndModify", "find_one_and_replace", filter, new, **kwargs)
+        return await self._round_trip(
+            "findAndModify", "find_one_and_replace", filter, new, **kwargs
+        )
 
     async def find_one_and_delete(self, filter: Filter, **kwargs: Any) -> Document | None:
-        return self._round_trip("findAndModify", "find_one_and_delete", filter, **kwargs)
+        return await self._round_trip("findAndModify", "find_one_and_delete", filter, **kwargs)
 
     async def delete_one(self, filter: Filter, **kwargs: Any) -> results.DeleteResult:
-        return self._round_trip("delete", "delete_one", filter, **kwargs)
+        return await self._round_trip("delete", "delete_one", filter, **kwargs)
 
     async def delete_many(self, filter: Filter, **kwargs: Any) -> results.DeleteResult:
-        return self._round_trip("delete", "delete_many", filter, **kwargs)
+        return await self._round_trip("delete", "delete_many", filter, **kwargs)
 
     async def count_documents(self, filter: Filter, **kwargs: Any) -> int:
         # pymongo counts with an aggregate ($match + $group), so monitoring sees "aggregate".
-        return self._round_trip("aggregate", "count_documents", filter, **kwargs)
+        return await self._round_trip("aggregate", "count_documents", filter, **kwargs)
 
     async def estimated_document_count(self, **kwargs: Any) -> int:
-        return self._round_trip("count", "estimated_document_count", **kwargs)
+        return await self._round_trip("count", "estimated_document_count", **kwargs)
 
     async def distinct(self, key: str, filter: Filter | None = None, **kwargs: Any) -> list[Any]:
-        return self._round_trip("distinct", "distinct", key, filter, **kwargs)
+        return await self._round_trip("distinct", "distinct", key, filter, **kwargs)
 
     async def create_index(self, keys: str | Sequence[tuple[str, Any]], **kwargs: Any) -> str:
         """Takes pymongo's options; mongomock enforces unique, sparse and partialFilterExpression,
         and deletes TTL-expired documents on every read rather than once a minute."""
-        return self._round_trip("createIndexes", "create_index", keys, **kwargs)
+        return await self._round_trip("createIndexes", "create_index", keys, **kwargs)
 
     async def create_indexes(self, indexes: Sequence[IndexModel], **kwargs: Any) -> list[str]:
-        return self._round_trip("createIndexes", "create_indexes", indexes, **kwargs)
+        return await self._round_trip("createIndexes", "create_indexes", indexes, **kwargs)
 
     async def index_information(self, **kwargs: Any) -> dict[str, Any]:
-        return self._round_trip("listIndexes", "index_information", **kwargs)
+        return await self._round_trip("listIndexes", "index_information", **kwargs)
 
     async def drop(self, **kwargs: Any) -> None:
-        self._round_trip("drop", "drop", **kwargs)
-
-    async def bulk_write(
-        self, requests: Sequence[Any], ordered: bool = True, **kwargs: Any
-    ) -> results.BulkWriteResult:
-        writes = [_SortlessWrite(request) for request in requests]
-        call = functools.partial(self._collection.bulk_write, writes, ordered, **kwargs)
-        for command_name in reversed(_bulk_command_names(requests, ordered)):
-            call = functools.partial(self.database._round_trip, {command_name: self.name}, call)
-        return call()
+        await self._round_trip("drop", "drop", **kwargs)
 
 
 class MemoryDatabase:
@@ -267,7 +230,10 @@ class MemoryDatabase:
         self._database = database
         self._monitor = monitor
 
-    def _round_trip(self, command: Document, call: Callable[[], T]) -> T:
+    async def _round_trip(self, command: Document, call: Callable[[], T]) -> T:
+        # Yield to the event loop first, as a real round trip does: concurrent requests then
+        # interleave between operations just as they do against a server.
+        await asyncio.sleep(0)
         return self._monitor.round_trip(self.name, command, call)
 
     def get_collection(self, name: str) -> MemoryCollection:
@@ -283,15 +249,17 @@ class MemoryDatabase:
 
     async def command(self, command: str | Document, **kwargs: Any) -> Document:
         as_document = {command: 1} if isinstance(command, str) else command
-        return self._round_trip(as_document, lambda: self._database.command(command, **kwargs))
+        return await self._round_trip(
+            as_document, lambda: self._database.command(command, **kwargs)
+        )
 
     async def list_collection_names(self, **kwargs: Any) -> list[str]:
         call = functools.partial(self._database.list_collection_names, **kwargs)
-        return self._round_trip({"listCollections": 1}, call)
+        return await self._round_trip({"listCollections": 1}, call)
 
     async def drop_collection(self, name: str, **kwargs: Any) -> None:
         call = functools.partial(self._database.drop_collection, name, **kwargs)
-        self._round_trip({"drop": name}, call)
+        await self._round_trip({"drop": name}, call)
 
 
 class MemoryMongoClient:

@@ -48,8 +48,6 @@ class Group:
     chat_type: int | None
     title: str | None
     owner_id: str
-    member_count: int
-    last_seq: int
     created_at: datetime
 
 

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from groupql.store.database import Collection
-from groupql.store.documents import Document, object_id, upsert
+from groupql.store.documents import Document, get_many, upsert
 from groupql.store.records import User
 
 
@@ -43,7 +43,4 @@ class Users:
         return _user(doc)
 
     async def get_many(self, ids: Sequence[str]) -> list[User | None]:
-        oids = [oid for oid in map(object_id, ids) if oid is not None]
-        docs = await self._collection.find({"_id": {"$in": oids}}).to_list()
-        by_id = {str(doc["_id"]): _user(doc) for doc in docs}
-        return [by_id.get(id_) for id_ in ids]
+        return await get_many(self._collection, ids, _user)

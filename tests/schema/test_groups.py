@@ -81,6 +81,21 @@ async def test_unknown_and_malformed_group_ids_are_not_found(api: Api) -> None:
         assert await api.error_code(MEMBERS, {"id": group_id}, token=token) == "NOT_FOUND"
 
 
+async def test_pages_hold_20_rows_unless_asked_otherwise(api: Api) -> None:
+    for n in range(21):
+        await api.join("alice", f"G{n}")
+    token = await api.login_as("alice")
+    groups = (await api.data(MY_GROUPS, token=token))["myGroups"]
+    assert len(groups["edges"]) == 20
+    assert groups["pageInfo"]["hasNextPage"] is True
+
+
+async def test_reading_groups_needs_a_login(api: Api) -> None:
+    joined = await api.join("alice", "G1")
+    assert await api.error_code(MY_GROUPS) == "UNAUTHENTICATED"
+    assert await api.error_code(MEMBERS, {"id": joined["group"]["id"]}) == "UNAUTHENTICATED"
+
+
 async def test_page_size_must_be_between_0_and_100(api: Api) -> None:
     token = await api.login_as("alice")
     for first in [-1, 101]:

@@ -1,6 +1,7 @@
 """Posting text items and reading a group's feed."""
 
 import asyncio
+import base64
 
 from tests.conftest import Api
 
@@ -85,6 +86,19 @@ async def test_text_must_be_present_and_within_the_limit(api: Api) -> None:
         assert await api.error_code(POST, variables, token=token) == "BAD_USER_INPUT"
     at_limit = {"groupId": group_id, "text": "x" * limit}
     assert (await api.data(POST, at_limit, token=token))["postItem"]["seq"] == 1
+
+
+async def test_posting_needs_a_login(api: Api) -> None:
+    _, group_id = await _member(api, "alice")
+    assert await api.error_code(POST, {"groupId": group_id, "text": "hi"}) == "UNAUTHENTICATED"
+
+
+async def test_a_forged_feed_cursor_is_bad_input(api: Api) -> None:
+    token, group_id = await _member(api, "alice")
+    for position in ["²", "9" * 40, "-1", ""]:
+        forged = base64.urlsafe_b64encode(f"items:{position}".encode()).decode()
+        variables = {"id": group_id, "after": forged}
+        assert await api.error_code(FEED, variables, token=token) == "BAD_USER_INPUT"
 
 
 async def test_posting_to_an_unknown_group_is_not_found(api: Api) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pymongo
 import pytest
-from pymongo import DeleteOne, IndexModel, InsertOne, ReturnDocument, UpdateOne, monitoring
+from pymongo import IndexModel, ReturnDocument, monitoring
 from pymongo.errors import DuplicateKeyError, InvalidOperation
 
 from groupql.store.memory import MemoryMongoClient
@@ -309,24 +309,6 @@ async def test_returned_documents_do_not_alias_stored_ones(db: Any) -> None:
     after_update["tags"].append("changed after find_one_and_update")
 
     assert await db.posts.find_one({"_id": 1}) == {"_id": 1, "tags": ["a"], "seen": True}
-
-
-async def test_bulk_write_applies_each_kind_of_write(db: Any, commands: CommandLog) -> None:
-    await db.posts.insert_one({"_id": 0})
-    commands.clear()
-
-    result = await db.posts.bulk_write(
-        [
-            InsertOne({"_id": 1}),
-            InsertOne({"_id": 2}),
-            UpdateOne({"_id": 1}, {"$set": {"pinned": True}}),
-            DeleteOne({"_id": 0}),
-        ]
-    )
-
-    assert commands.started_names == ["insert", "update", "delete"]
-    assert (result.inserted_count, result.modified_count, result.deleted_count) == (2, 1, 1)
-    assert await db.posts.find().sort("_id").to_list() == [{"_id": 1, "pinned": True}, {"_id": 2}]
 
 
 async def test_many_document_writes_and_reads(db: Any) -> None:

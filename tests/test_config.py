@@ -1,0 +1,57 @@
+"""Settings: what dev mode needs (nothing) and what live mode refuses to start without."""
+
+import pytest
+from pydantic import ValidationError
+
+from groupql.config import Settings
+
+LIVE = {
+    "wechat_mode": "live",
+    "wechat_appid": "wxrealapp0000001",
+    "wechat_secret": "real-app-secret",
+    "secret_key": "k" * 32,
+}
+
+
+def test_dev_mode_needs_no_configuration() -> None:
+    settings = Settings()
+    assert settings.is_dev and settings.uses_memory_store and settings.uses_generated_secret_key
+    assert len(settings.secret_key_value()) >= 32
+
+
+def test_live_mode_starts_with_credentials_and_a_secret_key() -> None:
+    settings = Settings(**LIVE)
+    assert settings.wechat_secret_value() == "real-app-secret"
+    assert settings.secret_key_value() == "k" * 32
+
+
+@pytest.mark.parametrize(
+    ("missing", "named"),
+    [
+        ("wechat_secret", "GROUPQL_WECHAT_SECRET"),
+        ("secret_key", "GROUPQL_SECRET_KEY"),
+        ("wechat_appid", "GROUPQL_WECHAT_APPID"),
+    ],
+)
+def test_live_mode_refuses_to_start_without(missing: str, named: str) -> None:
+    values = {key: value for key, value in LIVE.items() if key != missing}
+    with pytest.raises(ValidationError, match=named):
+        Settings(**values)
+
+
+def test_a_short_secret_key_is_refused_without_echoing_it() -> None:
+    with pytest.raises(ValidationError) as refused:
+        Settings(secret_key="short-but-secret-value")
+    assert "GROUPQL_SECRET_KEY" in str(refused.value)
+    assert "short-but-secret-value" not in str(refused.value)
+
+
+def test_an_unknown_store_url_scheme_is_refused() -> None:
+    with pytest.raises(ValidationError, match="GROUPQL_MONGODB_URL"):
+        Settings(mongodb_url="postgres://localhost/db")
+
+
+def test_secrets_never_show_in_the_settings_repr() -> None:
+    settings = Settings(**LIVE)
+    assert "real-app-secret" not in repr(settings)
+    assert "k" * 32 not in repr(settings)
