@@ -88,10 +88,11 @@ async def test_a_query_nested_deeper_than_the_limit_is_refused_before_it_runs(ap
       a { b { c { d { e { f { g } } } } } }
     } } } } } } } }
     """
-    body = await api.post(query)
-    messages = bad_user_input_messages(body)
-    assert any("exceeds maximum operation depth of 12" in message for message in messages)
-    assert body["data"] is None
+    for _ in range(2):  # the second time, validation comes from the cache: still refused
+        body = await api.post(query)
+        messages = bad_user_input_messages(body)
+        assert any("exceeds maximum operation depth of 12" in message for message in messages)
+        assert body["data"] is None
 
 
 async def test_an_unexpected_failure_is_internal_and_tells_nothing_of_its_cause(
