@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     share_max_age: int = Field(default=7200, gt=0, description="seconds")
     session_ttl_days: int = Field(default=30, gt=0)
     max_text_length: int = Field(default=4000, gt=0)
+    max_media_per_item: int = Field(default=9, gt=0)
+    max_poll_options: int = Field(default=20, ge=2)
+    max_pins: int = Field(default=10, gt=0)
+    recall_window_s: int = Field(default=120, ge=0)
     max_request_bytes: int = Field(default=1_048_576, gt=0)
 
     @model_validator(mode="after")

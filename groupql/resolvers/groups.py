@@ -1,14 +1,16 @@
-"""Resolvers of groups, their members, and the users behind them."""
+"""Resolvers of groups, their members and settings, and the users behind them."""
 
 from groupql.errors import NotFound
 from groupql.resolvers import Info
 from groupql.services.pagination import Page
-from groupql.store.records import Group, Member, User
+from groupql.store.records import Group, GroupChanges, JoinPolicy, Member, MemberStatus, User
 
 
 async def group(info: Info, id: str) -> Group:
     viewer = await info.context.viewer()
-    return await info.context.services.groups.get_group(viewer, id)
+    access = await info.context.services.groups.get_group(viewer, id)
+    await info.context.remember_access(access)
+    return access.group
 
 
 async def my_groups(info: Info, first: int | None, after: str | None) -> Page[Group]:
@@ -16,8 +18,20 @@ async def my_groups(info: Info, first: int | None, after: str | None) -> Page[Gr
     return await info.context.services.groups.my_groups(viewer, first, after)
 
 
-async def members(info: Info, group: Group, first: int | None, after: str | None) -> Page[Member]:
-    return await info.context.services.groups.members(group, first, after)
+async def members(
+    info: Info, group: Group, status: MemberStatus, first: int | None, after: str | None
+) -> Page[Member]:
+    access = await info.context.access(group)
+    return await info.context.services.groups.members(access, status, first, after)
+
+
+async def viewer_membership(info: Info, group: Group) -> Member | None:
+    access = await info.context.access(group)
+    return info.context.services.groups.viewer_membership(access)
+
+
+async def member_count(info: Info, group: Group) -> int:
+    return await info.context.loaders.member_counts.load(group.id)
 
 
 async def user(info: Info, user_id: str) -> User:
@@ -27,5 +41,13 @@ async def user(info: Info, user_id: str) -> User:
     return found
 
 
-async def member_count(info: Info, group: Group) -> int:
-    return await info.context.loaders.member_counts.load(group.id)
+async def create_group(info: Info, title: str, join_policy: JoinPolicy) -> tuple[Group, Member]:
+    viewer = await info.context.viewer()
+    return await info.context.services.groups.create_group(
+        viewer, title=title, join_policy=join_policy
+    )
+
+
+async def update_group(info: Info, group_id: str, changes: GroupChanges) -> Group:
+    viewer = await info.context.viewer()
+    return await info.context.services.groups.update_group(viewer, group_id, changes)

@@ -7,7 +7,14 @@ from groupql.config import Settings
 from groupql.services.auth import AuthService
 from groupql.services.clock import Clock, utc_now
 from groupql.services.groups import GroupService
+from groupql.services.invites import InviteService
+from groupql.services.item_content import ContentLimits
 from groupql.services.items import ItemService
+from groupql.services.membership import MembershipService
+from groupql.services.moderation import ModerationService
+from groupql.services.pins import PinService
+from groupql.services.polls import PollService
+from groupql.services.questions import QuestionService
 from groupql.services.session_keys import SessionKeyCipher
 from groupql.services.sharing import SharingService
 from groupql.store import Store
@@ -18,8 +25,14 @@ from groupql.wechat.code2session import Code2Session
 class Services:
     store: Store
     auth: AuthService
+    membership: MembershipService
     groups: GroupService
+    moderation: ModerationService
     items: ItemService
+    pins: PinService
+    polls: PollService
+    questions: QuestionService
+    invites: InviteService
     sharing: SharingService
 
     @classmethod
@@ -34,17 +47,35 @@ class Services:
             session_ttl=timedelta(days=settings.session_ttl_days),
             clock=clock,
         )
-        groups = GroupService(store)
+        membership = MembershipService(store=store, clock=clock)
+        items = ItemService(
+            store=store,
+            membership=membership,
+            clock=clock,
+            limits=ContentLimits(
+                max_text_length=settings.max_text_length,
+                max_media_per_item=settings.max_media_per_item,
+                max_poll_options=settings.max_poll_options,
+            ),
+            recall_window=timedelta(seconds=settings.recall_window_s),
+        )
         return cls(
             store=store,
             auth=auth,
-            groups=groups,
-            items=ItemService(
-                store=store, groups=groups, clock=clock, max_text_length=settings.max_text_length
+            membership=membership,
+            groups=GroupService(
+                store=store, membership=membership, appid=settings.wechat_appid, clock=clock
             ),
+            moderation=ModerationService(store=store, membership=membership, clock=clock),
+            items=items,
+            pins=PinService(store=store, items=items, clock=clock, max_pins=settings.max_pins),
+            polls=PollService(store=store, items=items, clock=clock),
+            questions=QuestionService(store=store, items=items),
+            invites=InviteService(store=store, membership=membership, clock=clock),
             sharing=SharingService(
                 store=store,
                 auth=auth,
+                membership=membership,
                 appid=settings.wechat_appid,
                 max_age_s=settings.share_max_age,
                 clock=clock,

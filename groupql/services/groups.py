@@ -1,35 +1,48 @@
-"""Reading groups and their members, always through the viewer's membership."""
+"""Groups: reading them and their members, their settings, and app groups."""
 
 from collections.abc import Sequence
+from dataclasses import replace
 
-from groupql.errors import NotFound
+from groupql.errors import BadUserInput, NotFound
+from groupql.services.clock import Clock
+from groupql.services.membership import Access, MembershipService
 from groupql.services.pagination import Page, decode_cursor, page_size, paginate
-from groupql.services.permissions import Action, require
+from groupql.services.permissions import Action, Standing, as_seen
 from groupql.store import Store
 from groupql.store.documents import is_valid_id
-from groupql.store.records import Group, Member, User
+from groupql.store.records import (
+    Group,
+    GroupChanges,
+    GroupSettings,
+    JoinPolicy,
+    Member,
+    MemberStatus,
+    User,
+)
+
+MAX_TITLE_LENGTH = 64
+MAX_ANNOUNCEMENT_LENGTH = 2000
 
 
 class GroupService:
-    def __init__(self, store: Store) -> None:
+    def __init__(
+        self, *, store: Store, membership: MembershipService, appid: str, clock: Clock
+    ) -> None:
         self._store = store
+        self._appid = appid
+        self._membership = membership
+        self._clock = clock
 
-    async def membership(self, viewer: User, group_id: str) -> tuple[Group, Member | None]:
-        [group] = await self._store.groups.get_many([group_id])
-        if group is None:
-            raise NotFound("No group has that id.")
-        [member] = await self.memberships_of(viewer.id, [group_id])
-        return group, member
+    async def get_group(self, viewer: User, group_id: str) -> Access:
+        """A group for its members; a pending member gets it too, to see their membership, but
+        every field beyond that checks VIEW_GROUP."""
+        access = await self._membership.access(viewer, group_id)
+        if access.standing is not Standing.PENDING:
+            access.require(Action.VIEW_GROUP)
+        return access
 
-    async def memberships_of(self, user_id: str, group_ids: Sequence[str]) -> list[Member | None]:
-        found = await self._store.members.of_user_in_groups(user_id, group_ids)
-        by_group = {member.group_id: member for member in found}
-        return [by_group.get(group_id) for group_id in group_ids]
-
-    async def get_group(self, viewer: User, group_id: str) -> Group:
-        group, member = await self.membership(viewer, group_id)
-        require(member, Action.VIEW_GROUP)
-        return group
+    def viewer_membership(self, access: Access) -> Member | None:
+        return as_seen(access.group, access.member) if access.member else None
 
     async def my_groups(self, viewer: User, first: int | None, after: str | None) -> Page[Group]:
         size = page_size(first)
@@ -46,12 +59,65 @@ class GroupService:
             has_next_page=page.has_next_page,
         )
 
-    async def members(self, group: Group, first: int | None, after: str | None) -> Page[Member]:
+    async def members(
+        self, access: Access, status: MemberStatus, first: int | None, after: str | None
+    ) -> Page[Member]:
+        group = access.group
+        access.require(Action.VIEW_GROUP)
+        if status is not MemberStatus.ACTIVE:
+            access.require(Action.VIEW_MODERATION)
         size = page_size(first)
         members = await self._store.members.page_of_group(
-            group.id, after_id=decode_cursor("members", after, is_valid_id), limit=size + 1
+            group.id, status, after_id=decode_cursor("members", after, is_valid_id), limit=size + 1
         )
-        return paginate(members, size, "members", lambda member: member.id)
+        page = paginate(members, size, "members", lambda member: member.id)
+        return Page(
+            edges=[(cursor, as_seen(group, member)) for cursor, member in page.edges],
+            has_next_page=page.has_next_page,
+        )
 
     async def member_counts(self, group_ids: Sequence[str]) -> list[int]:
         return await self._store.members.count_active(group_ids)
+
+    async def create_group(
+        self, viewer: User, *, title: str, join_policy: JoinPolicy
+    ) -> tuple[Group, Member]:
+        group = await self._store.groups.create_app_group(
+            appid=self._appid,
+            title=_checked_title(title),
+            settings=GroupSettings(join_policy=join_policy),
+            owner_id=viewer.id,
+            now=self._clock(),
+        )
+        member, _ = await self._membership.join(group, viewer.id)
+        return group, member
+
+    async def update_group(self, viewer: User, group_id: str, changes: GroupChanges) -> Group:
+        """Apply the settings an admin changed; the announcement is signed by the viewer."""
+        access = await self._membership.access(viewer, group_id)
+        access.require(Action.UPDATE_GROUP)
+        if isinstance(changes.title, str):
+            changes = replace(changes, title=_checked_title(changes.title))
+        if isinstance(changes.announcement, str):
+            changes = replace(changes, announcement=_checked_announcement(changes.announcement))
+        if changes.allowed_item_types is not None and not changes.allowed_item_types:
+            raise BadUserInput("'allowedItemTypes' must name at least one item type.")
+        updated = await self._store.groups.update(
+            group_id, changes, by=viewer.id, now=self._clock()
+        )
+        if updated is None:
+            raise NotFound("No group has that id.")
+        return updated
+
+
+def _checked_title(title: str) -> str:
+    title = title.strip()
+    if not 1 <= len(title) <= MAX_TITLE_LENGTH:
+        raise BadUserInput(f"'title' must have 1 to {MAX_TITLE_LENGTH} characters.")
+    return title
+
+
+def _checked_announcement(text: str) -> str:
+    if not text.strip() or len(text) > MAX_ANNOUNCEMENT_LENGTH:
+        raise BadUserInput(f"'announcement' must have 1 to {MAX_ANNOUNCEMENT_LENGTH} characters.")
+    return text

@@ -1,58 +1,185 @@
-"""Posting to a group's feed and reading it, newest first."""
+"""A group's feed: posting, editing and deleting items, and reading the feed, replies and album."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
 
-from groupql.errors import BadUserInput
+from groupql.errors import BadUserInput, Forbidden, NotFound
 from groupql.services.clock import Clock
-from groupql.services.groups import GroupService
+from groupql.services.item_content import ContentLimits, ItemDraft, checked_content, checked_text
+from groupql.services.membership import Access, MembershipService
 from groupql.services.pagination import Page, decode_cursor, page_size, paginate
-from groupql.services.permissions import Action, require
+from groupql.services.permissions import Action, is_allowed
 from groupql.store import Store
-from groupql.store.records import Group, Item, ItemType, User
+from groupql.store.records import Group, Item, ItemType, Media, PostPolicy, User
+
+EDITABLE_TYPES = frozenset({ItemType.TEXT, ItemType.LINK, ItemType.QUESTION})
+
+
+@dataclass(frozen=True)
+class AlbumEntry:
+    item: Item
+    media: Media
+    index: int
 
 
 class ItemService:
     def __init__(
-        self, *, store: Store, groups: GroupService, clock: Clock, max_text_length: int
+        self,
+        *,
+        store: Store,
+        membership: MembershipService,
+        clock: Clock,
+        limits: ContentLimits,
+        recall_window: timedelta,
     ) -> None:
         self._store = store
-        self._groups = groups
+        self._membership = membership
         self._clock = clock
-        self._max_text_length = max_text_length
+        self._limits = limits
+        self._recall_window = recall_window
 
-    async def post_item(
-        self, viewer: User, group_id: str, type: ItemType, text: str | None
-    ) -> Item:
-        text = self._checked_text(text)
-        _, member = await self._groups.membership(viewer, group_id)
-        require(member, Action.POST_ITEM)
+    async def post_item(self, viewer: User, draft: ItemDraft) -> Item:
+        content = checked_content(draft, self._limits, self._clock())
+        access = await self._membership.access(viewer, draft.group_id)
+        settings = access.group.settings
+        access.require(
+            Action.POST_WHEN_ADMINS_ONLY
+            if settings.post_policy is PostPolicy.ADMINS
+            else Action.POST
+        )
+        if draft.type not in settings.allowed_item_types:
+            raise Forbidden(f"This group does not take {draft.type.value} items.")
+        if draft.reply_to is not None:
+            await self._reply_parent(access.group, draft.reply_to)
         return await self._store.items.append(
-            group_id=group_id,
-            type=type,
+            group_id=access.group.id,
+            type=draft.type,
             author_id=viewer.id,
-            text=text,
+            content=content,
+            reply_to=draft.reply_to,
             now=self._clock(),
         )
 
-    async def feed(self, group: Group, first: int | None, after: str | None) -> Page[Item]:
+    async def edit_item(self, viewer: User, item_id: str, text: str) -> Item:
+        item, access = await self.item_with_access(viewer, item_id)
+        if item.author_id != viewer.id:
+            raise Forbidden("Only its author may edit an item.")
+        access.require(Action.EDIT_OWN_ITEM)
+        if item.type not in EDITABLE_TYPES:
+            raise BadUserInput("Only TEXT, LINK and QUESTION items can be edited.")
+        if item.is_deleted:
+            raise BadUserInput("A deleted item cannot be edited.")
+        new_text = checked_text(
+            text, self._limits, required=item.type is not ItemType.LINK, kind=item.type.value
+        )
+        edited = await self._store.items.edit_text(item.id, new_text or "", self._clock())
+        if edited is None:
+            raise BadUserInput("A deleted item cannot be edited.")
+        return edited
+
+    async def delete_item(self, viewer: User, item_id: str) -> Item:
+        item, access = await self.item_with_access(viewer, item_id)
+        if item.is_deleted:
+            return item
+        may_recall = item.author_id == viewer.id and is_allowed(
+            access.standing, Action.DELETE_OWN_ITEM
+        )
+        in_window = self._clock() - item.created_at <= self._recall_window
+        if not (may_recall and in_window) and not is_allowed(
+            access.standing, Action.DELETE_ANY_ITEM
+        ):
+            if may_recall:
+                window_s = int(self._recall_window.total_seconds())
+                raise Forbidden(f"Authors may delete an item within {window_s} s; ask an admin.")
+            access.require(Action.DELETE_ANY_ITEM)
+        deleted = await self._store.items.tombstone(item.id, self._clock())
+        if deleted is None:
+            raise NotFound("No item has that id.")
+        await self._store.groups.unpin(item.group_id, item.id)
+        return deleted
+
+    async def item_with_access(self, viewer: User, item_id: str) -> tuple[Item, Access]:
+        """An item of a group the viewer may see, and where the viewer stands there."""
+        [item] = await self._store.items.get_many([item_id])
+        if item is None:
+            raise NotFound("No item has that id.")
+        access = await self._membership.access(viewer, item.group_id)
+        access.require(Action.VIEW_GROUP)
+        return item, access
+
+    async def feed(
+        self,
+        access: Access,
+        first: int | None,
+        after: str | None,
+        types: Collection[ItemType] | None = None,
+        before_seq: int | None = None,
+    ) -> Page[Item]:
+        access.require(Action.VIEW_GROUP)
         size = page_size(first)
-        before_seq = decode_cursor("items", after, _is_seq)
+        cursor_seq = _seq_or_none(decode_cursor("items", after, _is_seq))
+        bounds = [seq for seq in (cursor_seq, before_seq) if seq is not None]
         items = await self._store.items.page_newest_first(
-            group.id, before_seq=None if before_seq is None else int(before_seq), limit=size + 1
+            access.group.id, before_seq=min(bounds, default=None), types=types, limit=size + 1
         )
         return paginate(items, size, "items", lambda item: str(item.seq))
+
+    async def replies(self, item: Item, first: int | None, after: str | None) -> Page[Item]:
+        size = page_size(first)
+        after_seq = _seq_or_none(decode_cursor("replies", after, _is_seq))
+        items = await self._store.items.replies_page(item.id, after_seq=after_seq, limit=size + 1)
+        return paginate(items, size, "replies", lambda reply: str(reply.seq))
+
+    async def album(self, access: Access, first: int | None, after: str | None) -> Page[AlbumEntry]:
+        """The media of IMAGE and VIDEO items, newest item first, each item's media in order."""
+        access.require(Action.VIEW_GROUP)
+        size = page_size(first)
+        position = decode_cursor("album", after, _is_album_position)
+        before_seq, after_index = (None, -1) if position is None else map(int, position.split("."))
+        # Every album item holds at least one media, so size + 1 items fill size + 1 entries.
+        items = await self._store.items.album_page(
+            access.group.id, before_seq=before_seq, limit=size + 1
+        )
+        entries = [
+            AlbumEntry(item=item, media=media, index=index)
+            for item in items
+            for index, media in enumerate(item.content.media)
+            if item.seq != before_seq or index > after_index
+        ]
+        return paginate(entries, size, "album", lambda entry: f"{entry.item.seq}.{entry.index}")
+
+    def pinned_ids(self, access: Access) -> list[str]:
+        access.require(Action.VIEW_GROUP)
+        return [pin.item_id for pin in access.group.pins]
+
+    async def get_many(self, ids: Sequence[str]) -> list[Item | None]:
+        return await self._store.items.get_many(ids)
 
     async def last_seqs(self, group_ids: Sequence[str]) -> list[int]:
         return await self._store.items.last_seqs(group_ids)
 
-    def _checked_text(self, text: str | None) -> str:
-        if text is None or not text.strip():
-            raise BadUserInput("A TEXT item needs non-empty 'text'.")
-        if len(text) > self._max_text_length:
-            raise BadUserInput(f"'text' is longer than {self._max_text_length} characters.")
-        return text
+    async def reply_counts(self, item_ids: Sequence[str]) -> list[int]:
+        return await self._store.items.reply_counts(item_ids)
+
+    async def _reply_parent(self, group: Group, parent_id: str) -> Item:
+        [parent] = await self._store.items.get_many([parent_id])
+        if parent is None or parent.group_id != group.id:
+            raise NotFound("'replyTo' names no item of this group.")
+        if parent.is_deleted:
+            raise BadUserInput("A deleted item takes no replies.")
+        return parent
 
 
 def _is_seq(position: str) -> bool:
     # isdecimal alone admits non-ASCII digits; 18 digits stay within MongoDB's 64-bit integers.
     return position.isascii() and position.isdecimal() and len(position) <= 18
+
+
+def _seq_or_none(position: str | None) -> int | None:
+    return None if position is None else int(position)
+
+
+def _is_album_position(position: str) -> bool:
+    seq, _, index = position.partition(".")
+    return _is_seq(seq) and _is_seq(index)

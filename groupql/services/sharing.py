@@ -4,8 +4,9 @@ from dataclasses import dataclass
 
 from groupql.services.auth import AuthService
 from groupql.services.clock import Clock
+from groupql.services.membership import MembershipService
 from groupql.store import Store
-from groupql.store.records import Group, GroupKind, Member, Role, User
+from groupql.store.records import Group, GroupKind, Member, User
 from groupql.wechat.crypto import decrypt_wechat_data
 from groupql.wechat.share_info import read_shared_chat
 
@@ -19,10 +20,18 @@ class JoinResult:
 
 class SharingService:
     def __init__(
-        self, *, store: Store, auth: AuthService, appid: str, max_age_s: int, clock: Clock
+        self,
+        *,
+        store: Store,
+        auth: AuthService,
+        membership: MembershipService,
+        appid: str,
+        max_age_s: int,
+        clock: Clock,
     ) -> None:
         self._store = store
         self._auth = auth
+        self._membership = membership
         self._appid = appid
         self._max_age_s = max_age_s
         self._clock = clock
@@ -38,6 +47,8 @@ class SharingService:
         chat = read_shared_chat(
             payload, appid=self._appid, now_s=now.timestamp(), max_age_s=self._max_age_s
         )
+        # The owner is fixed when the group is created, not by who inserts a membership first:
+        # a creator whose request died half-way still becomes owner when it retries.
         group, group_created = await self._store.groups.find_or_create_for_chat(
             appid=self._appid,
             open_gid=chat.open_gid,
@@ -46,10 +57,5 @@ class SharingService:
             creator_id=viewer.id,
             now=now,
         )
-        # The owner is fixed when the group is created, not by who inserts a membership first:
-        # a creator whose request died half-way still becomes owner when it retries.
-        role = Role.OWNER if group.owner_id == viewer.id else Role.MEMBER
-        member, _ = await self._store.members.find_or_create(
-            group_id=group.id, user_id=viewer.id, role=role, group_openid=chat.group_openid, now=now
-        )
+        member, _ = await self._membership.join(group, viewer.id, group_openid=chat.group_openid)
         return JoinResult(group=group, member=member, group_created=group_created)

@@ -4,10 +4,12 @@ from dataclasses import dataclass
 
 from groupql.store.database import Database, connect
 from groupql.store.groups import Groups
+from groupql.store.invites import Invites
 from groupql.store.items import Items
 from groupql.store.members import Members
 from groupql.store.sessions import Sessions
 from groupql.store.users import Users
+from groupql.store.votes import Votes
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,8 @@ class Store:
     groups: Groups
     members: Members
     items: Items
+    votes: Votes
+    invites: Invites
 
     @classmethod
     def on(cls, database: Database) -> "Store":
@@ -28,6 +32,8 @@ class Store:
             groups=Groups(database.groups),
             members=Members(database.members),
             items=Items(database.items),
+            votes=Votes(database.votes),
+            invites=Invites(database.invites),
         )
 
 

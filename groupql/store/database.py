@@ -23,6 +23,8 @@ class Database:
     groups: Collection
     members: Collection
     items: Collection
+    votes: Collection
+    invites: Collection
 
     async def ping(self) -> None:
         await self.client.admin.command("ping")
@@ -58,7 +60,19 @@ class Database:
             ]
         )
         await self.items.create_indexes(
-            [IndexModel([("groupId", ASCENDING), ("seq", ASCENDING)], unique=True)]
+            [
+                IndexModel([("groupId", ASCENDING), ("seq", ASCENDING)], unique=True),
+                IndexModel([("replyTo", ASCENDING), ("seq", ASCENDING)]),
+            ]
+        )
+        await self.votes.create_indexes(
+            [IndexModel([("itemId", ASCENDING), ("userId", ASCENDING)], unique=True)]
+        )
+        await self.invites.create_indexes(
+            [
+                IndexModel([("code", ASCENDING)], unique=True),
+                IndexModel([("groupId", ASCENDING), ("_id", ASCENDING)]),
+            ]
         )
 
 
@@ -85,4 +99,6 @@ def connect(
         groups=db["groups"],
         members=db["members"],
         items=db["items"],
+        votes=db["votes"],
+        invites=db["invites"],
     )

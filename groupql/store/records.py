@@ -13,15 +13,38 @@ class Role(Enum):
 
 class MemberStatus(Enum):
     ACTIVE = "ACTIVE"
+    PENDING = "PENDING"
+    LEFT = "LEFT"
+    REMOVED = "REMOVED"
+    REJECTED = "REJECTED"
+    BANNED = "BANNED"
 
 
 class GroupKind(Enum):
     WECHAT_GROUP = "WECHAT_GROUP"
     SINGLE_CHAT = "SINGLE_CHAT"
+    APP_GROUP = "APP_GROUP"
+
+
+class JoinPolicy(Enum):
+    OPEN = "OPEN"
+    APPROVAL = "APPROVAL"
+    CLOSED = "CLOSED"
+
+
+class PostPolicy(Enum):
+    ALL = "ALL"
+    ADMINS = "ADMINS"
 
 
 class ItemType(Enum):
     TEXT = "TEXT"
+    IMAGE = "IMAGE"
+    VIDEO = "VIDEO"
+    FILE = "FILE"
+    LINK = "LINK"
+    POLL = "POLL"
+    QUESTION = "QUESTION"
 
 
 @dataclass(frozen=True)
@@ -40,6 +63,49 @@ class Session:
 
 
 @dataclass(frozen=True)
+class Announcement:
+    text: str
+    author_id: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Pin:
+    item_id: str
+    pinned_by: str
+    pinned_at: datetime
+
+
+@dataclass(frozen=True)
+class GroupSettings:
+    join_policy: JoinPolicy = JoinPolicy.OPEN
+    post_policy: PostPolicy = PostPolicy.ALL
+    allowed_item_types: frozenset[ItemType] = frozenset(ItemType)
+    members_can_invite: bool = True
+    members_can_pin: bool = False
+
+
+class Unchanged(Enum):
+    """The value of a field that an update leaves as it is (None clears a field)."""
+
+    UNCHANGED = "UNCHANGED"
+
+
+UNCHANGED = Unchanged.UNCHANGED
+
+
+@dataclass(frozen=True)
+class GroupChanges:
+    title: str | Unchanged | None = UNCHANGED
+    announcement: str | Unchanged | None = UNCHANGED
+    join_policy: JoinPolicy | None = None
+    post_policy: PostPolicy | None = None
+    allowed_item_types: frozenset[ItemType] | None = None
+    members_can_invite: bool | None = None
+    members_can_pin: bool | None = None
+
+
+@dataclass(frozen=True)
 class Group:
     id: str
     appid: str
@@ -47,8 +113,11 @@ class Group:
     kind: GroupKind
     chat_type: int | None
     title: str | None
-    owner_id: str
+    owner_id: str | None
     created_at: datetime
+    settings: GroupSettings
+    announcement: Announcement | None
+    pins: tuple[Pin, ...]
 
 
 @dataclass(frozen=True)
@@ -60,6 +129,48 @@ class Member:
     status: MemberStatus
     joined_at: datetime
     group_openid: str | None
+    muted_until: datetime | None
+
+
+@dataclass(frozen=True)
+class Media:
+    url: str
+    mime: str
+    size: int
+    width: int | None = None
+    height: int | None = None
+    duration_s: float | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class PollOption:
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Poll:
+    options: tuple[PollOption, ...]
+    is_multiple_choice: bool
+    is_anonymous: bool
+    closes_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ItemContent:
+    """What an author writes; edits and deletions change only this."""
+
+    text: str | None = None
+    media: tuple[Media, ...] = ()
+    link: Link | None = None
+    poll: Poll | None = None
 
 
 @dataclass(frozen=True)
@@ -69,5 +180,39 @@ class Item:
     seq: int
     type: ItemType
     author_id: str
-    text: str | None
+    content: ItemContent
+    reply_to: str | None
+    created_at: datetime
+    edited_at: datetime | None = None
+    deleted_at: datetime | None = None
+    accepted_answer_id: str | None = None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+@dataclass(frozen=True)
+class OptionTally:
+    option_id: str
+    votes: int
+    voter_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PollTally:
+    voter_count: int
+    options: tuple[OptionTally, ...]
+
+
+@dataclass(frozen=True)
+class Invite:
+    id: str
+    code: str
+    group_id: str
+    created_by: str
+    max_uses: int | None
+    uses: int
+    expires_at: datetime | None
+    revoked_at: datetime | None
     created_at: datetime

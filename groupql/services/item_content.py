@@ -1,0 +1,142 @@
+"""What an item may hold, by type: the checks a draft passes before it is posted."""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from groupql.errors import BadUserInput
+from groupql.store.records import ItemContent, ItemType, Link, Media, Poll, PollOption
+
+MAX_URL_LENGTH = 2048
+MAX_MEDIA_BYTES = 1 << 30
+MAX_PIXELS_PER_SIDE = 20_000
+MAX_FILE_NAME_LENGTH = 255
+MAX_LINK_TITLE_LENGTH = 200
+MAX_OPTION_LENGTH = 100
+MIN_POLL_OPTIONS = 2
+
+_NEEDS_TEXT = frozenset({ItemType.TEXT, ItemType.POLL, ItemType.QUESTION})
+_HAS_MEDIA = {ItemType.IMAGE: "image/", ItemType.VIDEO: "video/", ItemType.FILE: ""}
+# Media live on a CDN (https) or in WeChat cloud storage, whose fileIDs are cloud:// URLs.
+_MEDIA_SCHEMES = ("https://", "cloud://")
+_MIME = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PollDraft:
+    options: Sequence[str]
+    is_multiple_choice: bool = False
+    is_anonymous: bool = False
+    closes_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ItemDraft:
+    group_id: str
+    type: ItemType = ItemType.TEXT
+    text: str | None = None
+    media: Sequence[Media] | None = None
+    link: Link | None = None
+    poll: PollDraft | None = None
+    reply_to: str | None = None
+
+
+@dataclass(frozen=True)
+class ContentLimits:
+    max_text_length: int
+    max_media_per_item: int
+    max_poll_options: int
+
+
+def checked_content(draft: ItemDraft, limits: ContentLimits, now: datetime) -> ItemContent:
+    """The content of a draft that keeps every rule of its type; BAD_USER_INPUT otherwise."""
+    kind = draft.type.value
+    if draft.media is not None and draft.type not in _HAS_MEDIA:
+        raise BadUserInput(f"A {kind} item has no 'media'.")
+    if draft.link is not None and draft.type is not ItemType.LINK:
+        raise BadUserInput(f"A {kind} item has no 'link'.")
+    if draft.poll is not None and draft.type is not ItemType.POLL:
+        raise BadUserInput(f"A {kind} item has no 'poll'.")
+    return ItemContent(
+        text=checked_text(draft.text, limits, required=draft.type in _NEEDS_TEXT, kind=kind),
+        media=_checked_media(draft, limits) if draft.type in _HAS_MEDIA else (),
+        link=_checked_link(draft.link) if draft.type is ItemType.LINK else None,
+        poll=_checked_poll(draft.poll, limits, now) if draft.type is ItemType.POLL else None,
+    )
+
+
+def checked_text(
+    text: str | None, limits: ContentLimits, *, required: bool, kind: str
+) -> str | None:
+    if text is None or not text.strip():
+        if required:
+            raise BadUserInput(f"A {kind} item needs non-empty 'text'.")
+        return None
+    if len(text) > limits.max_text_length:
+        raise BadUserInput(f"'text' is longer than {limits.max_text_length} characters.")
+    return text
+
+
+def _checked_media(draft: ItemDraft, limits: ContentLimits) -> tuple[Media, ...]:
+    media = draft.media or ()
+    if not 1 <= len(media) <= limits.max_media_per_item:
+        raise BadUserInput(
+            f"A {draft.type.value} item needs 1 to {limits.max_media_per_item} 'media'."
+        )
+    mime_prefix = _HAS_MEDIA[draft.type]
+    for one in media:
+        _check_url(one.url, _MEDIA_SCHEMES, "media url")
+        if not _MIME.match(one.mime) or not one.mime.lower().startswith(mime_prefix):
+            raise BadUserInput(f"'mime' must be a {mime_prefix or 'type/subtype'}* media type.")
+        if not 1 <= one.size <= MAX_MEDIA_BYTES:
+            raise BadUserInput(f"'size' must be 1 to {MAX_MEDIA_BYTES} bytes.")
+        for side in (one.width, one.height):
+            if side is not None and not 1 <= side <= MAX_PIXELS_PER_SIDE:
+                raise BadUserInput(f"'width' and 'height' must be 1 to {MAX_PIXELS_PER_SIDE}.")
+        if one.duration_s is not None and not one.duration_s > 0:
+            raise BadUserInput("'duration' must be positive seconds.")
+        if one.name is not None and not 1 <= len(one.name) <= MAX_FILE_NAME_LENGTH:
+            raise BadUserInput(f"'name' must have 1 to {MAX_FILE_NAME_LENGTH} characters.")
+    return tuple(media)
+
+
+def _checked_link(link: Link | None) -> Link:
+    if link is None:
+        raise BadUserInput("A LINK item needs 'link'.")
+    _check_url(link.url, ("https://",), "link url")
+    if link.title is not None and len(link.title) > MAX_LINK_TITLE_LENGTH:
+        raise BadUserInput(f"'title' is longer than {MAX_LINK_TITLE_LENGTH} characters.")
+    return link
+
+
+def _checked_poll(poll: PollDraft | None, limits: ContentLimits, now: datetime) -> Poll:
+    if poll is None:
+        raise BadUserInput("A POLL item needs 'poll'.")
+    if not MIN_POLL_OPTIONS <= len(poll.options) <= limits.max_poll_options:
+        raise BadUserInput(
+            f"A poll needs {MIN_POLL_OPTIONS} to {limits.max_poll_options} 'options'."
+        )
+    texts = [option.strip() for option in poll.options]
+    if any(not 1 <= len(text) <= MAX_OPTION_LENGTH for text in texts):
+        raise BadUserInput(f"Each option must have 1 to {MAX_OPTION_LENGTH} characters.")
+    if len(set(texts)) != len(texts):
+        raise BadUserInput("Options must differ from each other.")
+    if poll.closes_at is not None and poll.closes_at <= now:
+        raise BadUserInput("'closesAt' must be in the future.")
+    return Poll(
+        options=tuple(PollOption(id=str(n), text=text) for n, text in enumerate(texts, start=1)),
+        is_multiple_choice=poll.is_multiple_choice,
+        is_anonymous=poll.is_anonymous,
+        closes_at=poll.closes_at,
+    )
+
+
+def _check_url(url: str, schemes: tuple[str, ...], what: str) -> None:
+    if len(url) > MAX_URL_LENGTH:
+        raise BadUserInput(f"A {what} may have at most {MAX_URL_LENGTH} characters.")
+    scheme = next((scheme for scheme in schemes if url.startswith(scheme)), None)
+    if scheme is None or len(url) == len(scheme):
+        raise BadUserInput(f"A {what} must start with {' or '.join(schemes)}.")
+    if any(char.isspace() for char in url):
+        raise BadUserInput(f"A {what} may not contain spaces.")

@@ -1,0 +1,120 @@
+"""Where the viewer stands in a group, and joining one (by shareTicket, invitation or creation)."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from groupql.errors import Banned, Conflict, Forbidden, NotFound
+from groupql.services.clock import Clock
+from groupql.services.permissions import Action, Standing, as_seen, require, standing
+from groupql.store import Store
+from groupql.store.records import Group, JoinPolicy, Member, MemberStatus, Role, User
+
+_STAYS = frozenset({MemberStatus.ACTIVE, MemberStatus.PENDING})
+_MAY_REJOIN = frozenset({MemberStatus.LEFT, MemberStatus.REMOVED, MemberStatus.REJECTED})
+# A join retries when another request changed the membership between its read and its write.
+_JOIN_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Access:
+    group: Group
+    member: Member | None
+    standing: Standing
+
+    def require(self, action: Action) -> "Access":
+        require(self.standing, action)
+        return self
+
+
+class MembershipService:
+    def __init__(self, *, store: Store, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    async def access(self, viewer: User, group_id: str) -> Access:
+        [group] = await self._store.groups.get_many([group_id])
+        if group is None:
+            raise NotFound("No group has that id.")
+        return await self.access_to(viewer, group)
+
+    async def access_to(self, viewer: User, group: Group) -> Access:
+        return self.access_with(group, await self._store.members.get(group.id, viewer.id))
+
+    def access_with(self, group: Group, member: Member | None) -> Access:
+        """Access from a membership already loaded (a request's DataLoader batches those)."""
+        return Access(group, member, standing(group, member, self._clock()))
+
+    async def memberships_of(self, user_id: str, group_ids: Sequence[str]) -> list[Member | None]:
+        found = await self._store.members.of_user_in_groups(user_id, group_ids)
+        by_group = {member.group_id: member for member in found}
+        return [by_group.get(group_id) for group_id in group_ids]
+
+    async def member_of(self, group: Group, user_id: str) -> Member:
+        member = await self._store.members.get(group.id, user_id)
+        if member is None:
+            raise NotFound("That user has no membership in this group.")
+        return member
+
+    def is_muted(self, member: Member) -> bool:
+        return member.muted_until is not None and member.muted_until > self._clock()
+
+    async def join(
+        self, group: Group, user_id: str, *, group_openid: str | None = None
+    ) -> tuple[Member, bool]:
+        """Make the user a member (or a pending one) as the group's policy says.
+
+        Returns the membership and whether this call changed it. Active and pending members stay
+        as they are; banned users are refused; anyone else joins anew.
+        """
+        # The owner (a group's creator, or whoever it was handed to) is never kept waiting.
+        status = MemberStatus.ACTIVE if group.owner_id == user_id else self._status_on_join(group)
+        role = Role.ADMIN if group.owner_id == user_id else Role.MEMBER
+        for _ in range(_JOIN_ATTEMPTS):
+            existing = await self._store.members.get(group.id, user_id)
+            if existing is not None and existing.status in _STAYS:
+                return as_seen(group, existing), False
+            if existing is not None and existing.status is MemberStatus.BANNED:
+                raise Banned()
+            if status is None:
+                raise Forbidden("This group takes no new members.")
+            if existing is None:
+                member, created = await self._store.members.find_or_create(
+                    group_id=group.id,
+                    user_id=user_id,
+                    role=role,
+                    status=status,
+                    group_openid=group_openid,
+                    now=self._clock(),
+                )
+                if created:
+                    return await self._adopt_if_ownerless(group, member), True
+                continue
+            rejoined = await self._store.members.change(
+                group.id,
+                user_id,
+                when_status=[existing.status],
+                changes={
+                    "status": status.value,
+                    "role": Role.MEMBER.value,
+                    "joinedAt": self._clock(),
+                    "mutedUntil": None,
+                },
+            )
+            if rejoined is not None:
+                return await self._adopt_if_ownerless(group, rejoined), True
+        raise Conflict("Your membership changed while joining; retry.")
+
+    async def _adopt_if_ownerless(self, group: Group, member: Member) -> Member:
+        """A group whose last member left has no owner: the next active member takes it."""
+        if group.owner_id is None and member.status is MemberStatus.ACTIVE:
+            if await self._store.groups.claim_ownership(
+                group.id, from_owner=None, to_owner=member.user_id
+            ):
+                group = replace(group, owner_id=member.user_id)
+        return as_seen(group, member)
+
+    def _status_on_join(self, group: Group) -> MemberStatus | None:
+        policy = group.settings.join_policy
+        if policy is JoinPolicy.CLOSED:
+            return None
+        return MemberStatus.PENDING if policy is JoinPolicy.APPROVAL else MemberStatus.ACTIVE

@@ -1,0 +1,131 @@
+"""Running a group: roles, ownership, removals and bans, mutes, approvals, leaving."""
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from groupql.errors import BadUserInput, Conflict
+from groupql.services.clock import Clock
+from groupql.services.membership import MembershipService
+from groupql.services.permissions import Action, as_seen, rank, require_outranks
+from groupql.store import Store
+from groupql.store.records import Group, Member, MemberStatus, Role, User
+
+_PRESENT = (MemberStatus.ACTIVE, MemberStatus.PENDING)
+_REMOVABLE = (*_PRESENT, MemberStatus.LEFT, MemberStatus.REJECTED, MemberStatus.REMOVED)
+
+
+class ModerationService:
+    def __init__(self, *, store: Store, membership: MembershipService, clock: Clock) -> None:
+        self._store = store
+        self._membership = membership
+        self._clock = clock
+
+    async def set_role(self, viewer: User, group_id: str, user_id: str, role: Role) -> Member:
+        if role is Role.OWNER:
+            raise BadUserInput("To make someone the owner, use transferOwnership.")
+        access = (await self._membership.access(viewer, group_id)).require(Action.SET_MEMBER_ROLE)
+        target = await self._membership.member_of(access.group, user_id)
+        require_outranks(access.standing, rank(access.group, target))
+        return await self._change(access.group, target, [MemberStatus.ACTIVE], role=role.value)
+
+    async def transfer_ownership(self, viewer: User, group_id: str, user_id: str) -> Group:
+        access = await self._membership.access(viewer, group_id)
+        access.require(Action.TRANSFER_OWNERSHIP)
+        target = await self._membership.member_of(access.group, user_id)
+        if target.status is not MemberStatus.ACTIVE or target.user_id == viewer.id:
+            raise BadUserInput("Ownership passes only to another active member.")
+        # group.ownerId is the one source of truth about who owns: one conditional write moves
+        # it, so of two racing transfers exactly one wins. The old owner's stored role is ADMIN.
+        if not await self._store.groups.claim_ownership(
+            group_id, from_owner=viewer.id, to_owner=user_id
+        ):
+            raise Conflict("Ownership changed meanwhile; reload the group.")
+        await self._store.members.change(
+            group_id, viewer.id, when_status=[MemberStatus.ACTIVE],
+            changes={"role": Role.ADMIN.value},
+        )  # fmt: skip
+        return replace(access.group, owner_id=user_id)
+
+    async def remove(self, viewer: User, group_id: str, user_id: str, *, ban: bool) -> Member:
+        access = await self._membership.access(viewer, group_id)
+        access.require(Action.BAN_MEMBER if ban else Action.REMOVE_MEMBER)
+        target = await self._membership.member_of(access.group, user_id)
+        require_outranks(access.standing, rank(access.group, target))
+        status = MemberStatus.BANNED if ban else MemberStatus.REMOVED
+        return await self._change(
+            access.group, target, _REMOVABLE, status=status.value, role=Role.MEMBER.value
+        )
+
+    async def unban(self, viewer: User, group_id: str, user_id: str) -> Member:
+        access = (await self._membership.access(viewer, group_id)).require(Action.UNBAN_MEMBER)
+        target = await self._membership.member_of(access.group, user_id)
+        if target.status is not MemberStatus.BANNED:
+            raise BadUserInput("That user is not banned.")
+        return await self._change(
+            access.group, target, [MemberStatus.BANNED], status=MemberStatus.REMOVED.value
+        )
+
+    async def mute(
+        self, viewer: User, group_id: str, user_id: str, until: datetime | None
+    ) -> Member:
+        access = (await self._membership.access(viewer, group_id)).require(Action.MUTE_MEMBER)
+        if until is not None and until <= self._clock():
+            raise BadUserInput("'until' must be in the future; pass null to unmute.")
+        target = await self._membership.member_of(access.group, user_id)
+        require_outranks(access.standing, rank(access.group, target))
+        return await self._change(access.group, target, [MemberStatus.ACTIVE], mutedUntil=until)
+
+    async def decide(self, viewer: User, group_id: str, user_id: str, *, approve: bool) -> Member:
+        access = (await self._membership.access(viewer, group_id)).require(Action.APPROVE_MEMBER)
+        target = await self._membership.member_of(access.group, user_id)
+        status = MemberStatus.ACTIVE if approve else MemberStatus.REJECTED
+        return await self._change(
+            access.group,
+            target,
+            [MemberStatus.PENDING],
+            status=status.value,
+            joinedAt=self._clock(),
+        )
+
+    async def leave(self, viewer: User, group_id: str) -> Member:
+        access = (await self._membership.access(viewer, group_id)).require(Action.LEAVE)
+        assert access.member is not None
+        if access.group.owner_id == viewer.id:
+            await self._hand_over(access.group, viewer.id)
+        return await self._change(
+            access.group,
+            access.member,
+            _PRESENT,
+            status=MemberStatus.LEFT.value,
+            role=Role.MEMBER.value,
+            mutedUntil=None,
+        )
+
+    async def _hand_over(self, group: Group, owner_id: str) -> None:
+        """The owner leaves: the longest-standing admin, else member, becomes owner."""
+        successor = await self._store.members.longest_standing(
+            group.id, Role.ADMIN, excluding=owner_id
+        ) or await self._store.members.longest_standing(group.id, Role.MEMBER, excluding=owner_id)
+        new_owner = successor.user_id if successor else None
+        if not await self._store.groups.claim_ownership(
+            group.id, from_owner=owner_id, to_owner=new_owner
+        ):
+            raise Conflict("Ownership changed meanwhile; reload the group.")
+        if successor is not None and successor.role is not Role.ADMIN:
+            await self._store.members.change(
+                group.id, successor.user_id, when_status=[MemberStatus.ACTIVE],
+                changes={"role": Role.ADMIN.value},
+            )  # fmt: skip
+
+    async def _change(
+        self, group: Group, target: Member, statuses: Sequence[MemberStatus], **changes: object
+    ) -> Member:
+        changed = await self._store.members.change(
+            group.id, target.user_id, when_status=statuses, changes=changes
+        )
+        if changed is None:
+            if target.status not in statuses:
+                raise BadUserInput(f"That member is {target.status.value.lower()}.")
+            raise Conflict("The membership changed meanwhile; reload and retry.")
+        return as_seen(group, changed)

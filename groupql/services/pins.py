@@ -1,0 +1,34 @@
+"""Pinning items to the top of a group."""
+
+from groupql.errors import BadUserInput, Conflict
+from groupql.services.clock import Clock
+from groupql.services.items import ItemService
+from groupql.services.permissions import Action
+from groupql.store import Store
+from groupql.store.groups import PinOutcome
+from groupql.store.records import Group, Pin, User
+
+
+class PinService:
+    def __init__(self, *, store: Store, items: ItemService, clock: Clock, max_pins: int) -> None:
+        self._store = store
+        self._items = items
+        self._clock = clock
+        self._max_pins = max_pins
+
+    async def pin(self, viewer: User, item_id: str, *, pinned: bool) -> Group:
+        item, access = await self._items.item_with_access(viewer, item_id)
+        access.require(
+            Action.PIN_WHEN_MEMBERS_CAN_PIN if access.group.settings.members_can_pin else Action.PIN
+        )
+        if not pinned:
+            await self._store.groups.unpin(item.group_id, item.id)
+        elif item.is_deleted:
+            raise BadUserInput("A deleted item cannot be pinned.")
+        else:
+            pin = Pin(item_id=item.id, pinned_by=viewer.id, pinned_at=self._clock())
+            outcome = await self._store.groups.pin(item.group_id, pin, max_pins=self._max_pins)
+            if outcome is PinOutcome.FULL:
+                raise Conflict(f"A group holds at most {self._max_pins} pins; unpin one first.")
+        [group] = await self._store.groups.get_many([item.group_id])
+        return group or access.group

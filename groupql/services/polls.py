@@ -1,0 +1,48 @@
+"""Polls: ballots, results, and the viewer's own choice."""
+
+from collections.abc import Sequence
+
+from groupql.errors import BadUserInput, Conflict
+from groupql.services.clock import Clock
+from groupql.services.items import ItemService
+from groupql.services.permissions import Action
+from groupql.store import Store
+from groupql.store.records import Item, ItemType, Poll, PollTally, User
+
+
+class PollService:
+    def __init__(self, *, store: Store, items: ItemService, clock: Clock) -> None:
+        self._store = store
+        self._items = items
+        self._clock = clock
+
+    async def vote(self, viewer: User, item_id: str, option_ids: Sequence[str]) -> Item:
+        """Cast, replace (vote again) or withdraw (no options) the viewer's ballot."""
+        item, access = await self._items.item_with_access(viewer, item_id)
+        access.require(Action.VOTE)
+        poll = item.content.poll
+        if item.type is not ItemType.POLL or poll is None:
+            raise BadUserInput("Only a live POLL item takes votes.")
+        if self.is_closed(poll):
+            raise Conflict("The poll is closed.")
+        known = {option.id for option in poll.options}
+        if len(set(option_ids)) != len(option_ids) or not set(option_ids) <= known:
+            raise BadUserInput("'optionIds' must name different options of this poll.")
+        if len(option_ids) > 1 and not poll.is_multiple_choice:
+            raise BadUserInput("This poll takes a single option.")
+        if option_ids:
+            await self._store.votes.cast(
+                item_id=item.id, user_id=viewer.id, option_ids=option_ids, now=self._clock()
+            )
+        else:
+            await self._store.votes.withdraw(item_id=item.id, user_id=viewer.id)
+        return item
+
+    def is_closed(self, poll: Poll) -> bool:
+        return poll.closes_at is not None and poll.closes_at <= self._clock()
+
+    async def tallies(self, item_ids: Sequence[str]) -> list[PollTally]:
+        return await self._store.votes.tallies(item_ids)
+
+    async def ballots_of(self, viewer: User, item_ids: Sequence[str]) -> list[tuple[str, ...]]:
+        return await self._store.votes.ballots_of(viewer.id, item_ids)

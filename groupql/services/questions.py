@@ -1,0 +1,30 @@
+"""Questions and answers: an answer replies to a QUESTION; the asker or an admin accepts one."""
+
+from groupql.errors import BadUserInput, NotFound
+from groupql.services.items import ItemService
+from groupql.services.permissions import Action
+from groupql.store import Store
+from groupql.store.records import Item, ItemType, User
+
+
+class QuestionService:
+    def __init__(self, *, store: Store, items: ItemService) -> None:
+        self._store = store
+        self._items = items
+
+    async def accept_answer(self, viewer: User, question_id: str, answer_id: str) -> Item:
+        question, access = await self._items.item_with_access(viewer, question_id)
+        if question.type is not ItemType.QUESTION or question.is_deleted:
+            raise BadUserInput("Only a live QUESTION item takes an accepted answer.")
+        access.require(
+            Action.ACCEPT_OWN_QUESTION_ANSWER
+            if question.author_id == viewer.id
+            else Action.ACCEPT_ANY_ANSWER
+        )
+        [answer] = await self._store.items.get_many([answer_id])
+        if answer is None or answer.reply_to != question.id or answer.is_deleted:
+            raise BadUserInput("'answerId' must name a reply to this question.")
+        accepted = await self._store.items.accept_answer(question.id, answer.id)
+        if accepted is None:
+            raise NotFound("The question was deleted.")
+        return accepted
