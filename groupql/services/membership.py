@@ -106,11 +106,11 @@ class MembershipService:
 
     async def _adopt_if_ownerless(self, group: Group, member: Member) -> Member:
         """A group whose last member left has no owner: the next active member takes it."""
-        if group.owner_id is None and member.status is MemberStatus.ACTIVE:
-            if await self._store.groups.claim_ownership(
-                group.id, from_owner=None, to_owner=member.user_id
-            ):
-                group = replace(group, owner_id=member.user_id)
+        is_ownerless = group.owner_id is None and member.status is MemberStatus.ACTIVE
+        if is_ownerless and await self._store.groups.claim_ownership(
+            group.id, from_owner=None, to_owner=member.user_id
+        ):
+            group = replace(group, owner_id=member.user_id)
         return as_seen(group, member)
 
     def _status_on_join(self, group: Group) -> MemberStatus | None:
