@@ -146,9 +146,8 @@ class GroupItem:
 
     @strawberry.field(description="The accepted answer of a QUESTION.")
     async def accepted_answer(self, info: Info) -> "GroupItem | None":
-        if self.record.accepted_answer_id is None:
-            return None
-        return GroupItem.of(await item_resolvers.item(info, self.record.accepted_answer_id))
+        answer = await item_resolvers.accepted_answer(info, self.record)
+        return GroupItem.of(answer) if answer else None
 
     @strawberry.field
     async def is_pinned(self, info: Info) -> bool:
