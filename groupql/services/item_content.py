@@ -51,27 +51,25 @@ class ContentLimits:
 
 def checked_content(draft: ItemDraft, limits: ContentLimits, now: datetime) -> ItemContent:
     """The content of a draft that keeps every rule of its type; BAD_USER_INPUT otherwise."""
-    kind = draft.type.value
+    kind = _a(draft.type)
     if draft.media is not None and draft.type not in _HAS_MEDIA:
-        raise BadUserInput(f"A {kind} item has no 'media'.")
+        raise BadUserInput(f"{kind} item has no 'media'.")
     if draft.link is not None and draft.type is not ItemType.LINK:
-        raise BadUserInput(f"A {kind} item has no 'link'.")
+        raise BadUserInput(f"{kind} item has no 'link'.")
     if draft.poll is not None and draft.type is not ItemType.POLL:
-        raise BadUserInput(f"A {kind} item has no 'poll'.")
+        raise BadUserInput(f"{kind} item has no 'poll'.")
     return ItemContent(
-        text=checked_text(draft.text, limits, required=draft.type in _NEEDS_TEXT, kind=kind),
+        text=checked_text(draft.text, limits, draft.type),
         media=_checked_media(draft, limits) if draft.type in _HAS_MEDIA else (),
         link=_checked_link(draft.link) if draft.type is ItemType.LINK else None,
         poll=_checked_poll(draft.poll, limits, now) if draft.type is ItemType.POLL else None,
     )
 
 
-def checked_text(
-    text: str | None, limits: ContentLimits, *, required: bool, kind: str
-) -> str | None:
+def checked_text(text: str | None, limits: ContentLimits, item_type: ItemType) -> str | None:
     if text is None or not text.strip():
-        if required:
-            raise BadUserInput(f"A {kind} item needs non-empty 'text'.")
+        if item_type in _NEEDS_TEXT:
+            raise BadUserInput(f"{_a(item_type)} item needs non-empty 'text'.")
         return None
     if len(text) > limits.max_text_length:
         raise BadUserInput(f"'text' is longer than {limits.max_text_length} characters.")
@@ -81,14 +79,14 @@ def checked_text(
 def _checked_media(draft: ItemDraft, limits: ContentLimits) -> tuple[Media, ...]:
     media = draft.media or ()
     if not 1 <= len(media) <= limits.max_media_per_item:
-        raise BadUserInput(
-            f"A {draft.type.value} item needs 1 to {limits.max_media_per_item} 'media'."
-        )
+        raise BadUserInput(f"{_a(draft.type)} item needs 1 to {limits.max_media_per_item} 'media'.")
     mime_prefix = _HAS_MEDIA[draft.type]
     for one in media:
         _check_url(one.url, _MEDIA_SCHEMES, "media url")
         if not _MIME.match(one.mime) or not one.mime.lower().startswith(mime_prefix):
-            raise BadUserInput(f"'mime' must be a {mime_prefix or 'type/subtype'}* media type.")
+            expected = f"an {mime_prefix}*" if mime_prefix == "image/" else "a type/subtype"
+            expected = f"a {mime_prefix}*" if mime_prefix == "video/" else expected
+            raise BadUserInput(f"'mime' must be {expected} media type.")
         if not 1 <= one.size <= MAX_MEDIA_BYTES:
             raise BadUserInput(f"'size' must be 1 to {MAX_MEDIA_BYTES} bytes.")
         for side in (one.width, one.height):
@@ -130,6 +128,12 @@ def _checked_poll(poll: PollDraft | None, limits: ContentLimits, now: datetime) 
         is_anonymous=poll.is_anonymous,
         closes_at=poll.closes_at,
     )
+
+
+def _a(item_type: ItemType) -> str:
+    """'An IMAGE', 'A TEXT': the type with its article, to start a message."""
+    article = "An" if item_type.value[0] in "AEIOU" else "A"
+    return f"{article} {item_type.value}"
 
 
 def _check_url(url: str, schemes: tuple[str, ...], what: str) -> None:

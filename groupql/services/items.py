@@ -70,9 +70,7 @@ class ItemService:
             raise BadUserInput("Only TEXT, LINK and QUESTION items can be edited.")
         if item.is_deleted:
             raise BadUserInput("A deleted item cannot be edited.")
-        new_text = checked_text(
-            text, self._limits, required=item.type is not ItemType.LINK, kind=item.type.value
-        )
+        new_text = checked_text(text, self._limits, item.type)
         edited = await self._store.items.edit_text(item.id, new_text or "", self._clock())
         if edited is None:
             raise BadUserInput("A deleted item cannot be edited.")
