@@ -11,6 +11,7 @@ from groupql.services.permissions import Action, Standing, is_allowed
 from groupql.services.sharing import JoinResult
 from groupql.store import Store
 from groupql.store.documents import is_valid_id
+from groupql.store.invites import UseOutcome
 from groupql.store.records import Invite, JoinPolicy, User
 
 MAX_INVITE_USES = 10_000
@@ -60,16 +61,26 @@ class InviteService:
         if group is None:
             raise _not_usable()
         access = await self._membership.access_to(viewer, group)
-        is_in = access.standing not in (Standing.OUTSIDER, Standing.FORMER, Standing.BANNED)
-        may_join = access.standing is not Standing.BANNED and (
+        would_join = access.standing in (Standing.OUTSIDER, Standing.FORMER) and (
             group.settings.join_policy is not JoinPolicy.CLOSED
         )
-        # Count the use before joining: of racing joiners, only those who got a use join.
-        # Members already in, and those who will be refused, use nothing.
-        if not is_in and may_join and await self._store.invites.use(invite, self._clock()) is None:
-            raise _not_usable()
-        member, _ = await self._membership.join(group, viewer.id)
-        return JoinResult(group=group, member=member, group_created=False)
+        # Count the use before joining: of racing joiners, only those who got a use join. The
+        # claim names this joining (the user, and when their last membership began), so the
+        # same user tapping twice uses one, and coming back after leaving uses another.
+        member = access.member
+        claim = f"{viewer.id}:{member.joined_at.isoformat() if member else 'new'}"
+        outcome = UseOutcome.ALREADY_CLAIMED
+        if would_join:
+            outcome = await self._store.invites.use(invite, claim, self._clock())
+            if outcome is UseOutcome.UNUSABLE:
+                raise _not_usable()
+        changed = False
+        try:
+            joined, changed = await self._membership.join(group, viewer.id)
+        finally:
+            if outcome is UseOutcome.USED and not changed:
+                await self._store.invites.give_back(invite, claim)
+        return JoinResult(group=group, member=joined, group_created=False)
 
     async def revoke(self, viewer: User, invite_id: str) -> Invite:
         invite = await self._store.invites.get(invite_id) if is_valid_id(invite_id) else None

@@ -1,6 +1,7 @@
 """The `invites` collection: invitation codes to join a group."""
 
 from datetime import datetime
+from enum import Enum
 
 from bson import ObjectId
 from pymongo import DESCENDING, ReturnDocument
@@ -8,6 +9,12 @@ from pymongo import DESCENDING, ReturnDocument
 from groupql.store.database import Collection
 from groupql.store.documents import Document, object_id
 from groupql.store.records import Invite
+
+
+class UseOutcome(Enum):
+    USED = "used"
+    ALREADY_CLAIMED = "already claimed"
+    UNUSABLE = "unusable"
 
 
 def _invite(doc: Document) -> Invite:
@@ -50,6 +57,7 @@ class Invites:
             "expiresAt": expires_at,
             "revokedAt": None,
             "createdAt": now,
+            "claims": [],
         }
         await self._collection.insert_one(doc)
         return _invite(doc)
@@ -58,15 +66,33 @@ class Invites:
         doc = await self._collection.find_one(self._usable(code, now))
         return _invite(doc) if doc else None
 
-    async def use(self, invite: Invite, now: datetime) -> Invite | None:
-        """Count one use of a usable invite; None if it is not usable (any more)."""
-        limited = invite.max_uses is not None
+    async def use(self, invite: Invite, claim: str, now: datetime) -> UseOutcome:
+        """Count one use of a usable invite for `claim`, once however often it is sent.
+
+        A claim names one joining (a user, and which of their joins): a double tap or a retry
+        after a timeout sends the same claim, and only the first of them takes a use.
+        """
         doc = await self._collection.find_one_and_update(
-            self._usable(invite.code, now),
-            {"$inc": {"uses": 1, "usesLeft": -1} if limited else {"uses": 1}},
-            return_document=ReturnDocument.AFTER,
+            {**self._usable(invite.code, now), "claims": {"$ne": claim}},
+            {"$inc": self._uses(invite, 1), "$push": {"claims": claim}},
         )
-        return _invite(doc) if doc else None
+        if doc is not None:
+            return UseOutcome.USED
+        if await self._collection.find_one({"code": invite.code, "claims": claim}):
+            return UseOutcome.ALREADY_CLAIMED
+        return UseOutcome.UNUSABLE
+
+    async def give_back(self, invite: Invite, claim: str) -> None:
+        """Undo `use` for a joining that did not happen after all."""
+        await self._collection.update_one(
+            {"code": invite.code, "claims": claim},
+            {"$inc": self._uses(invite, -1), "$pull": {"claims": claim}},
+        )
+
+    def _uses(self, invite: Invite, delta: int) -> Document:
+        if invite.max_uses is None:
+            return {"uses": delta}
+        return {"uses": delta, "usesLeft": -delta}
 
     def _usable(self, code: str, now: datetime) -> Document:
         return {
