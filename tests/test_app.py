@@ -142,3 +142,10 @@ async def test_readyz_says_unavailable_when_the_store_stops_answering(app: Starl
         assert response.json() == {"status": "unavailable"}
         assert (await http.get("/healthz")).status_code == 200
     await app.state.database.close()
+
+
+async def test_a_variable_of_the_wrong_type_is_bad_user_input(api: Api) -> None:
+    token = await api.login_as("alice")
+    query = "query($first: Int) { myGroups(first: $first) { edges { cursor } } }"
+    body = await api.post(query, {"first": "abc"}, token=token)
+    assert "Int cannot represent" in bad_user_input_messages(body)[0]

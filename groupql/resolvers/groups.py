@@ -3,7 +3,15 @@
 from groupql.errors import NotFound
 from groupql.resolvers import Info
 from groupql.services.pagination import Page
-from groupql.store.records import Group, GroupChanges, JoinPolicy, Member, MemberStatus, User
+from groupql.store.records import (
+    Announcement,
+    Group,
+    GroupChanges,
+    JoinPolicy,
+    Member,
+    MemberStatus,
+    User,
+)
 
 
 async def group(info: Info, id: str) -> Group:
@@ -51,3 +59,8 @@ async def create_group(info: Info, title: str, join_policy: JoinPolicy) -> tuple
 async def update_group(info: Info, group_id: str, changes: GroupChanges) -> Group:
     viewer = await info.context.viewer()
     return await info.context.services.groups.update_group(viewer, group_id, changes)
+
+
+async def announcement(info: Info, group: Group) -> Announcement | None:
+    access = await info.context.access(group)
+    return info.context.services.groups.announcement(access)

@@ -77,6 +77,7 @@ async def pinned_items(info: Info, group: Group) -> list[Item]:
 
 
 async def last_seq(info: Info, group: Group) -> int:
+    info.context.services.groups.members_only(await info.context.access(group))
     return await info.context.loaders.last_seqs.load(group.id)
 
 

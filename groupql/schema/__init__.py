@@ -1,5 +1,7 @@
 """The GraphQL schema: strawberry types, inputs, enums and the Schema object."""
 
+from datetime import datetime
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
@@ -12,6 +14,7 @@ from strawberry.types import ExecutionContext
 
 from groupql.schema.errors import client_error
 from groupql.schema.root import Mutation, Query
+from groupql.schema.scalars import DATE_TIME
 
 MAX_QUERY_DEPTH = 12
 # Distinct query texts are few (clients send the same operations), so a small cache holds them all.
@@ -36,6 +39,7 @@ def build_schema() -> Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
+        scalar_overrides={datetime: DATE_TIME},
         extensions=[
             lambda: AddValidationRules(_DEPTH_RULES),
             lambda: ParserCache(maxsize=QUERY_CACHE_SIZE),

@@ -13,8 +13,9 @@ def client_error(error: GraphQLError) -> GraphQLError:
     if error.extensions and "code" in error.extensions:
         return error
     original = error.original_error
-    if original is None:
-        # Parse and validation errors: the query itself is wrong.
+    if original is None or isinstance(original, GraphQLError):
+        # Parse and validation errors, and variables that do not fit their types (graphql-core
+        # wraps its own coercion error): the request itself is wrong.
         return _with_code(error, error.message, "BAD_USER_INPUT")
     if isinstance(original, GroupQLError):
         return _with_code(error, original.message, original.code)

@@ -79,7 +79,6 @@ class Group:
     kind: records.GroupKind
     chat_type: int | None = strawberry.field(description="WeChat's chat_type, when it gave one.")
     title: str | None
-    announcement: Announcement | None
     join_policy: records.JoinPolicy
     post_policy: records.PostPolicy
     allowed_item_types: list[records.ItemType]
@@ -87,6 +86,17 @@ class Group:
     members_can_pin: bool
     created_at: datetime
     record: strawberry.Private[records.Group]
+
+    @strawberry.field(description="The admins' announcement (members only).")
+    async def announcement(self, info: Info) -> Announcement | None:
+        announcement = await group_resolvers.announcement(info, self.record)
+        if announcement is None:
+            return None
+        return Announcement(
+            text=announcement.text,
+            updated_at=announcement.updated_at,
+            author_id=announcement.author_id,
+        )
 
     @strawberry.field(description="How many active members the group has.")
     async def member_count(self, info: Info) -> int:
@@ -150,20 +160,12 @@ class Group:
     @classmethod
     def of(cls, group: records.Group) -> "Group":
         settings = group.settings
-        announcement = group.announcement
         return cls(
             id=strawberry.ID(group.id),
             open_g_id=group.open_gid,
             kind=group.kind,
             chat_type=group.chat_type,
             title=group.title,
-            announcement=Announcement(
-                text=announcement.text,
-                updated_at=announcement.updated_at,
-                author_id=announcement.author_id,
-            )
-            if announcement
-            else None,
             join_policy=settings.join_policy,
             post_policy=settings.post_policy,
             allowed_item_types=[t for t in records.ItemType if t in settings.allowed_item_types],

@@ -11,6 +11,7 @@ from groupql.services.permissions import Action, Standing, as_seen
 from groupql.store import Store
 from groupql.store.documents import is_valid_id
 from groupql.store.records import (
+    Announcement,
     Group,
     GroupChanges,
     GroupSettings,
@@ -40,6 +41,14 @@ class GroupService:
         if access.standing is not Standing.PENDING:
             access.require(Action.VIEW_GROUP)
         return access
+
+    def announcement(self, access: Access) -> Announcement | None:
+        """Announcements are for members: not for those still waiting for approval."""
+        return self.members_only(access).group.announcement
+
+    def members_only(self, access: Access) -> Access:
+        """What only members see: a pending member sees the group's title, settings and size."""
+        return access.require(Action.VIEW_GROUP)
 
     def viewer_membership(self, access: Access) -> Member | None:
         return as_seen(access.group, access.member) if access.member else None
