@@ -4,7 +4,8 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from datetime import timedelta
+from typing import Any, cast
 
 from cross_web import HTTPException
 from pymongo.monitoring import CommandListener
@@ -16,13 +17,17 @@ from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import StrawberryGraphQLError
+from strawberry.types.unset import UNSET, UnsetType
 
 from groupql.config import Settings
 from groupql.context import Context
+from groupql.realtime.bus import EventBus, InProcessBus
+from groupql.realtime.redis_bus import RedisBus
 from groupql.schema import schema
 from groupql.services import Services
 from groupql.services.clock import Clock, utc_now
 from groupql.store import Store, connect
+from groupql.websocket import LegacyWSHandler, TransportWSHandler
 from groupql.wechat.code2session import (
     Code2Session,
     DevCode2Session,
@@ -40,15 +45,31 @@ class _RequestTooLarge(Exception):
 
 
 class GroupQLGraphQL(GraphQL[Context, None]):
-    def __init__(self, *, max_request_bytes: int) -> None:
-        super().__init__(schema, graphql_ide="graphiql")
-        self.max_request_bytes = max_request_bytes
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql",
+            # keep_alive sends the legacy protocol's "ka"; TransportWSHandler sends pings.
+            keep_alive=True,
+            keep_alive_interval=settings.ws_ping_interval_s,
+            connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_s),
+        )
+        self.max_request_bytes = settings.max_request_bytes
+        self.ping_interval_s = settings.ws_ping_interval_s
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return Context(
             services=request.app.state.services,
             authorization=request.headers.get("authorization"),
+            websocket=request if isinstance(request, WebSocket) else None,
         )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        await context.authenticate_socket()
+        return cast(UnsetType, UNSET)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -108,10 +129,19 @@ def _code2session(settings: Settings) -> Code2Session:
     )
 
 
+async def _event_bus(settings: Settings) -> EventBus:
+    if settings.redis_url is None:
+        return InProcessBus(settings.subscriber_buffer)
+    bus = RedisBus(settings.redis_url, settings.subscriber_buffer)
+    await bus.start()
+    return bus
+
+
 def _describe(settings: Settings) -> None:
     store = "in-memory store (data is lost on exit)" if settings.uses_memory_store else "MongoDB"
+    bus = "Redis event bus" if settings.redis_url else "in-process event bus"
     wechat = "WeChat dev mode (no network)" if settings.is_dev else "WeChat live mode"
-    logger.info("groupql starting: %s, %s", store, wechat)
+    logger.info("groupql starting: %s, %s, %s", store, bus, wechat)
     if settings.is_dev and not settings.uses_memory_store:
         logger.warning(
             "WeChat dev mode on a real MongoDB: anyone can log in as any dev user and join any "
@@ -140,12 +170,16 @@ def create_app(
             settings.mongodb_url, settings.mongodb_db, event_listeners=mongo_listeners
         )
         code2session = _code2session(settings)
+        bus = await _event_bus(settings)
         try:
             await database.create_indexes()
             app.state.database = database
-            app.state.services = Services.build(settings, Store.on(database), code2session, clock)
+            app.state.services = Services.build(
+                settings, Store.on(database), code2session, bus, clock
+            )
             yield
         finally:
+            await bus.close()
             await code2session.aclose()
             await database.close()
 
@@ -160,7 +194,7 @@ def create_app(
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ready"})
 
-    graphql = GroupQLGraphQL(max_request_bytes=settings.max_request_bytes)
+    graphql = GroupQLGraphQL(settings)
     return Starlette(
         routes=[
             Route("/healthz", healthz),

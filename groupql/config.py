@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     max_pins: int = Field(default=10, gt=0)
     recall_window_s: int = Field(default=120, ge=0)
     max_request_bytes: int = Field(default=1_048_576, gt=0)
+    subscriber_buffer: int = Field(default=256, gt=0)
+    ws_ping_interval_s: float = Field(default=20.0, gt=0)
+    ws_init_timeout_s: float = Field(default=10.0, gt=0)
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":
@@ -47,6 +50,10 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"GROUPQL_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters"
             )
+        if self.redis_url is not None and not self.redis_url.startswith(
+            ("redis://", "rediss://", "unix://")
+        ):
+            raise ValueError("GROUPQL_REDIS_URL must start with redis://, rediss:// or unix://")
         if not self.mongodb_url.startswith(("memory://", "mongodb://", "mongodb+srv://")):
             raise ValueError(
                 "GROUPQL_MONGODB_URL must start with memory://, mongodb:// or mongodb+srv://"

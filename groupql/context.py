@@ -2,7 +2,9 @@
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Any
 
+from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
 from groupql.errors import Unauthenticated
@@ -50,6 +52,8 @@ class Loaders:
 class Context:
     services: Services
     authorization: str | None
+    websocket: WebSocket | None = None
+    connection_params: dict[str, Any] | None = None
     loaders: Loaders = field(init=False)
     _viewer: "asyncio.Future[User] | None" = field(default=None, init=False)
     _ballots: "DataLoader[str, tuple[str, ...]] | None" = field(default=None, init=False)
@@ -57,6 +61,26 @@ class Context:
 
     def __post_init__(self) -> None:
         self.loaders = Loaders.for_request(self.services)
+
+    def renew_loaders(self) -> None:
+        """Forget what was loaded: a subscription reads each event's data fresh."""
+        self.loaders = Loaders.for_request(self.services)
+        self._memberships = None
+        self._ballots = None
+
+    async def authenticate_socket(self) -> None:
+        """Take the token from connection_init's payload; UNAUTHENTICATED without a valid one."""
+        params = self.connection_params or {}
+        authorization = params.get("authorization", params.get("Authorization"))
+        if authorization is not None and not isinstance(authorization, str):
+            raise Unauthenticated("connection_init's 'authorization' must be 'Bearer <token>'.")
+        self.authorization = authorization or self.authorization
+        self._viewer = None
+        await self.viewer()
+
+    async def disconnect(self, code: int, reason: str) -> None:
+        if self.websocket is not None:
+            await self.websocket.close(code=code, reason=reason)
 
     async def viewer(self) -> User:
         """The logged-in caller; UNAUTHENTICATED when the request carries no valid token."""

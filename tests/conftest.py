@@ -1,6 +1,8 @@
 """Fixtures: a running app per test, a fake WeChat on loopback HTTP, and logged-in clients."""
 
+import asyncio
 import os
+import socket
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -10,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from pymongo import AsyncMongoClient, monitoring
 
 from groupql.app import create_app
@@ -195,3 +198,53 @@ async def api_on_test_store(clock: Callable[[], datetime], **overrides: Any) -> 
 async def api(clock: Clock) -> AsyncIterator[Api]:
     async with api_on_test_store(clock) as api:
         yield api
+
+
+@dataclass
+class LiveServer:
+    """The app served by uvicorn on a loopback port: real HTTP and WebSocket."""
+
+    api: Api
+    ws_url: str
+
+
+@asynccontextmanager
+async def serving(
+    clock: Callable[[], datetime],
+    *,
+    redis_url: str | None = None,
+    send_buffer_bytes: int | None = None,
+    **overrides: Any,
+) -> AsyncIterator[LiveServer]:
+    """Serve the app on a loopback port; `send_buffer_bytes` makes its sockets' send buffers
+    small (accepted sockets inherit it), so that a client that stops reading blocks sends."""
+    settings = settings_for_test(redis_url=redis_url, **overrides)
+    round_trips = RoundTrips()
+    app = create_app(settings, clock=clock, mongo_listeners=[round_trips])
+    listener = socket.socket()
+    if send_buffer_bytes is not None:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer_bytes)
+    listener.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(app, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[listener]))
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            yield LiveServer(
+                api=Api(http=http, settings=settings, round_trips=round_trips),
+                ws_url=f"ws://127.0.0.1:{port}/graphql",
+            )
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.fixture
+async def live(clock: Clock) -> AsyncIterator[LiveServer]:
+    async with serving(clock) as server:
+        yield server

@@ -13,7 +13,7 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from groupql.schema.errors import client_error
-from groupql.schema.root import Mutation, Query
+from groupql.schema.root import Mutation, Query, Subscription
 from groupql.schema.scalars import DATE_TIME
 
 MAX_QUERY_DEPTH = 12
@@ -39,6 +39,7 @@ def build_schema() -> Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         scalar_overrides={datetime: DATE_TIME},
         extensions=[
             lambda: AddValidationRules(_DEPTH_RULES),

@@ -1,5 +1,6 @@
 """The root types: Query and Mutation."""
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 
 import strawberry
@@ -9,9 +10,11 @@ from groupql.resolvers import auth as auth_resolvers
 from groupql.resolvers import groups as group_resolvers
 from groupql.resolvers import invites as invite_resolvers
 from groupql.resolvers import items as item_resolvers
+from groupql.resolvers import live as live_resolvers
 from groupql.resolvers import moderation as moderation_resolvers
 from groupql.resolvers import sharing as sharing_resolvers
 from groupql.schema.connection import Connection
+from groupql.schema.events import GroupEvent, MyEvent, group_event, my_event
 from groupql.schema.group import CreateGroupInput, Group, Member, UpdateGroupInput
 from groupql.schema.invite import Invite
 from groupql.schema.item import GroupItem, PostItemInput
@@ -182,3 +185,23 @@ class Mutation:
     @strawberry.mutation(description="Revoke an invitation (admins, or its creator).")
     async def revoke_invite(self, info: Info, invite_id: strawberry.ID) -> Invite:
         return Invite.of(await invite_resolvers.revoke_invite(info, invite_id))
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description=(
+            "The group's events. With afterSeq, first every item after that seq, then live "
+            "events, with no gap and no duplicate: pass the last seq you saw when you reconnect."
+        )
+    )
+    async def group_feed(
+        self, info: Info, group_id: strawberry.ID, after_seq: int | None = None
+    ) -> AsyncIterator[GroupEvent]:
+        async for event in live_resolvers.group_feed(info, group_id, after_seq):
+            yield group_event(event)
+
+    @strawberry.subscription(description="The viewer's own events: groups joined, removals.")
+    async def my_events(self, info: Info) -> AsyncIterator[MyEvent]:
+        async for event in live_resolvers.my_events(info):
+            yield my_event(event)

@@ -5,6 +5,7 @@ from dataclasses import replace
 
 from groupql.errors import BadUserInput, NotFound
 from groupql.services.clock import Clock
+from groupql.services.events import Events
 from groupql.services.membership import Access, MembershipService
 from groupql.services.pagination import Page, decode_cursor, page_size, paginate
 from groupql.services.permissions import Action, Standing, as_seen
@@ -27,9 +28,16 @@ MAX_ANNOUNCEMENT_LENGTH = 2000
 
 class GroupService:
     def __init__(
-        self, *, store: Store, membership: MembershipService, appid: str, clock: Clock
+        self,
+        *,
+        store: Store,
+        membership: MembershipService,
+        appid: str,
+        clock: Clock,
+        events: Events,
     ) -> None:
         self._store = store
+        self._events = events
         self._appid = appid
         self._membership = membership
         self._clock = clock
@@ -116,6 +124,7 @@ class GroupService:
         )
         if updated is None:
             raise NotFound("No group has that id.")
+        await self._events.group(updated)
         return updated
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from groupql.errors import BadUserInput, Forbidden, NotFound
 from groupql.services.clock import Clock
+from groupql.services.events import Events, EventType
 from groupql.services.item_content import ContentLimits, ItemDraft, checked_content, checked_text
 from groupql.services.membership import Access, MembershipService
 from groupql.services.pagination import Page, decode_cursor, page_size, paginate
@@ -32,8 +33,10 @@ class ItemService:
         clock: Clock,
         limits: ContentLimits,
         recall_window: timedelta,
+        events: Events,
     ) -> None:
         self._store = store
+        self._events = events
         self._membership = membership
         self._clock = clock
         self._limits = limits
@@ -52,7 +55,7 @@ class ItemService:
             raise Forbidden(f"This group does not take {draft.type.value} items.")
         if draft.reply_to is not None:
             await self._reply_parent(access.group, draft.reply_to)
-        return await self._store.items.append(
+        item = await self._store.items.append(
             group_id=access.group.id,
             type=draft.type,
             author_id=viewer.id,
@@ -60,6 +63,8 @@ class ItemService:
             reply_to=draft.reply_to,
             now=self._clock(),
         )
+        await self._events.item(EventType.ITEM_POSTED, item)
+        return item
 
     async def edit_item(self, viewer: User, item_id: str, text: str) -> Item:
         item, access = await self.item_with_access(viewer, item_id)
@@ -74,6 +79,7 @@ class ItemService:
         edited = await self._store.items.edit_text(item.id, new_text or "", self._clock())
         if edited is None:
             raise BadUserInput("A deleted item cannot be edited.")
+        await self._events.item(EventType.ITEM_EDITED, edited)
         return edited
 
     async def delete_item(self, viewer: User, item_id: str) -> Item:
@@ -95,6 +101,7 @@ class ItemService:
         if deleted is None:
             raise NotFound("No item has that id.")
         await self._store.groups.unpin(item.group_id, item.id)
+        await self._events.item(EventType.ITEM_DELETED, deleted)
         return deleted
 
     async def item_with_access(self, viewer: User, item_id: str) -> tuple[Item, Access]:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, replace
 
 from groupql.errors import Banned, Conflict, Forbidden, NotFound
 from groupql.services.clock import Clock
+from groupql.services.events import Events, EventType
 from groupql.services.permissions import Action, Standing, as_seen, require, standing
 from groupql.store import Store
 from groupql.store.records import Group, JoinPolicy, Member, MemberStatus, Role, User
@@ -27,8 +28,9 @@ class Access:
 
 
 class MembershipService:
-    def __init__(self, *, store: Store, clock: Clock) -> None:
+    def __init__(self, *, store: Store, clock: Clock, events: Events) -> None:
         self._store = store
+        self._events = events
         self._clock = clock
 
     async def access(self, viewer: User, group_id: str) -> Access:
@@ -87,7 +89,7 @@ class MembershipService:
                     now=self._clock(),
                 )
                 if created:
-                    return await self._adopt_if_ownerless(group, member), True
+                    return await self._joined(group, member), True
                 continue
             rejoined = await self._store.members.change(
                 group.id,
@@ -101,16 +103,17 @@ class MembershipService:
                 },
             )
             if rejoined is not None:
-                return await self._adopt_if_ownerless(group, rejoined), True
+                return await self._joined(group, rejoined), True
         raise Conflict("Your membership changed while joining; retry.")
 
-    async def _adopt_if_ownerless(self, group: Group, member: Member) -> Member:
-        """A group whose last member left has no owner: the next active member takes it."""
+    async def _joined(self, group: Group, member: Member) -> Member:
+        # A group whose last member left has no owner: the next active member takes it.
         is_ownerless = group.owner_id is None and member.status is MemberStatus.ACTIVE
         if is_ownerless and await self._store.groups.claim_ownership(
             group.id, from_owner=None, to_owner=member.user_id
         ):
             group = replace(group, owner_id=member.user_id)
+        await self._events.member(EventType.MEMBER_JOINED, member)
         return as_seen(group, member)
 
     def _status_on_join(self, group: Group) -> MemberStatus | None:

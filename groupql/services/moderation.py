@@ -6,6 +6,7 @@ from datetime import datetime
 
 from groupql.errors import BadUserInput, Conflict
 from groupql.services.clock import Clock
+from groupql.services.events import Events, EventType
 from groupql.services.membership import MembershipService
 from groupql.services.permissions import Action, as_seen, rank, require_outranks
 from groupql.store import Store
@@ -16,8 +17,11 @@ _REMOVABLE = (*_PRESENT, MemberStatus.LEFT, MemberStatus.REJECTED, MemberStatus.
 
 
 class ModerationService:
-    def __init__(self, *, store: Store, membership: MembershipService, clock: Clock) -> None:
+    def __init__(
+        self, *, store: Store, membership: MembershipService, clock: Clock, events: Events
+    ) -> None:
         self._store = store
+        self._events = events
         self._membership = membership
         self._clock = clock
 
@@ -27,7 +31,9 @@ class ModerationService:
         access = (await self._membership.access(viewer, group_id)).require(Action.SET_MEMBER_ROLE)
         target = await self._membership.member_of(access.group, user_id)
         require_outranks(access.standing, rank(access.group, target))
-        return await self._change(access.group, target, [MemberStatus.ACTIVE], role=role.value)
+        changed = await self._change(access.group, target, [MemberStatus.ACTIVE], role=role.value)
+        await self._events.member(EventType.MEMBER_ROLE_CHANGED, changed)
+        return changed
 
     async def transfer_ownership(self, viewer: User, group_id: str, user_id: str) -> Group:
         access = await self._membership.access(viewer, group_id)
@@ -41,10 +47,14 @@ class ModerationService:
             group_id, from_owner=viewer.id, to_owner=user_id
         ):
             raise Conflict("Ownership changed meanwhile; reload the group.")
-        await self._store.members.change(
+        old_owner = await self._store.members.change(
             group_id, viewer.id, when_status=[MemberStatus.ACTIVE],
             changes={"role": Role.ADMIN.value},
         )  # fmt: skip
+        for member in (target, old_owner):
+            if member is not None:
+                await self._events.member(EventType.MEMBER_ROLE_CHANGED, member)
+        await self._events.group(replace(access.group, owner_id=user_id))
         return replace(access.group, owner_id=user_id)
 
     async def remove(self, viewer: User, group_id: str, user_id: str, *, ban: bool) -> Member:
@@ -53,9 +63,11 @@ class ModerationService:
         target = await self._membership.member_of(access.group, user_id)
         require_outranks(access.standing, rank(access.group, target))
         status = MemberStatus.BANNED if ban else MemberStatus.REMOVED
-        return await self._change(
+        removed = await self._change(
             access.group, target, _REMOVABLE, status=status.value, role=Role.MEMBER.value
         )
+        await self._events.member(EventType.MEMBER_REMOVED, removed)
+        return removed
 
     async def unban(self, viewer: User, group_id: str, user_id: str) -> Member:
         access = (await self._membership.access(viewer, group_id)).require(Action.UNBAN_MEMBER)
@@ -80,20 +92,24 @@ class ModerationService:
         access = (await self._membership.access(viewer, group_id)).require(Action.APPROVE_MEMBER)
         target = await self._membership.member_of(access.group, user_id)
         status = MemberStatus.ACTIVE if approve else MemberStatus.REJECTED
-        return await self._change(
+        decided = await self._change(
             access.group,
             target,
             [MemberStatus.PENDING],
             status=status.value,
             joinedAt=self._clock(),
         )
+        await self._events.member(
+            EventType.MEMBER_JOINED if approve else EventType.MEMBER_REMOVED, decided
+        )
+        return decided
 
     async def leave(self, viewer: User, group_id: str) -> Member:
         access = (await self._membership.access(viewer, group_id)).require(Action.LEAVE)
         assert access.member is not None
         if access.group.owner_id == viewer.id:
             await self._hand_over(access.group, viewer.id)
-        return await self._change(
+        left = await self._change(
             access.group,
             access.member,
             _PRESENT,
@@ -101,6 +117,8 @@ class ModerationService:
             role=Role.MEMBER.value,
             mutedUntil=None,
         )
+        await self._events.member(EventType.MEMBER_LEFT, left)
+        return left
 
     async def _hand_over(self, group: Group, owner_id: str) -> None:
         """The owner leaves: the longest-standing admin, else member, becomes owner."""

@@ -2,6 +2,7 @@
 
 from groupql.errors import BadUserInput, Conflict
 from groupql.services.clock import Clock
+from groupql.services.events import Events, EventType
 from groupql.services.items import ItemService
 from groupql.services.permissions import Action
 from groupql.store import Store
@@ -10,8 +11,11 @@ from groupql.store.records import Group, Pin, User
 
 
 class PinService:
-    def __init__(self, *, store: Store, items: ItemService, clock: Clock, max_pins: int) -> None:
+    def __init__(
+        self, *, store: Store, items: ItemService, clock: Clock, max_pins: int, events: Events
+    ) -> None:
         self._store = store
+        self._events = events
         self._items = items
         self._clock = clock
         self._max_pins = max_pins
@@ -22,7 +26,8 @@ class PinService:
             Action.PIN_WHEN_MEMBERS_CAN_PIN if access.group.settings.members_can_pin else Action.PIN
         )
         if not pinned:
-            await self._store.groups.unpin(item.group_id, item.id)
+            if await self._store.groups.unpin(item.group_id, item.id):
+                await self._events.item(EventType.ITEM_UNPINNED, item)
         elif item.is_deleted:
             raise BadUserInput("A deleted item cannot be pinned.")
         else:
@@ -30,5 +35,7 @@ class PinService:
             outcome = await self._store.groups.pin(item.group_id, pin, max_pins=self._max_pins)
             if outcome is PinOutcome.FULL:
                 raise Conflict(f"A group holds at most {self._max_pins} pins; unpin one first.")
+            if outcome is PinOutcome.PINNED:
+                await self._events.item(EventType.ITEM_PINNED, item)
         [group] = await self._store.groups.get_many([item.group_id])
         return group or access.group

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 from groupql.errors import BadUserInput, Conflict
 from groupql.services.clock import Clock
+from groupql.services.events import Events, EventType
 from groupql.services.items import ItemService
 from groupql.services.permissions import Action
 from groupql.store import Store
@@ -11,8 +12,9 @@ from groupql.store.records import Item, ItemType, Poll, PollTally, User
 
 
 class PollService:
-    def __init__(self, *, store: Store, items: ItemService, clock: Clock) -> None:
+    def __init__(self, *, store: Store, items: ItemService, clock: Clock, events: Events) -> None:
         self._store = store
+        self._events = events
         self._items = items
         self._clock = clock
 
@@ -36,6 +38,7 @@ class PollService:
             )
         else:
             await self._store.votes.withdraw(item_id=item.id, user_id=viewer.id)
+        await self._events.item(EventType.POLL_UPDATED, item)
         return item
 
     def is_closed(self, poll: Poll) -> bool:

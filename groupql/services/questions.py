@@ -1,6 +1,7 @@
 """Questions and answers: an answer replies to a QUESTION; the asker or an admin accepts one."""
 
 from groupql.errors import BadUserInput, NotFound
+from groupql.services.events import Events, EventType
 from groupql.services.items import ItemService
 from groupql.services.permissions import Action
 from groupql.store import Store
@@ -8,8 +9,9 @@ from groupql.store.records import Item, ItemType, User
 
 
 class QuestionService:
-    def __init__(self, *, store: Store, items: ItemService) -> None:
+    def __init__(self, *, store: Store, items: ItemService, events: Events) -> None:
         self._store = store
+        self._events = events
         self._items = items
 
     async def accept_answer(self, viewer: User, question_id: str, answer_id: str) -> Item:
@@ -27,4 +29,5 @@ class QuestionService:
         accepted = await self._store.items.accept_answer(question.id, answer.id)
         if accepted is None:
             raise NotFound("The question was deleted.")
+        await self._events.item(EventType.ITEM_EDITED, accepted)
         return accepted

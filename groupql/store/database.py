@@ -82,7 +82,8 @@ def connect(
     """Open the engine the URL names: `memory://` in-process, anything else a real MongoDB."""
     client: Any
     if url.startswith("memory://"):
-        client = MemoryMongoClient(event_listeners=event_listeners)
+        name = url.removeprefix("memory://").strip("/")
+        client = MemoryMongoClient(event_listeners=event_listeners, name=name)
     else:
         client = AsyncMongoClient(
             url,

@@ -193,7 +193,10 @@ class Groups:
             return PinOutcome.ALREADY_PINNED
         return PinOutcome.FULL
 
-    async def unpin(self, group_id: str, item_id: str) -> None:
-        await self._collection.update_one(
-            {"_id": object_id(group_id)}, {"$pull": {"pins": {"itemId": item_id}}}
+    async def unpin(self, group_id: str, item_id: str) -> bool:
+        """Unpin an item; whether it was pinned."""
+        result = await self._collection.update_one(
+            {"_id": object_id(group_id), "pins.itemId": item_id},
+            {"$pull": {"pins": {"itemId": item_id}}},
         )
+        return bool(result.modified_count == 1)

@@ -173,6 +173,16 @@ class Items:
         docs = await self._collection.find(query).sort("seq", DESCENDING).limit(limit).to_list()
         return [_item(doc) for doc in docs]
 
+    async def after_seq(self, group_id: str, after_seq: int, *, limit: int) -> list[Item]:
+        """Items with seq > after_seq, oldest first (replay of a live feed)."""
+        docs = (
+            await self._collection.find({"groupId": group_id, "seq": {"$gt": after_seq}})
+            .sort("seq", ASCENDING)
+            .limit(limit)
+            .to_list()
+        )
+        return [_item(doc) for doc in docs]
+
     async def replies_page(
         self, parent_id: str, *, after_seq: int | None, limit: int
     ) -> list[Item]:

@@ -262,12 +262,23 @@ class MemoryDatabase:
         await self._round_trip({"drop": name}, call)
 
 
-class MemoryMongoClient:
-    """Stands in for pymongo.AsyncMongoClient(url, tz_aware=True); each instance starts empty."""
+# Named in-memory servers (memory://NAME), shared by every client of this process that names
+# them: several app instances in one process then share a store, as they would a MongoDB.
+_NAMED_SERVERS: dict[str, Any] = {}
 
-    def __init__(self, event_listeners: Sequence[object] = ()) -> None:
+
+class MemoryMongoClient:
+    """Stands in for pymongo.AsyncMongoClient(url, tz_aware=True).
+
+    Each instance starts empty, unless it names a server (`memory://NAME`) another one uses.
+    """
+
+    def __init__(self, event_listeners: Sequence[object] = (), name: str = "") -> None:
         # tz_aware=True: the product's real client returns aware UTC datetimes too.
-        self._client: Any = mongomock.MongoClient(tz_aware=True)
+        if not name:
+            self._client: Any = mongomock.MongoClient(tz_aware=True)
+        else:
+            self._client = _NAMED_SERVERS.setdefault(name, mongomock.MongoClient(tz_aware=True))
         self._monitor = _CommandMonitor(event_listeners)
 
     def get_database(self, name: str) -> MemoryDatabase:

@@ -1,0 +1,1 @@
+"""Live events: the bus that carries group events between requests and instances."""

@@ -1,0 +1,132 @@
+"""The event bus: channels of messages, fanned out to local subscribers with bounded buffers."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class FellBehind(Exception):
+    """A subscriber did not keep up: its buffer filled, so it was cut off (it may resume)."""
+
+
+class BusUnavailable(Exception):
+    """The bus lost its connection; subscribers were cut off (they may resume)."""
+
+
+@dataclass(eq=False)
+class Message:
+    """One published message, the same object for every local subscriber of its channel."""
+
+    payload: dict[str, Any]
+    _memo: dict[str, "asyncio.Future[Any]"] = field(default_factory=dict, repr=False)
+
+    async def memo(self, key: str, compute: Callable[[], Awaitable[T]]) -> T:
+        """Compute once what every local subscriber needs from this message (a store read)."""
+        if key not in self._memo:
+            self._memo[key] = asyncio.ensure_future(compute())
+        result: T = await asyncio.shield(self._memo[key])
+        return result
+
+
+class Subscription:
+    """A subscriber's view of one channel: an async iterator over a bounded buffer."""
+
+    def __init__(self, channel: str, buffer_size: int, on_close: Callable[["Subscription"], None]):
+        self.channel = channel
+        self._queue: asyncio.Queue[Message | BaseException] = asyncio.Queue(buffer_size + 1)
+        self._buffer_size = buffer_size
+        self._on_close = on_close
+        self._is_cut_off = False
+
+    def deliver(self, message: Message) -> None:
+        if self._is_cut_off:
+            return
+        if self._queue.qsize() >= self._buffer_size:
+            self.cut_off(FellBehind(f"more than {self._buffer_size} events waited to be sent"))
+            return
+        self._queue.put_nowait(message)
+
+    def cut_off(self, reason: BaseException) -> None:
+        """End the subscription: the iterator raises `reason` once what came before is read."""
+        if not self._is_cut_off:
+            self._is_cut_off = True
+            # The slot kept free by maxsize = buffer_size + 1 always takes the reason.
+            self._queue.put_nowait(reason)
+
+    def __aiter__(self) -> AsyncIterator[Message]:
+        return self
+
+    async def __anext__(self) -> Message:
+        item = await self._queue.get()
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def close(self) -> None:
+        self._on_close(self)
+
+
+class EventBus(Protocol):
+    async def publish(self, channel: str, payload: dict[str, Any]) -> None: ...
+
+    async def subscribe(self, channel: str) -> Subscription: ...
+
+    async def close(self) -> None: ...
+
+
+class LocalFanout:
+    """The subscribers of each channel in this process, and delivery to them."""
+
+    def __init__(self, buffer_size: int) -> None:
+        self._buffer_size = buffer_size
+        self._channels: dict[str, set[Subscription]] = {}
+
+    def add(self, channel: str) -> tuple[Subscription, bool]:
+        """A new subscription, and whether it is the channel's first here."""
+        subscription = Subscription(channel, self._buffer_size, self._remove)
+        subscribers = self._channels.setdefault(channel, set())
+        subscribers.add(subscription)
+        return subscription, len(subscribers) == 1
+
+    def deliver(self, channel: str, message: Message) -> None:
+        for subscription in list(self._channels.get(channel, ())):
+            subscription.deliver(message)
+
+    def cut_off_all(self, reason: BaseException) -> None:
+        for subscribers in self._channels.values():
+            for subscription in list(subscribers):
+                subscription.cut_off(reason)
+
+    def has(self, channel: str) -> bool:
+        return bool(self._channels.get(channel))
+
+    def _remove(self, subscription: Subscription) -> None:
+        subscribers = self._channels.get(subscription.channel)
+        if subscribers is not None:
+            subscribers.discard(subscription)
+            if not subscribers:
+                del self._channels[subscription.channel]
+                self.on_channel_empty(subscription.channel)
+
+    def on_channel_empty(self, channel: str) -> None:
+        """Hook for buses that hold a remote subscription per channel."""
+
+
+class InProcessBus(LocalFanout):
+    """The default bus: events reach the subscribers of this process only."""
+
+    async def publish(self, channel: str, payload: dict[str, Any]) -> None:
+        self.deliver(channel, Message(payload))
+
+    async def subscribe(self, channel: str) -> Subscription:
+        subscription, _ = self.add(channel)
+        return subscription
+
+    async def close(self) -> None:
+        self.cut_off_all(BusUnavailable("the server is shutting down"))

@@ -1,0 +1,74 @@
+"""Group events: what the services publish after each change, for live subscribers."""
+
+import logging
+from enum import Enum
+from typing import Any
+
+from groupql.realtime.bus import EventBus
+from groupql.store.records import Group, Item, Member
+
+logger = logging.getLogger(__name__)
+
+
+class EventType(Enum):
+    ITEM_POSTED = "ITEM_POSTED"
+    ITEM_EDITED = "ITEM_EDITED"
+    ITEM_DELETED = "ITEM_DELETED"
+    ITEM_PINNED = "ITEM_PINNED"
+    ITEM_UNPINNED = "ITEM_UNPINNED"
+    POLL_UPDATED = "POLL_UPDATED"
+    MEMBER_JOINED = "MEMBER_JOINED"
+    MEMBER_LEFT = "MEMBER_LEFT"
+    MEMBER_REMOVED = "MEMBER_REMOVED"
+    MEMBER_ROLE_CHANGED = "MEMBER_ROLE_CHANGED"
+    GROUP_UPDATED = "GROUP_UPDATED"
+    # On the user's own channel (myEvents):
+    JOINED_GROUP = "JOINED_GROUP"
+    REMOVED_FROM_GROUP = "REMOVED_FROM_GROUP"
+
+
+def group_channel(group_id: str) -> str:
+    return f"group:{group_id}"
+
+
+def user_channel(user_id: str) -> str:
+    return f"user:{user_id}"
+
+
+class Events:
+    """Publishes events after the write they tell of has succeeded.
+
+    Messages carry ids, not data: each instance reads the record once per event for all its
+    subscribers, and the read is fresh. Publishing is best effort: a write never fails because
+    the bus did, and subscribers that missed an item recover it by seq.
+    """
+
+    def __init__(self, bus: EventBus) -> None:
+        self._bus = bus
+
+    async def item(self, type: EventType, item: Item) -> None:
+        await self._publish(
+            group_channel(item.group_id),
+            {"type": type.value, "groupId": item.group_id, "seq": item.seq, "itemId": item.id},
+        )
+
+    async def member(self, type: EventType, member: Member) -> None:
+        payload = {"type": type.value, "groupId": member.group_id, "userId": member.user_id}
+        await self._publish(group_channel(member.group_id), payload)
+        own = {
+            EventType.MEMBER_JOINED: EventType.JOINED_GROUP,
+            EventType.MEMBER_REMOVED: EventType.REMOVED_FROM_GROUP,
+        }.get(type)
+        if own is not None:
+            await self._publish(user_channel(member.user_id), {**payload, "type": own.value})
+
+    async def group(self, group: Group) -> None:
+        await self._publish(
+            group_channel(group.id), {"type": EventType.GROUP_UPDATED.value, "groupId": group.id}
+        )
+
+    async def _publish(self, channel: str, payload: dict[str, Any]) -> None:
+        try:
+            await self._bus.publish(channel, payload)
+        except Exception:
+            logger.warning("could not publish %s on %s", payload["type"], channel, exc_info=True)

@@ -1,0 +1,145 @@
+"""Live feeds: a group's events in seq order, resumable without gaps or duplicates."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+
+from groupql.errors import BadUserInput, Banned, Forbidden
+from groupql.realtime.bus import BusUnavailable, EventBus, FellBehind, Message
+from groupql.services.events import EventType, group_channel, user_channel
+from groupql.services.membership import MembershipService
+from groupql.services.permissions import Action, as_seen
+from groupql.store import Store
+from groupql.store.records import Group, Item, Member, MemberStatus, User
+
+_REPLAY_PAGE = 100
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    type: EventType
+    group: Group
+    seq: int | None = None
+    item: Item | None = None
+    member: Member | None = None
+
+
+class FeedInterrupted(Exception):
+    """The feed stopped through no fault of the client, which resumes with `afterSeq`."""
+
+    def __init__(self, reason: str, resume_after_seq: int | None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.resume_after_seq = resume_after_seq
+
+
+class LiveService:
+    def __init__(self, *, store: Store, membership: MembershipService, bus: EventBus) -> None:
+        self._store = store
+        self._membership = membership
+        self._bus = bus
+
+    async def group_feed(
+        self, viewer: User, group_id: str, after_seq: int | None
+    ) -> AsyncIterator[LiveEvent]:
+        """The group's events from now on, or from just after `after_seq`.
+
+        Subscribing comes first, reading the store second: an item posted in between arrives
+        both ways and is sent once, by seq. An item whose event overtakes an earlier one's
+        (two posts racing) is preceded by the earlier items, read from the store.
+        """
+        if after_seq is not None and after_seq < 0:
+            raise BadUserInput("'afterSeq' must be 0 or more.")
+        access = (await self._membership.access(viewer, group_id)).require(Action.VIEW_GROUP)
+        group = access.group
+        subscription = await self._bus.subscribe(group_channel(group_id))
+        last_seq = after_seq or 0
+        try:
+            if after_seq is None:
+                [last_seq] = await self._store.items.last_seqs([group_id])
+            else:
+                async for item in self._items_after(group_id, after_seq, until=None):
+                    yield LiveEvent(EventType.ITEM_POSTED, group, item.seq, item)
+                    last_seq = item.seq
+            async for message in subscription:
+                event = await self._event(message)
+                if event is None:
+                    continue
+                if event.seq is not None and event.seq > last_seq:
+                    # Every item gets its ITEM_POSTED first, in seq order: the missing ones
+                    # from the store, this one from the event.
+                    async for item in self._items_after(group_id, last_seq, until=event.seq):
+                        yield LiveEvent(EventType.ITEM_POSTED, event.group, item.seq, item)
+                    if event.type is not EventType.ITEM_POSTED:
+                        yield replace(event, type=EventType.ITEM_POSTED)
+                    last_seq = event.seq
+                elif event.type is EventType.ITEM_POSTED:
+                    continue
+                yield event
+                if event.member is not None and event.member.user_id == viewer.id:
+                    if event.member.status is MemberStatus.LEFT:
+                        return
+                    _refuse_if_removed(event.member)
+        except (FellBehind, BusUnavailable) as error:
+            raise FeedInterrupted(str(error), last_seq) from error
+        finally:
+            subscription.close()
+
+    async def my_events(self, viewer: User) -> AsyncIterator[LiveEvent]:
+        """The viewer's own events: groups joined, removals."""
+        subscription = await self._bus.subscribe(user_channel(viewer.id))
+        try:
+            async for message in subscription:
+                event = await self._event(message)
+                if event is not None:
+                    yield event
+        except (FellBehind, BusUnavailable) as error:
+            raise FeedInterrupted(str(error), None) from error
+        finally:
+            subscription.close()
+
+    async def _items_after(
+        self, group_id: str, after_seq: int, until: int | None
+    ) -> AsyncIterator[Item]:
+        """Stored items with after_seq < seq (< until), oldest first."""
+        while until is None or after_seq + 1 < until:
+            items = await self._store.items.after_seq(group_id, after_seq, limit=_REPLAY_PAGE)
+            for item in items:
+                if until is not None and item.seq >= until:
+                    return
+                yield item
+                after_seq = item.seq
+            if len(items) < _REPLAY_PAGE:
+                return
+
+    async def _event(self, message: Message) -> LiveEvent | None:
+        """The event a message tells of, with its records read once for all subscribers here."""
+        payload = message.payload
+        event_type = EventType(payload["type"])
+        [group] = await message.memo(
+            "group", lambda: self._store.groups.get_many([payload["groupId"]])
+        )
+        if group is None:
+            return None
+        item = member = None
+        if "itemId" in payload:
+            [item] = await message.memo(
+                "item", lambda: self._store.items.get_many([payload["itemId"]])
+            )
+            if item is None:
+                return None
+        if "userId" in payload:
+            member = await message.memo(
+                "member", lambda: self._store.members.get(group.id, payload["userId"])
+            )
+            if member is None:
+                return None
+            member = as_seen(group, member)
+        return LiveEvent(event_type, group, payload.get("seq"), item, member)
+
+
+def _refuse_if_removed(member: Member) -> None:
+    """End the viewer's own feed, with the reason, once they were put out of the group."""
+    if member.status is MemberStatus.BANNED:
+        raise Banned("You were banned from this group.")
+    if member.status in (MemberStatus.REMOVED, MemberStatus.REJECTED):
+        raise Forbidden("You were removed from this group.")

@@ -1,0 +1,90 @@
+"""GraphQL over WebSocket: authentication in connection_init, keep-alive, and idle sockets."""
+
+import asyncio
+from contextlib import suppress
+from datetime import timedelta
+from typing import Any
+
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.types import ConnectionErrorMessage
+from strawberry.subscriptions.protocols.graphql_ws.types import (
+    ConnectionInitMessage as LegacyConnectionInitMessage,
+)
+
+from groupql.context import Context
+from groupql.errors import GroupQLError, Unauthenticated
+
+# Close codes a client acts on: log in again (4401), or give up on this socket (4403).
+UNAUTHORIZED = 4401
+FORBIDDEN = 4403
+# The close reason of a WebSocket frame holds at most 123 bytes.
+_MAX_REASON_BYTES = 123
+
+
+def close_reason(message: str) -> str:
+    return message.encode()[:_MAX_REASON_BYTES].decode(errors="ignore")
+
+
+async def refuse(websocket: Any, error: GroupQLError) -> None:
+    code = UNAUTHORIZED if isinstance(error, Unauthenticated) else FORBIDDEN
+    await websocket.close(code=code, reason=close_reason(error.message))
+
+
+class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws, with a refused login closing 4401 and server pings."""
+
+    _ping_task: "asyncio.Task[None] | None" = None
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        try:
+            await super().handle_connection_init(message)
+        except GroupQLError as error:
+            await refuse(self.websocket, error)
+            return
+        if self.connection_acknowledged and self._ping_task is None:
+            self._ping_task = asyncio.create_task(self._ping())
+
+    async def _ping(self) -> None:
+        # Mobile networks and proxies drop sockets that stay silent; a ping every interval
+        # keeps them open and lets the client notice a dead server.
+        interval_s: float = getattr(self.view, "ping_interval_s", 20.0)
+        while True:
+            await asyncio.sleep(interval_s)
+            await self.send_message({"type": "ping"})
+
+    async def shutdown(self) -> None:
+        if self._ping_task is not None:
+            self._ping_task.cancel()
+            with suppress(asyncio.CancelledError, Exception):
+                await self._ping_task
+        await super().shutdown()
+
+
+class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
+    """The older graphql-ws protocol: the same login rules, and a timeout for connection_init."""
+
+    async def handle(self) -> None:
+        timeout = asyncio.create_task(self._close_if_not_initialised())
+        try:
+            await super().handle()
+        finally:
+            timeout.cancel()
+
+    async def _close_if_not_initialised(self) -> None:
+        timeout: timedelta = getattr(self.view, "connection_init_wait_timeout", timedelta(10))
+        await asyncio.sleep(timeout.total_seconds())
+        if not self.connection_acknowledged:
+            await self.websocket.close(code=4408, reason="Connection initialisation timeout")
+
+    async def handle_connection_init(self, message: LegacyConnectionInitMessage) -> None:
+        try:
+            await super().handle_connection_init(message)
+        except GroupQLError as error:
+            await self.send_message(
+                ConnectionErrorMessage(type="connection_error", payload={"message": error.message})
+            )
+            await refuse(self.websocket, error)
