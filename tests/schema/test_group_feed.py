@@ -305,3 +305,19 @@ async def test_a_subscriber_that_falls_behind_is_disconnected_and_can_resume(
         rest = [(await resumed.data())["groupFeed"]["seq"] for _ in range(total - len(seqs))]
         assert seqs + rest == list(range(1, total + 1))
         await resumed.close()
+
+
+async def test_graphiql_style_headers_in_connection_init_authenticate(live: LiveServer) -> None:
+    # GraphiQL sends its Headers editor as the connection_init payload.
+    alice = await live.api.login_as("alice")
+    socket = await GraphQLSocket.open(live.ws_url)
+    await socket.send({"type": "connection_init", "payload": {"Authorization": f"Bearer {alice}"}})
+    assert (await socket.receive())["type"] == "connection_ack"
+    await socket.close()
+
+
+async def test_a_missing_token_closes_the_socket_with_4401(live: LiveServer) -> None:
+    socket = await GraphQLSocket.open(live.ws_url)
+    await socket.send({"type": "connection_init", "payload": {}})
+    code, _ = await socket.closed()
+    assert code == 4401
