@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 CONNECTION_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError)
 FIRST_RECONNECT_DELAY_S = 0.1
 MAX_RECONNECT_DELAY_S = 5.0
-CONNECT_TIMEOUT_S = 5.0
+SOCKET_TIMEOUT_S = 5.0
 
 
 class RedisBus(LocalFanout):
@@ -27,17 +27,14 @@ class RedisBus(LocalFanout):
 
     def __init__(self, url: str, buffer_size: int) -> None:
         super().__init__(buffer_size)
-        # One retry on a fresh connection: a pooled connection goes stale while idle (Redis
-        # restarted, a proxy's idle timeout), and the first PUBLISH after that should not fail.
-        self._publisher = Redis.from_url(
-            url, retry=Retry(NoBackoff(), 1), socket_connect_timeout=CONNECT_TIMEOUT_S
-        )
-        # No retries for the subscriber: redis-py would reconnect and resubscribe silently,
-        # hiding the messages lost meanwhile; subscribers must be cut off to resume instead.
-        self._subscriber = Redis.from_url(
+        # No retries: redis-py would reconnect the subscriber and resubscribe silently, hiding
+        # the messages lost meanwhile, and would hold a PUBLISH for seconds while Redis is down.
+        # (The pool already replaces connections that Redis closed while they were idle.)
+        self._redis = Redis.from_url(
             url,
             retry=Retry(NoBackoff(), 0),
-            socket_connect_timeout=CONNECT_TIMEOUT_S,
+            socket_connect_timeout=SOCKET_TIMEOUT_S,
+            socket_timeout=SOCKET_TIMEOUT_S,
             decode_responses=True,
         )
         self._pubsub: PubSub | None = None  # None while disconnected
@@ -49,7 +46,7 @@ class RedisBus(LocalFanout):
 
     async def start(self) -> None:
         try:
-            await self._publisher.ping()
+            await self._redis.ping()
             self._pubsub = await self._connect()
         except CONNECTION_ERRORS as error:
             raise BusUnavailable(f"could not connect to Redis: {error}") from error
@@ -57,7 +54,7 @@ class RedisBus(LocalFanout):
 
     async def publish(self, channel: str, payload: dict[str, Any]) -> None:
         try:
-            await self._publisher.publish(channel, json.dumps(payload))
+            await self._redis.publish(channel, json.dumps(payload))
         except CONNECTION_ERRORS as error:
             raise BusUnavailable(f"could not publish to Redis: {error}") from error
 
@@ -84,8 +81,7 @@ class RedisBus(LocalFanout):
         await self._disconnect(BusUnavailable("the server is shutting down"))
         if self._syncs:
             await asyncio.wait(self._syncs)
-        await self._publisher.aclose()
-        await self._subscriber.aclose()
+        await self._redis.aclose()
 
     def _sync(self, channel: str) -> asyncio.Task[None]:
         """Make Redis's subscription to `channel` match its local subscribers, in turn."""
@@ -133,7 +129,7 @@ class RedisBus(LocalFanout):
                 await self._read(pubsub)
             except Exception as error:  # whatever broke, the connection's state is now unknown
                 logger.warning(
-                    "lost the connection to Redis (%r); reconnecting",
+                    "lost the connection to Redis (%s); reconnecting",
                     error,
                     exc_info=not isinstance(error, CONNECTION_ERRORS),
                 )
@@ -183,7 +179,7 @@ class RedisBus(LocalFanout):
                 delay_s = min(delay_s * 2, MAX_RECONNECT_DELAY_S)
 
     async def _connect(self) -> PubSub:
-        pubsub = self._subscriber.pubsub()
+        pubsub = self._redis.pubsub()
         # redis-py leaves PubSub.connect and PubSub.aclose unannotated.
         await pubsub.connect()  # type: ignore[no-untyped-call]
         return pubsub
