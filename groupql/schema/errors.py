@@ -3,6 +3,7 @@
 import logging
 
 from graphql import GraphQLError
+from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from groupql.errors import GroupQLError, Internal
 
@@ -19,6 +20,13 @@ def client_error(error: GraphQLError) -> GraphQLError:
         return _with_code(error, error.message, "BAD_USER_INPUT")
     if isinstance(original, GroupQLError):
         return _with_code(error, original.message, original.code)
+    if isinstance(original, InvalidOperationTypeError):
+        # The legacy graphql-ws protocol runs subscriptions only.
+        message = (
+            f"A {original.operation_type.value} cannot run here: send it over HTTP "
+            "or graphql-transport-ws."
+        )
+        return _with_code(error, message, "BAD_USER_INPUT")
     logger.error("unexpected error at %s", error.path, exc_info=original)
     return _with_code(error, Internal().message, Internal.code)
 
