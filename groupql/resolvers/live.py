@@ -1,5 +1,6 @@
 """Resolvers of subscriptions: a group's live feed and the viewer's own events."""
 
+import asyncio
 from collections.abc import AsyncIterator
 
 from groupql.resolvers import Info
@@ -35,3 +36,6 @@ async def _fresh(info: Info, events: AsyncIterator[LiveEvent]) -> AsyncIterator[
             else "; reconnect"
         )
         await info.context.disconnect(TRY_AGAIN_LATER, f"Feed interrupted{resume}")
+        # Ending the stream now would make the protocol handler send "complete" on the closed
+        # socket; it cancels this operation as soon as it sees the close instead.
+        await asyncio.Event().wait()

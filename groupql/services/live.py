@@ -3,15 +3,19 @@
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 
-from groupql.errors import BadUserInput, Banned, Forbidden
-from groupql.realtime.bus import BusUnavailable, EventBus, FellBehind, Message
+from groupql.errors import BadUserInput
+from groupql.realtime.bus import BusUnavailable, EventBus, FellBehind, Message, Subscription
 from groupql.services.events import EventType, group_channel, user_channel
 from groupql.services.membership import MembershipService
-from groupql.services.permissions import Action, as_seen
+from groupql.services.permissions import Action, as_seen, is_allowed, require
 from groupql.store import Store
 from groupql.store.records import Group, Item, Member, MemberStatus, User
 
 _REPLAY_PAGE = 100
+# Member events that every member may see; pending and turned-away ones are for moderators.
+_PUBLIC_STATUSES = frozenset(
+    {MemberStatus.ACTIVE, MemberStatus.LEFT, MemberStatus.REMOVED, MemberStatus.BANNED}
+)
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,6 @@ class FeedInterrupted(Exception):
 
     def __init__(self, reason: str, resume_after_seq: int | None) -> None:
         super().__init__(reason)
-        self.reason = reason
         self.resume_after_seq = resume_after_seq
 
 
@@ -49,11 +52,14 @@ class LiveService:
         """
         if after_seq is not None and after_seq < 0:
             raise BadUserInput("'afterSeq' must be 0 or more.")
-        access = (await self._membership.access(viewer, group_id)).require(Action.VIEW_GROUP)
-        group = access.group
-        subscription = await self._bus.subscribe(group_channel(group_id))
+        # Subscribing before checking access: a removal that lands in between is then either
+        # seen by the check or delivered as an event, never missed.
+        subscription = await self._subscribe(group_channel(group_id), after_seq)
         last_seq = after_seq or 0
         try:
+            access = (await self._membership.access(viewer, group_id)).require(Action.VIEW_GROUP)
+            group = access.group
+            may_moderate = is_allowed(access.standing, Action.VIEW_MODERATION)
             if after_seq is None:
                 [last_seq] = await self._store.items.last_seqs([group_id])
             else:
@@ -74,11 +80,17 @@ class LiveService:
                     last_seq = event.seq
                 elif event.type is EventType.ITEM_POSTED:
                     continue
-                yield event
-                if event.member is not None and event.member.user_id == viewer.id:
-                    if event.member.status is MemberStatus.LEFT:
+                member = event.member
+                if member is not None and member.user_id == viewer.id:
+                    # The viewer's own membership changed: go on only while they may see.
+                    now_standing = self._membership.standing_in(event.group, member)
+                    may_moderate = is_allowed(now_standing, Action.VIEW_MODERATION)
+                    yield event
+                    if member.status is MemberStatus.LEFT:
                         return
-                    _refuse_if_removed(event.member)
+                    require(now_standing, Action.VIEW_GROUP)
+                elif member is None or may_moderate or member.status in _PUBLIC_STATUSES:
+                    yield event
         except (FellBehind, BusUnavailable) as error:
             raise FeedInterrupted(str(error), last_seq) from error
         finally:
@@ -86,7 +98,7 @@ class LiveService:
 
     async def my_events(self, viewer: User) -> AsyncIterator[LiveEvent]:
         """The viewer's own events: groups joined, removals."""
-        subscription = await self._bus.subscribe(user_channel(viewer.id))
+        subscription = await self._subscribe(user_channel(viewer.id), None)
         try:
             async for message in subscription:
                 event = await self._event(message)
@@ -96,6 +108,12 @@ class LiveService:
             raise FeedInterrupted(str(error), None) from error
         finally:
             subscription.close()
+
+    async def _subscribe(self, channel: str, resume_after_seq: int | None) -> Subscription:
+        try:
+            return await self._bus.subscribe(channel)
+        except BusUnavailable as error:
+            raise FeedInterrupted(str(error), resume_after_seq) from error
 
     async def _items_after(
         self, group_id: str, after_seq: int, until: int | None
@@ -135,11 +153,3 @@ class LiveService:
                 return None
             member = as_seen(group, member)
         return LiveEvent(event_type, group, payload.get("seq"), item, member)
-
-
-def _refuse_if_removed(member: Member) -> None:
-    """End the viewer's own feed, with the reason, once they were put out of the group."""
-    if member.status is MemberStatus.BANNED:
-        raise Banned("You were banned from this group.")
-    if member.status in (MemberStatus.REMOVED, MemberStatus.REJECTED):
-        raise Forbidden("You were removed from this group.")

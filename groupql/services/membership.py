@@ -57,6 +57,9 @@ class MembershipService:
             raise NotFound("That user has no membership in this group.")
         return member
 
+    def standing_in(self, group: Group, member: Member | None) -> Standing:
+        return standing(group, member, self._clock())
+
     def is_muted(self, member: Member) -> bool:
         return member.muted_until is not None and member.muted_until > self._clock()
 
@@ -69,7 +72,9 @@ class MembershipService:
         as they are; banned users are refused; anyone else joins anew.
         """
         # The owner (a group's creator, or whoever it was handed to) is never kept waiting.
-        status = MemberStatus.ACTIVE if group.owner_id == user_id else self._status_on_join(group)
+        # An ownerless group (its last member left) is taken by whoever comes next.
+        is_owner = group.owner_id in (user_id, None)
+        status = MemberStatus.ACTIVE if is_owner else self._status_on_join(group)
         role = Role.ADMIN if group.owner_id == user_id else Role.MEMBER
         for _ in range(_JOIN_ATTEMPTS):
             existing = await self._store.members.get(group.id, user_id)

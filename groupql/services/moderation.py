@@ -14,6 +14,8 @@ from groupql.store.records import Group, Member, MemberStatus, Role, User
 
 _PRESENT = (MemberStatus.ACTIVE, MemberStatus.PENDING)
 _REMOVABLE = (*_PRESENT, MemberStatus.LEFT, MemberStatus.REJECTED, MemberStatus.REMOVED)
+# Successors who leave while the owner hands over are passed over, a few at most.
+_HAND_OVER_ATTEMPTS = 3
 
 
 class ModerationService:
@@ -31,7 +33,9 @@ class ModerationService:
         access = (await self._membership.access(viewer, group_id)).require(Action.SET_MEMBER_ROLE)
         target = await self._membership.member_of(access.group, user_id)
         require_outranks(access.standing, rank(access.group, target))
-        changed = await self._change(access.group, target, [MemberStatus.ACTIVE], role=role.value)
+        changed = await self._change(
+            access.group, target, [MemberStatus.ACTIVE], when_role=target.role, role=role.value
+        )
         await self._events.member(EventType.MEMBER_ROLE_CHANGED, changed)
         return changed
 
@@ -42,11 +46,24 @@ class ModerationService:
         if target.status is not MemberStatus.ACTIVE or target.user_id == viewer.id:
             raise BadUserInput("Ownership passes only to another active member.")
         # group.ownerId is the one source of truth about who owns: one conditional write moves
-        # it, so of two racing transfers exactly one wins. The old owner's stored role is ADMIN.
+        # it, so of two racing transfers exactly one wins. The target is made ADMIN first, so a
+        # removal or mute aimed at them as a plain member (filtered on that role) now fails.
+        promoted = await self._store.members.change(
+            group_id, user_id, when_status=[MemberStatus.ACTIVE],
+            changes={"role": Role.ADMIN.value},
+        )  # fmt: skip
+        if promoted is None:
+            raise Conflict("That member left meanwhile; reload the group.")
         if not await self._store.groups.claim_ownership(
             group_id, from_owner=viewer.id, to_owner=user_id
         ):
             raise Conflict("Ownership changed meanwhile; reload the group.")
+        if not await self._is_active(group_id, user_id):
+            # The new owner left between the two writes: the group goes back to the viewer.
+            await self._store.groups.claim_ownership(
+                group_id, from_owner=user_id, to_owner=viewer.id
+            )
+            raise Conflict("That member left meanwhile; reload the group.")
         old_owner = await self._store.members.change(
             group_id, viewer.id, when_status=[MemberStatus.ACTIVE],
             changes={"role": Role.ADMIN.value},
@@ -64,7 +81,12 @@ class ModerationService:
         require_outranks(access.standing, rank(access.group, target))
         status = MemberStatus.BANNED if ban else MemberStatus.REMOVED
         removed = await self._change(
-            access.group, target, _REMOVABLE, status=status.value, role=Role.MEMBER.value
+            access.group,
+            target,
+            _REMOVABLE,
+            when_role=target.role,
+            status=status.value,
+            role=Role.MEMBER.value,
         )
         await self._events.member(EventType.MEMBER_REMOVED, removed)
         return removed
@@ -86,7 +108,9 @@ class ModerationService:
             raise BadUserInput("'until' must be in the future; pass null to unmute.")
         target = await self._membership.member_of(access.group, user_id)
         require_outranks(access.standing, rank(access.group, target))
-        return await self._change(access.group, target, [MemberStatus.ACTIVE], mutedUntil=until)
+        return await self._change(
+            access.group, target, [MemberStatus.ACTIVE], when_role=target.role, mutedUntil=until
+        )
 
     async def decide(self, viewer: User, group_id: str, user_id: str, *, approve: bool) -> Member:
         access = (await self._membership.access(viewer, group_id)).require(Action.APPROVE_MEMBER)
@@ -121,26 +145,41 @@ class ModerationService:
         return left
 
     async def _hand_over(self, group: Group, owner_id: str) -> None:
-        """The owner leaves: the longest-standing admin, else member, becomes owner."""
-        successor = await self._store.members.longest_standing(
-            group.id, Role.ADMIN, excluding=owner_id
-        ) or await self._store.members.longest_standing(group.id, Role.MEMBER, excluding=owner_id)
-        new_owner = successor.user_id if successor else None
-        if not await self._store.groups.claim_ownership(
-            group.id, from_owner=owner_id, to_owner=new_owner
-        ):
-            raise Conflict("Ownership changed meanwhile; reload the group.")
-        if successor is not None and successor.role is not Role.ADMIN:
-            await self._store.members.change(
-                group.id, successor.user_id, when_status=[MemberStatus.ACTIVE],
-                changes={"role": Role.ADMIN.value},
-            )  # fmt: skip
+        """The owner leaves: the longest-standing admin, else member, becomes owner.
+
+        A successor who leaves in the same instant is passed over for the next in line.
+        """
+        holder = owner_id
+        for _ in range(_HAND_OVER_ATTEMPTS):
+            successor = await self._store.members.longest_standing(
+                group.id, Role.ADMIN, excluding=owner_id
+            ) or await self._store.members.longest_standing(
+                group.id, Role.MEMBER, excluding=owner_id
+            )
+            new_owner = successor.user_id if successor else None
+            if not await self._store.groups.claim_ownership(
+                group.id, from_owner=holder, to_owner=new_owner
+            ):
+                raise Conflict("Ownership changed meanwhile; reload the group.")
+            if new_owner is None or await self._is_active(group.id, new_owner):
+                return
+            holder = new_owner
+        await self._store.groups.claim_ownership(group.id, from_owner=holder, to_owner=None)
+
+    async def _is_active(self, group_id: str, user_id: str) -> bool:
+        member = await self._store.members.get(group_id, user_id)
+        return member is not None and member.status is MemberStatus.ACTIVE
 
     async def _change(
-        self, group: Group, target: Member, statuses: Sequence[MemberStatus], **changes: object
+        self,
+        group: Group,
+        target: Member,
+        statuses: Sequence[MemberStatus],
+        when_role: Role | None = None,
+        **changes: object,
     ) -> Member:
         changed = await self._store.members.change(
-            group.id, target.user_id, when_status=statuses, changes=changes
+            group.id, target.user_id, when_status=statuses, when_role=when_role, changes=changes
         )
         if changed is None:
             if target.status not in statuses:

@@ -36,6 +36,11 @@ class PinService:
             if outcome is PinOutcome.FULL:
                 raise Conflict(f"A group holds at most {self._max_pins} pins; unpin one first.")
             if outcome is PinOutcome.PINNED:
+                # A delete that raced this pin may have unpinned before the pin landed.
+                [now] = await self._store.items.get_many([item.id])
+                if now is None or now.is_deleted:
+                    await self._store.groups.unpin(item.group_id, item.id)
+                    raise BadUserInput("A deleted item cannot be pinned.")
                 await self._events.item(EventType.ITEM_PINNED, item)
         [group] = await self._store.groups.get_many([item.group_id])
         return group or access.group

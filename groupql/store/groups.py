@@ -152,7 +152,10 @@ class Groups:
             "membersCanPin": changes.members_can_pin,
         }
         to_set.update({key: value for key, value in settings.items() if value is not None})
-        update = {"$set": to_set, **({"$unset": to_unset} if to_unset else {})}
+        update = {
+            **({"$set": to_set} if to_set else {}),
+            **({"$unset": to_unset} if to_unset else {}),
+        }
         doc = await self._collection.find_one_and_update(
             {"_id": object_id(group_id)}, update, return_document=ReturnDocument.AFTER
         )

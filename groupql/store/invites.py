@@ -10,6 +10,8 @@ from groupql.store.database import Collection
 from groupql.store.documents import Document, object_id
 from groupql.store.records import Invite
 
+_KEPT_CLAIMS = 1000
+
 
 class UseOutcome(Enum):
     USED = "used"
@@ -63,7 +65,7 @@ class Invites:
         return _invite(doc)
 
     async def usable(self, code: str, now: datetime) -> Invite | None:
-        doc = await self._collection.find_one(self._usable(code, now))
+        doc = await self._collection.find_one(self._usable(code, now), projection={"claims": False})
         return _invite(doc) if doc else None
 
     async def use(self, invite: Invite, claim: str, now: datetime) -> UseOutcome:
@@ -74,11 +76,18 @@ class Invites:
         """
         doc = await self._collection.find_one_and_update(
             {**self._usable(invite.code, now), "claims": {"$ne": claim}},
-            {"$inc": self._uses(invite, 1), "$push": {"claims": claim}},
+            {
+                "$inc": self._uses(invite, 1),
+                # Claims only need to outlive retries: the newest thousand are kept.
+                "$push": {"claims": {"$each": [claim], "$slice": -_KEPT_CLAIMS}},
+            },
+            projection={"claims": False},
         )
         if doc is not None:
             return UseOutcome.USED
-        if await self._collection.find_one({"code": invite.code, "claims": claim}):
+        if await self._collection.find_one(
+            {"code": invite.code, "claims": claim}, projection={"_id": True}
+        ):
             return UseOutcome.ALREADY_CLAIMED
         return UseOutcome.UNUSABLE
 

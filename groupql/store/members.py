@@ -58,25 +58,31 @@ class Members:
         user_id: str,
         *,
         when_status: Iterable[MemberStatus],
+        when_role: Role | None = None,
         changes: dict[str, Any],
     ) -> Member | None:
-        """Apply `changes` only if the member is in one of `when_status`; None if not.
+        """Apply `changes` only if the member is in one of `when_status` (and has `when_role`);
+        None if not.
 
-        The status in the filter makes each transition happen once, whoever races for it.
+        The status (and role) in the filter make each change happen once, and only to the
+        membership the caller read, whoever races for it.
         """
         to_set = {key: value for key, value in changes.items() if value is not None}
         to_unset = {key: "" for key, value in changes.items() if value is None}
-        update: Document = {"$set": to_set}
+        update: Document = {}
+        if to_set:
+            update["$set"] = to_set
         if to_unset:
             update["$unset"] = to_unset
+        query: Document = {
+            "groupId": group_id,
+            "userId": user_id,
+            "status": {"$in": [status.value for status in when_status]},
+        }
+        if when_role is not None:
+            query["role"] = when_role.value
         doc = await self._collection.find_one_and_update(
-            {
-                "groupId": group_id,
-                "userId": user_id,
-                "status": {"$in": [status.value for status in when_status]},
-            },
-            update,
-            return_document=ReturnDocument.AFTER,
+            query, update, return_document=ReturnDocument.AFTER
         )
         return _member(doc) if doc else None
 
