@@ -7,178 +7,40 @@ then takes the standing under test, then acts.
 """
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from groupql.services.permissions import PERMISSIONS, Action, Standing
-from tests.conftest import LOGIN, Api, Clock
+from tests.conftest import Api, Clock
+from tests.members import (
+    APPROVE,
+    LEAVE,
+    MUTE,
+    REMOVE,
+    SET_ROLE,
+    TRANSFER,
+    UNBAN,
+    UPDATE_GROUP,
+    Member,
+    login,
+)
+from tests.schema.invites import CREATE_INVITE, REVOKE_INVITE
+from tests.schema.items import DELETE, PIN
+from tests.schema.permissions import POST, Scenario
+from tests.schema.polls import VOTE
 
-GID = "G-PERMISSIONS"
-
-UPDATE_GROUP = """
-mutation($input: UpdateGroupInput!) { updateGroup(input: $input) { id } }
-"""
-POST = """
-mutation($groupId: ID!, $type: ItemType!, $text: String, $replyTo: ID, $poll: PollInput) {
-  postItem(input: {groupId: $groupId, type: $type, text: $text, replyTo: $replyTo, poll: $poll}) {
-    id poll { options { id } }
-  }
-}
-"""
 EDIT = 'mutation($itemId: ID!) { editItem(itemId: $itemId, text: "edited") { id } }'
-DELETE = "mutation($itemId: ID!) { deleteItem(itemId: $itemId) { id } }"
-VOTE = """
-mutation($itemId: ID!, $optionIds: [ID!]!) { vote(itemId: $itemId, optionIds: $optionIds) { id } }
-"""
 ACCEPT = """
 mutation($questionId: ID!, $answerId: ID!) {
   acceptAnswer(questionId: $questionId, answerId: $answerId) { id }
 }
 """
-PIN = "mutation($itemId: ID!) { pinItem(itemId: $itemId) { id } }"
-SET_ROLE = """
-mutation($groupId: ID!, $userId: ID!, $role: Role!) {
-  setMemberRole(groupId: $groupId, userId: $userId, role: $role) { id }
-}
-"""
-TRANSFER = """
-mutation($groupId: ID!, $userId: ID!) {
-  transferOwnership(groupId: $groupId, userId: $userId) { id }
-}
-"""
-REMOVE = """
-mutation($groupId: ID!, $userId: ID!, $ban: Boolean!) {
-  removeMember(groupId: $groupId, userId: $userId, ban: $ban) { id }
-}
-"""
-UNBAN = """
-mutation($groupId: ID!, $userId: ID!) { unbanMember(groupId: $groupId, userId: $userId) { id } }
-"""
-MUTE = """
-mutation($groupId: ID!, $userId: ID!, $until: DateTime) {
-  muteMember(groupId: $groupId, userId: $userId, until: $until) { id }
-}
-"""
-APPROVE = """
-mutation($groupId: ID!, $userId: ID!) { approveMember(groupId: $groupId, userId: $userId) { id } }
-"""
-LEAVE = "mutation($groupId: ID!) { leaveGroup(groupId: $groupId) { id } }"
-CREATE_INVITE = "mutation($groupId: ID!) { createInvite(groupId: $groupId) { id } }"
-REVOKE_INVITE = "mutation($inviteId: ID!) { revokeInvite(inviteId: $inviteId) { id } }"
 VIEW_GROUP = "query($id: ID!) { group(id: $id) { id items { edges { node { id } } } } }"
 VIEW_MODERATION = """
 query($id: ID!) { group(id: $id) { members(status: PENDING) { edges { node { id } } } } }
 """
-MEMBERS = """
-query($id: ID!, $status: MemberStatus!) {
-  group(id: $id) {
-    members(status: $status, first: 100) { edges { node { role isMuted user { id } } } }
-  }
-}
-"""
-
-
-@dataclass
-class Player:
-    token: str
-    user_id: str
-
-
-@dataclass
-class Scenario:
-    """One group, and the actor about to take `standing` in it."""
-
-    api: Api
-    clock: Clock
-    standing: Standing
-    group_id: str
-    owner: Player
-    target: Player
-    actor: Player
-    standing_taken: bool = False
-
-    @property
-    def actor_is_member(self) -> bool:
-        return self.standing is not Standing.OUTSIDER
-
-    @property
-    def own_author(self) -> Player:
-        """Who writes the actor's "own" items: the actor, unless they never were a member (an
-        outsider has no items of their own, so theirs is the owner's)."""
-        return self.actor if self.actor_is_member else self.owner
-
-    async def as_actor(self, query: str, **variables: Any) -> dict[str, Any]:
-        return await self.api.post(query, variables, token=self.actor.token)
-
-    async def succeed(self, player: Player, query: str, **variables: Any) -> dict[str, Any]:
-        return await self.api.data(query, variables, token=player.token)
-
-    async def update_group(self, **settings: Any) -> None:
-        await self.succeed(self.owner, UPDATE_GROUP, input={"groupId": self.group_id, **settings})
-
-    async def post(self, author: Player, type: str = "TEXT", **content: Any) -> dict[str, Any]:
-        text = content.pop("text", f"{type.lower()} by {author.user_id}")
-        variables = {"groupId": self.group_id, "type": type, "text": text, **content}
-        item: dict[str, Any] = (await self.succeed(author, POST, **variables))["postItem"]
-        return item
-
-    async def question_with_answer(self, asker: Player) -> dict[str, str]:
-        question = await self.post(asker, "QUESTION", text="Where do we meet?")
-        answer = await self.post(self.owner, text="At the gate.", replyTo=question["id"])
-        return {"questionId": question["id"], "answerId": answer["id"]}
-
-    async def ban(self, player: Player) -> None:
-        await self.succeed(
-            self.owner, REMOVE, groupId=self.group_id, userId=player.user_id, ban=True
-        )
-
-    async def join(self, code: str) -> Player:
-        joined = await self.api.join(code, GID)
-        return Player(await self.api.login_as(code), joined["member"]["user"]["id"])
-
-    async def take_standing(self) -> None:
-        """Move the actor, an active member until now, to the standing under test."""
-        owner, group_id, actor = self.owner, self.group_id, self.actor
-        match self.standing:
-            case Standing.ADMIN:
-                await self.succeed(
-                    owner, SET_ROLE, groupId=group_id, userId=actor.user_id, role="ADMIN"
-                )
-            case Standing.MUTED:
-                until = (self.clock.now + timedelta(hours=1)).isoformat()
-                await self.succeed(owner, MUTE, groupId=group_id, userId=actor.user_id, until=until)
-            case Standing.PENDING:
-                await self.succeed(actor, LEAVE, groupId=group_id)
-                await self.update_group(joinPolicy="APPROVAL")
-                self.actor = await self.join("actor")
-            case Standing.BANNED:
-                await self.ban(actor)
-            case Standing.FORMER:
-                await self.succeed(actor, LEAVE, groupId=group_id)
-        self.standing_taken = True
-        await self._check_standing()
-
-    async def _check_standing(self) -> None:
-        expected = {
-            Standing.ADMIN: ("ACTIVE", "ADMIN", False),
-            Standing.MEMBER: ("ACTIVE", "MEMBER", False),
-            Standing.MUTED: ("ACTIVE", "MEMBER", True),
-            Standing.PENDING: ("PENDING", "MEMBER", False),
-            Standing.BANNED: ("BANNED", "MEMBER", False),
-            Standing.FORMER: ("LEFT", "MEMBER", False),
-        }.get(self.standing)
-        if expected is None:
-            return
-        status, role, is_muted = expected
-        data = await self.succeed(self.owner, MEMBERS, id=self.group_id, status=status)
-        nodes = data["group"]["members"]["edges"]
-        mine = [e["node"] for e in nodes if e["node"]["user"]["id"] == self.actor.user_id]
-        assert [(n["role"], n["isMuted"]) for n in mine] == [(role, is_muted)], (
-            f"setting up {self.standing.name} failed: {nodes}"
-        )
 
 
 Perform = Callable[[Scenario], Awaitable[dict[str, Any]]]
@@ -363,21 +225,19 @@ def test_every_action_of_the_table_is_performed_here() -> None:
 
 
 async def _scenario(api: Api, clock: Clock, who: Standing) -> Scenario:
-    owner_joined = await api.join("owner", GID)
-    owner = Player(await api.login_as("owner"), owner_joined["member"]["user"]["id"])
+    owner = await Member.join(api, "owner")
     scenario = Scenario(
         api=api,
         clock=clock,
         standing=who,
-        group_id=owner_joined["group"]["id"],
+        group_id=owner.group_id,
         owner=owner,
         target=owner,
         actor=owner,
     )
     scenario.target = await scenario.join("target")
     if who is Standing.OUTSIDER:
-        data = await api.data(LOGIN, {"code": "actor"})
-        scenario.actor = Player(data["login"]["token"], data["login"]["viewer"]["id"])
+        scenario.actor = await login(api, "actor")
     elif who is not Standing.OWNER:
         scenario.actor = await scenario.join("actor")
     return scenario

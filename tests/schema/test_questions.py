@@ -3,12 +3,9 @@
 from typing import Any
 
 from tests.conftest import Api
+from tests.members import SET_ROLE, token_and_ids
+from tests.schema.items import DELETE, POST
 
-POST = """
-mutation($input: PostItemInput!) {
-  postItem(input: $input) { id type text replyTo { id } }
-}
-"""
 ACCEPT = """
 mutation($questionId: ID!, $answerId: ID!) {
   acceptAnswer(questionId: $questionId, answerId: $answerId) {
@@ -16,12 +13,6 @@ mutation($questionId: ID!, $answerId: ID!) {
   }
 }
 """
-PROMOTE = """
-mutation($groupId: ID!, $userId: ID!) {
-  setMemberRole(groupId: $groupId, userId: $userId, role: ADMIN) { role }
-}
-"""
-DELETE = "mutation($itemId: ID!) { deleteItem(itemId: $itemId) { id } }"
 FEED = """
 query($id: ID!) {
   group(id: $id) {
@@ -36,12 +27,6 @@ query($id: ID!) {
   }
 }
 """
-
-
-async def _member(api: Api, code: str, gid: str = "G1") -> tuple[str, str, str]:
-    """Joins `code` to the chat `gid`: their token, the group's id and their user id."""
-    joined = await api.join(code, gid)
-    return await api.login_as(code), joined["group"]["id"], joined["member"]["user"]["id"]
 
 
 async def _post(
@@ -86,9 +71,9 @@ async def _question_seen_by(
 
 
 async def test_members_answer_a_question_and_see_the_answers_oldest_first(api: Api) -> None:
-    alice, group_id, _ = await _member(api, "alice")
-    bob, _, _ = await _member(api, "bob")
-    carol, _, _ = await _member(api, "carol")
+    alice, group_id, _ = await token_and_ids(api, "alice")
+    bob, _, _ = await token_and_ids(api, "bob")
+    carol, _, _ = await token_and_ids(api, "carol")
     question_id = await _ask(api, alice, group_id)
     first = await _answer(api, bob, group_id, question_id, "Bob has them")
     second = await _answer(api, carol, group_id, question_id, "No, Carol does")
@@ -103,9 +88,9 @@ async def test_members_answer_a_question_and_see_the_answers_oldest_first(api: A
 
 
 async def test_the_asker_accepts_an_answer_and_may_accept_another_instead(api: Api) -> None:
-    alice, group_id, _ = await _member(api, "alice")
-    bob, _, _ = await _member(api, "bob")
-    carol, _, carol_id = await _member(api, "carol")
+    alice, group_id, _ = await token_and_ids(api, "alice")
+    bob, _, _ = await token_and_ids(api, "bob")
+    carol, _, carol_id = await token_and_ids(api, "carol")
     question_id = await _ask(api, bob, group_id)
     wrong = await _answer(api, alice, group_id, question_id, "In the drawer")
     right = await _answer(api, carol, group_id, question_id, "I have them")
@@ -125,11 +110,13 @@ async def test_the_asker_accepts_an_answer_and_may_accept_another_instead(api: A
 async def test_the_owner_or_an_admin_may_accept_an_answer_on_someone_elses_question(
     api: Api,
 ) -> None:
-    owner, group_id, _ = await _member(api, "alice")
-    admin, _, admin_id = await _member(api, "bob")
-    carol, _, _ = await _member(api, "carol")
-    dave, _, _ = await _member(api, "dave")
-    await api.data(PROMOTE, {"groupId": group_id, "userId": admin_id}, token=owner)
+    owner, group_id, _ = await token_and_ids(api, "alice")
+    admin, _, admin_id = await token_and_ids(api, "bob")
+    carol, _, _ = await token_and_ids(api, "carol")
+    dave, _, _ = await token_and_ids(api, "dave")
+    await api.data(
+        SET_ROLE, {"groupId": group_id, "userId": admin_id, "role": "ADMIN"}, token=owner
+    )
     question_id = await _ask(api, carol, group_id)
     for token, text in [(owner, "Under the mat"), (admin, "In the car")]:
         answer_id = await _answer(api, dave, group_id, question_id, text)
@@ -138,9 +125,9 @@ async def test_the_owner_or_an_admin_may_accept_an_answer_on_someone_elses_quest
 
 
 async def test_a_member_who_did_not_ask_cannot_accept_an_answer(api: Api) -> None:
-    alice, group_id, _ = await _member(api, "alice")
-    bob, _, _ = await _member(api, "bob")
-    carol, _, _ = await _member(api, "carol")
+    alice, group_id, _ = await token_and_ids(api, "alice")
+    bob, _, _ = await token_and_ids(api, "bob")
+    carol, _, _ = await token_and_ids(api, "carol")
     question_id = await _ask(api, alice, group_id)
     answer_id = await _answer(api, bob, group_id, question_id, "Ask Carol")
     for token in (carol, bob):
@@ -150,8 +137,8 @@ async def test_a_member_who_did_not_ask_cannot_accept_an_answer(api: Api) -> Non
 
 
 async def test_only_a_reply_to_the_question_can_be_its_answer(api: Api) -> None:
-    alice, group_id, _ = await _member(api, "alice")
-    bob, _, _ = await _member(api, "bob")
+    alice, group_id, _ = await token_and_ids(api, "alice")
+    bob, _, _ = await token_and_ids(api, "bob")
     other_question = await _ask(api, alice, group_id, "Where is the car?")
     elsewhere = await _answer(api, bob, group_id, other_question, "In the garage")
     loose = (await _post(api, bob, group_id, "The keys are on the hook"))["id"]
@@ -165,8 +152,8 @@ async def test_only_a_reply_to_the_question_can_be_its_answer(api: Api) -> None:
 async def test_accepting_an_answer_on_an_item_that_is_not_a_question_is_bad_input(
     api: Api,
 ) -> None:
-    alice, group_id, _ = await _member(api, "alice")
-    bob, _, _ = await _member(api, "bob")
+    alice, group_id, _ = await token_and_ids(api, "alice")
+    bob, _, _ = await token_and_ids(api, "bob")
     statement = (await _post(api, alice, group_id, "The keys are lost"))["id"]
     reply = await _answer(api, bob, group_id, statement, "Found them")
     variables = {"questionId": statement, "answerId": reply}
@@ -174,15 +161,15 @@ async def test_accepting_an_answer_on_an_item_that_is_not_a_question_is_bad_inpu
 
 
 async def test_a_question_needs_its_text(api: Api) -> None:
-    alice, group_id, _ = await _member(api, "alice")
+    alice, group_id, _ = await token_and_ids(api, "alice")
     for text in (None, "", "  "):
         variables = {"input": {"groupId": group_id, "type": "QUESTION", "text": text}}
         assert await api.error_code(POST, variables, token=alice) == "BAD_USER_INPUT"
 
 
 async def test_a_recalled_answer_no_longer_counts_as_a_reply(api: Api) -> None:
-    alice, group_id, _ = await _member(api, "alice")
-    bob, _, _ = await _member(api, "bob")
+    alice, group_id, _ = await token_and_ids(api, "alice")
+    bob, _, _ = await token_and_ids(api, "bob")
     question_id = await _ask(api, alice, group_id)
     await _answer(api, bob, group_id, question_id, "Bob has them")
     recalled = await _answer(api, bob, group_id, question_id, "Oops, wrong chat")

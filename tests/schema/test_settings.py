@@ -1,12 +1,11 @@
 """A group's settings: title, announcement, who may post what, and the defaults of a new group."""
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from tests.conftest import Api, Clock
+from tests.members import SET_ROLE, Member, join_in_order
 
-GID = "G-SETTINGS"
 ITEM_TYPES = {"TEXT", "IMAGE", "VIDEO", "FILE", "LINK", "POLL", "QUESTION"}
 SETTINGS = """
   title
@@ -15,11 +14,6 @@ SETTINGS = """
 """
 GROUP = f"query($id: ID!) {{ group(id: $id) {{ {SETTINGS} }} }}"
 UPDATE = f"mutation($input: UpdateGroupInput!) {{ updateGroup(input: $input) {{ {SETTINGS} }} }}"
-SET_ROLE = """
-mutation($groupId: ID!, $userId: ID!) {
-  setMemberRole(groupId: $groupId, userId: $userId, role: ADMIN) { role }
-}
-"""
 POST_TEXT = """
 mutation($groupId: ID!) { postItem(input: {groupId: $groupId, text: "hello"}) { type } }
 """
@@ -33,38 +27,25 @@ mutation($groupId: ID!) {
 """
 
 
-@dataclass(frozen=True)
-class Person:
-    token: str
-    user_id: str
-    group_id: str
-
-
-async def _join(api: Api, code: str) -> Person:
-    joined = await api.join(code, GID)
-    return Person(await api.login_as(code), joined["member"]["user"]["id"], joined["group"]["id"])
-
-
-async def _owner_admin_member(api: Api) -> tuple[Person, Person, Person]:
-    owner, admin, member = [await _join(api, code) for code in ["owner", "admin", "member"]]
-    await api.data(
-        SET_ROLE, {"groupId": owner.group_id, "userId": admin.user_id}, token=owner.token
-    )
+async def _owner_admin_member(api: Api) -> tuple[Member, Member, Member]:
+    owner, admin, member = await join_in_order(api, "owner", "admin", "member")
+    variables = {"groupId": owner.group_id, "userId": admin.user_id, "role": "ADMIN"}
+    await api.data(SET_ROLE, variables, token=owner.token)
     return owner, admin, member
 
 
-async def _update(api: Api, by: Person, **changes: Any) -> dict[str, Any]:
+async def _update(api: Api, by: Member, **changes: Any) -> dict[str, Any]:
     data = await api.data(UPDATE, {"input": {"groupId": by.group_id, **changes}}, token=by.token)
     group: dict[str, Any] = data["updateGroup"]
     return group
 
 
-async def _update_error(api: Api, by: Person, **changes: Any) -> str:
+async def _update_error(api: Api, by: Member, **changes: Any) -> str:
     variables = {"input": {"groupId": by.group_id, **changes}}
     return await api.error_code(UPDATE, variables, token=by.token)
 
 
-async def _settings(api: Api, viewer: Person) -> dict[str, Any]:
+async def _settings(api: Api, viewer: Member) -> dict[str, Any]:
     group: dict[str, Any] = (await api.data(GROUP, {"id": viewer.group_id}, token=viewer.token))[
         "group"
     ]
@@ -72,7 +53,7 @@ async def _settings(api: Api, viewer: Person) -> dict[str, Any]:
 
 
 async def test_a_new_group_has_the_default_settings(api: Api) -> None:
-    owner = await _join(api, "owner")
+    owner = await Member.join(api, "owner")
     group = await _settings(api, owner)
     assert group["announcement"] is None
     assert (group["joinPolicy"], group["postPolicy"]) == ("OPEN", "ALL")
@@ -89,7 +70,7 @@ async def test_the_owner_and_admins_rename_the_group(api: Api) -> None:
 
 
 async def test_a_title_is_one_to_sixty_four_characters(api: Api) -> None:
-    owner = await _join(api, "owner")
+    owner = await Member.join(api, "owner")
     assert (await _update(api, owner, title="群" * 64))["title"] == "群" * 64
     assert (await _update(api, owner, title="t" * 64))["title"] == "t" * 64
     for bad in ["t" * 65, ""]:
@@ -98,7 +79,7 @@ async def test_a_title_is_one_to_sixty_four_characters(api: Api) -> None:
 
 
 async def test_a_null_title_clears_it(api: Api) -> None:
-    owner = await _join(api, "owner")
+    owner = await Member.join(api, "owner")
     await _update(api, owner, title="Hiking")
     assert (await _update(api, owner, title=None))["title"] is None
 
@@ -126,7 +107,7 @@ async def test_a_rewritten_announcement_credits_its_new_author_and_time(
 
 
 async def test_an_announcement_is_one_to_two_thousand_characters(api: Api) -> None:
-    owner = await _join(api, "owner")
+    owner = await Member.join(api, "owner")
     assert (await _update(api, owner, announcement="a" * 2000))["announcement"][
         "text"
     ] == "a" * 2000
@@ -136,14 +117,14 @@ async def test_an_announcement_is_one_to_two_thousand_characters(api: Api) -> No
 
 
 async def test_a_null_announcement_clears_it(api: Api) -> None:
-    owner = await _join(api, "owner")
+    owner = await Member.join(api, "owner")
     await _update(api, owner, announcement="Welcome!")
     assert (await _update(api, owner, announcement=None))["announcement"] is None
     assert (await _settings(api, owner))["announcement"] is None
 
 
 async def test_only_the_given_fields_change(api: Api) -> None:
-    owner = await _join(api, "owner")
+    owner = await Member.join(api, "owner")
     await _update(api, owner, title="Hiking", postPolicy="ADMINS", membersCanPin=True)
     group = await _update(api, owner, announcement="Welcome!")
     assert group["title"] == "Hiking"
@@ -174,13 +155,13 @@ async def test_a_type_left_out_of_the_allowed_types_cannot_be_posted(api: Api) -
 
 
 async def test_images_can_be_posted_while_allowed(api: Api) -> None:
-    owner = await _join(api, "owner")
+    owner = await Member.join(api, "owner")
     posted = await api.data(POST_IMAGE, {"groupId": owner.group_id}, token=owner.token)
     assert posted["postItem"]["type"] == "IMAGE"
 
 
 async def test_allowing_no_item_type_is_refused(api: Api) -> None:
-    owner = await _join(api, "owner")
+    owner = await Member.join(api, "owner")
     assert await _update_error(api, owner, allowedItemTypes=[]) == "BAD_USER_INPUT"
     assert set((await _settings(api, owner))["allowedItemTypes"]) == ITEM_TYPES
 
