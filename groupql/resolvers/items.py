@@ -95,12 +95,11 @@ async def viewer_ballot(info: Info, item: Item) -> tuple[str, ...]:
 
 async def is_pinned(info: Info, item: Item) -> bool:
     group = await info.context.loaders.groups.load(item.group_id)
-    return group is not None and any(pin.item_id == item.id for pin in group.pins)
+    return info.context.services.items.is_pinned(group, item)
 
 
 async def accepted_answer(info: Info, question: Item) -> Item | None:
-    """The accepted answer, unless it was deleted since."""
     if question.accepted_answer_id is None:
         return None
     answer = await info.context.loaders.items.load(question.accepted_answer_id)
-    return None if answer is None or answer.is_deleted else answer
+    return info.context.services.items.visible_answer(answer)

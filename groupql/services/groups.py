@@ -8,7 +8,7 @@ from groupql.services.clock import Clock
 from groupql.services.events import Events
 from groupql.services.membership import Access, MembershipService
 from groupql.services.pagination import Page, decode_cursor, page_size, paginate
-from groupql.services.permissions import Action, Standing, as_seen
+from groupql.services.permissions import Action, as_seen
 from groupql.store import Store
 from groupql.store.documents import is_valid_id
 from groupql.store.records import (
@@ -45,10 +45,7 @@ class GroupService:
     async def get_group(self, viewer: User, group_id: str) -> Access:
         """A group for its members; a pending member gets it too, to see their membership, but
         every field beyond that checks VIEW_GROUP."""
-        access = await self._membership.access(viewer, group_id)
-        if access.standing is not Standing.PENDING:
-            access.require(Action.VIEW_GROUP)
-        return access
+        return (await self._membership.access(viewer, group_id)).require(Action.VIEW_GROUP_SUMMARY)
 
     def announcement(self, access: Access) -> Announcement | None:
         """Announcements are for members: not for those still waiting for approval."""

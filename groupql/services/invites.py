@@ -7,7 +7,7 @@ from groupql.errors import BadUserInput, NotFound
 from groupql.services.clock import Clock
 from groupql.services.membership import Access, MembershipService
 from groupql.services.pagination import Page, decode_cursor, page_size, paginate
-from groupql.services.permissions import Action, Standing, is_allowed
+from groupql.services.permissions import Action, Standing
 from groupql.services.sharing import JoinResult
 from groupql.store import Store
 from groupql.store.documents import is_valid_id
@@ -87,8 +87,9 @@ class InviteService:
         if invite is None:
             raise NotFound("No invitation has that id.")
         access = await self._membership.access(viewer, invite.group_id)
-        if invite.created_by != viewer.id or not is_allowed(access.standing, Action.VIEW_GROUP):
-            access.require(Action.REVOKE_ANY_INVITE)
+        access.require(
+            Action.REVOKE_OWN_INVITE if invite.created_by == viewer.id else Action.REVOKE_ANY_INVITE
+        )
         revoked = await self._store.invites.revoke(invite.id, self._clock())
         return revoked or invite
 

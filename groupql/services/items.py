@@ -154,6 +154,13 @@ class ItemService:
         ]
         return paginate(entries, size, "album", lambda entry: f"{entry.item.seq}.{entry.index}")
 
+    def visible_answer(self, answer: Item | None) -> Item | None:
+        """An accepted answer that was deleted since reads as none."""
+        return None if answer is None or answer.is_deleted else answer
+
+    def is_pinned(self, group: Group | None, item: Item) -> bool:
+        return group is not None and any(pin.item_id == item.id for pin in group.pins)
+
     def pinned_ids(self, access: Access) -> list[str]:
         access.require(Action.VIEW_GROUP)
         return [pin.item_id for pin in access.group.pins]

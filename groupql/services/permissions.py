@@ -22,6 +22,7 @@ class Standing(Enum):
 
 
 class Action(Enum):
+    VIEW_GROUP_SUMMARY = "see the group's title, settings and size"
     VIEW_GROUP = "see the group"
     POST = "post"
     POST_WHEN_ADMINS_ONLY = "post while only admins may post"
@@ -44,6 +45,7 @@ class Action(Enum):
     VIEW_MODERATION = "see pending, former and banned members, and invites"
     INVITE = "create invitations"
     INVITE_WHEN_MEMBERS_CAN_INVITE = "create invitations while members may invite"
+    REVOKE_OWN_INVITE = "revoke your invitations"
     REVOKE_ANY_INVITE = "revoke others' invitations"
     LEAVE = "leave the group"
 
@@ -54,6 +56,8 @@ _VOICED = frozenset({Standing.OWNER, Standing.ADMIN, Standing.MEMBER})
 _MEMBERS = _VOICED | {Standing.MUTED}
 
 PERMISSIONS: dict[Action, frozenset[Standing]] = {
+    # What a join-request screen needs: a pending member sees the group's face, not its life.
+    Action.VIEW_GROUP_SUMMARY: _MEMBERS | {Standing.PENDING},
     Action.VIEW_GROUP: _MEMBERS,
     Action.POST: _VOICED,
     Action.POST_WHEN_ADMINS_ONLY: _ADMINS,
@@ -76,6 +80,7 @@ PERMISSIONS: dict[Action, frozenset[Standing]] = {
     Action.VIEW_MODERATION: _ADMINS,
     Action.INVITE: _ADMINS,
     Action.INVITE_WHEN_MEMBERS_CAN_INVITE: _VOICED,
+    Action.REVOKE_OWN_INVITE: _MEMBERS,
     Action.REVOKE_ANY_INVITE: _ADMINS,
     Action.LEAVE: _MEMBERS | {Standing.PENDING},
 }

@@ -38,12 +38,18 @@ mutation($questionId: ID!, $answerId: ID!) {
 }
 """
 VIEW_GROUP = "query($id: ID!) { group(id: $id) { id items { edges { node { id } } } } }"
+VIEW_GROUP_SUMMARY = "query($id: ID!) { group(id: $id) { id title memberCount } }"
 VIEW_MODERATION = """
 query($id: ID!) { group(id: $id) { members(status: PENDING) { edges { node { id } } } } }
 """
 
 
 Perform = Callable[[Scenario], Awaitable[dict[str, Any]]]
+
+
+async def view_group_summary(s: Scenario) -> dict[str, Any]:
+    await s.take_standing()
+    return await s.as_actor(VIEW_GROUP_SUMMARY, id=s.group_id)
 
 
 async def view_group(s: Scenario) -> dict[str, Any]:
@@ -173,6 +179,13 @@ async def invite_when_members_can_invite(s: Scenario) -> dict[str, Any]:
     return await s.as_actor(CREATE_INVITE, groupId=s.group_id)
 
 
+async def revoke_own_invite(s: Scenario) -> dict[str, Any]:
+    # Made while the actor could still invite; an outsider never could, so theirs is the owner's.
+    created = await s.succeed(s.own_author, CREATE_INVITE, groupId=s.group_id)
+    await s.take_standing()
+    return await s.as_actor(REVOKE_INVITE, inviteId=created["createInvite"]["id"])
+
+
 async def revoke_any_invite(s: Scenario) -> dict[str, Any]:
     # The target's invitation: someone else's for every actor, the owner included.
     created = await s.succeed(s.target, CREATE_INVITE, groupId=s.group_id)
@@ -186,6 +199,7 @@ async def leave(s: Scenario) -> dict[str, Any]:
 
 
 PERFORM: dict[Action, Perform] = {
+    Action.VIEW_GROUP_SUMMARY: view_group_summary,
     Action.VIEW_GROUP: view_group,
     Action.POST: post,
     Action.POST_WHEN_ADMINS_ONLY: post_when_admins_only,
@@ -208,6 +222,7 @@ PERFORM: dict[Action, Perform] = {
     Action.VIEW_MODERATION: view_moderation,
     Action.INVITE: invite,
     Action.INVITE_WHEN_MEMBERS_CAN_INVITE: invite_when_members_can_invite,
+    Action.REVOKE_OWN_INVITE: revoke_own_invite,
     Action.REVOKE_ANY_INVITE: revoke_any_invite,
     Action.LEAVE: leave,
 }
