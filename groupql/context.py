@@ -62,11 +62,15 @@ class Context:
     def __post_init__(self) -> None:
         self.loaders = Loaders.for_request(self.services)
 
-    def renew_loaders(self) -> None:
-        """Forget what was loaded: a subscription reads each event's data fresh."""
-        self.loaders = Loaders.for_request(self.services)
+    def renew_loaders(self, loaders: Loaders | None = None) -> None:
+        """Forget what was loaded: a subscription reads each event's data fresh (through
+        `loaders` when the event's subscribers share them; the viewer's own are never shared)."""
+        self.loaders = loaders or Loaders.for_request(self.services)
         self._memberships = None
         self._ballots = None
+
+    async def new_loaders(self) -> Loaders:
+        return Loaders.for_request(self.services)
 
     async def authenticate_socket(self) -> None:
         """Take the token from connection_init's payload; UNAUTHENTICATED without a valid one."""

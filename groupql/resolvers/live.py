@@ -27,7 +27,13 @@ async def _fresh(info: Info, events: AsyncIterator[LiveEvent]) -> AsyncIterator[
     """Each event resolved with fresh loaders; an interrupted feed closes the socket."""
     try:
         async for event in events:
-            info.context.renew_loaders()
+            if event.message is None:
+                info.context.renew_loaders()
+            else:
+                # The subscribers of one event on this instance share its loaders: N sockets
+                # asking for the author cost one read, not N.
+                shared = await event.message.memo("loaders", info.context.new_loaders)
+                info.context.renew_loaders(shared)
             yield event
     except FeedInterrupted as interrupted:
         resume = (

@@ -25,6 +25,9 @@ class LiveEvent:
     seq: int | None = None
     item: Item | None = None
     member: Member | None = None
+    # The bus message it came from, shared by every local subscriber (None when read from
+    # the store): what they all need to load for it is loaded once, through its memo.
+    message: Message | None = None
 
 
 class FeedInterrupted(Exception):
@@ -152,4 +155,4 @@ class LiveService:
             if member is None:
                 return None
             member = as_seen(group, member)
-        return LiveEvent(event_type, group, payload.get("seq"), item, member)
+        return LiveEvent(event_type, group, payload.get("seq"), item, member, message)
