@@ -1,39 +1,70 @@
-"""Runs every benchmark on one seeded app and prints a table."""
+"""Runs the benchmarks and prints their tables: `python -m benchmarks [page | fanout]`."""
 
+import argparse
 import asyncio
 import os
 import time
+from collections.abc import Sequence
 
-from benchmarks import http_stack, query_caches
+from benchmarks import fanout, http_stack, query_caches
 from benchmarks.feed import PAGE_SIZE, seeded_feed
 from benchmarks.timing import format_ms
 
 
-async def main() -> None:
-    started = time.perf_counter()
+async def group_page() -> None:
     async with seeded_feed() as feed:
         caches = await query_caches.run(feed)
         http = await http_stack.run(feed)
     ratios = ", ".join(f"{ratio:.2f}" for ratio in caches.round_ratios)
-    rows = [
-        ("query_caches", "baseline: no parser/validation cache", format_ms(caches.baseline_s)),
-        ("query_caches", "production schema (groupql.schema)", format_ms(caches.cached_s)),
-        ("query_caches", "ratio baseline / production", f"{caches.ratio:.2f}x"),
-        ("query_caches", "  ratio per round", ratios),
-        ("query_caches", "  parser cache", str(caches.parse_cache)),
-        ("query_caches", "  validation cache", str(caches.validation_cache)),
-        ("http_stack", "POST /graphql through the ASGI app", format_ms(http.request_s)),
-        ("http_stack", "production schema.execute alone", format_ms(http.execute_s)),
-        ("http_stack", "ratio request / execute", f"{http.ratio:.2f}x"),
-    ]
     print(
         f"Group page: {PAGE_SIZE} items with authors + {PAGE_SIZE} members, "
         f"in-memory store, {os.cpu_count()} CPUs. Times are medians per operation."
     )
-    width = [max(len(row[column]) for row in rows) for column in range(3)]
-    for benchmark, measure, value in rows:
-        print(f"{benchmark:<{width[0]}}  {measure:<{width[1]}}  {value}")
+    print_table(
+        [
+            ("query_caches", "baseline: no parser/validation cache", format_ms(caches.baseline_s)),
+            ("query_caches", "production schema (groupql.schema)", format_ms(caches.cached_s)),
+            ("query_caches", "ratio baseline / production", f"{caches.ratio:.2f}x"),
+            ("query_caches", "  ratio per round", ratios),
+            ("query_caches", "  parser cache", str(caches.parse_cache)),
+            ("query_caches", "  validation cache", str(caches.validation_cache)),
+            ("http_stack", "POST /graphql through the ASGI app", format_ms(http.request_s)),
+            ("http_stack", "production schema.execute alone", format_ms(http.execute_s)),
+            ("http_stack", "ratio request / execute", f"{http.ratio:.2f}x"),
+        ]
+    )
+
+
+def live_fanout() -> None:
+    results = fanout.run()
+    print(
+        f"Live fan-out: `groupql serve` in its own process (in-memory store) and one client "
+        f"process holding N sockets subscribed to one group's feed, {os.cpu_count()} CPUs. "
+        "Deliveries are timed from postItem returning; a p99 of fewer than 100 posts is the max."
+    )
+    print_table(fanout.rows(results))
+
+
+def print_table(rows: Sequence[Sequence[str]]) -> None:
+    width = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(f"{cell:<{width[column]}}" for column, cell in enumerate(row)).rstrip())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument(
+        "only", nargs="?", choices=("page", "fanout"), help="run one benchmark only"
+    )
+    only = parser.parse_args().only
+    started = time.perf_counter()
+    if only != "fanout":
+        asyncio.run(group_page())
+    if only is None:
+        print()
+    if only != "page":
+        live_fanout()
     print(f"({time.perf_counter() - started:.0f} s in all)")
 
 
-asyncio.run(main())
+main()

@@ -80,30 +80,28 @@ async def _seed(http: httpx.AsyncClient, settings: Settings) -> tuple[list[str],
     group_id = ""
     for n in range(PAGE_SIZE):
         code = f"bench-user-{n}"
-        token = (await _data(http, LOGIN, {"code": code}))["login"]["token"]
-        joined = await _data(http, JOIN, _share_ticket(settings, code), token=token)
+        token = (await graphql_data(http, LOGIN, {"code": code}))["login"]["token"]
+        ticket = share_ticket(code, settings.wechat_appid, OPEN_GID)
+        joined = await graphql_data(http, JOIN, ticket, token=token)
         group_id = joined["resolveShareTicket"]["group"]["id"]
         tokens.append(token)
     for token in tokens:
-        await _data(http, POST, {"g": group_id}, token=token)
+        await graphql_data(http, POST, {"g": group_id}, token=token)
     return tokens, group_id
 
 
-def _share_ticket(settings: Settings, code: str) -> dict[str, str]:
+def share_ticket(code: str, appid: str, open_gid: str) -> dict[str, str]:
     """What wx.getShareInfo gives the dev-mode user who logged in with `code`."""
     body = {
-        "openGId": OPEN_GID,
-        "watermark": {
-            "appid": settings.wechat_appid,
-            "timestamp": int(datetime.now(UTC).timestamp()),
-        },
+        "openGId": open_gid,
+        "watermark": {"appid": appid, "timestamp": int(datetime.now(UTC).timestamp())},
     }
-    session_key = dev_session_for_code(code, settings.wechat_appid).session_key
+    session_key = dev_session_for_code(code, appid).session_key
     encrypted_data, iv = encrypt_wechat_data(body, session_key)
     return {"encryptedData": encrypted_data, "iv": iv}
 
 
-async def _data(
+async def graphql_data(
     http: httpx.AsyncClient, query: str, variables: dict[str, Any], *, token: str | None = None
 ) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -112,6 +110,6 @@ async def _data(
     )
     body: dict[str, Any] = response.json()
     if response.status_code != 200 or body.get("errors"):
-        raise RuntimeError(f"seeding failed: {response.status_code} {body}")
+        raise RuntimeError(f"GraphQL request failed: {response.status_code} {body}")
     data: dict[str, Any] = body["data"]
     return data
