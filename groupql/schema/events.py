@@ -10,55 +10,60 @@ from groupql.services.events import EventType
 from groupql.services.live import LiveEvent
 
 
-@strawberry.type(description="A new item (also replayed after afterSeq).")
-class ItemPosted:
+@strawberry.interface(description="An event about one item, which carries the item's seq.")
+class ItemEvent:
     seq: int
     item: GroupItem
+
+
+@strawberry.type(description="A new item (also replayed after afterSeq).")
+class ItemPosted(ItemEvent):
+    pass
 
 
 @strawberry.type(description="An item's text changed, or a question got its accepted answer.")
-class ItemEdited:
-    seq: int
-    item: GroupItem
+class ItemEdited(ItemEvent):
+    pass
 
 
 @strawberry.type(description="An item was deleted; it stays as a tombstone.")
-class ItemDeleted:
-    seq: int
-    item: GroupItem
+class ItemDeleted(ItemEvent):
+    pass
 
 
 @strawberry.type(description="An item was pinned (pinned: true) or unpinned.")
-class ItemPinned:
-    seq: int
-    item: GroupItem
+class ItemPinned(ItemEvent):
     pinned: bool
 
 
 @strawberry.type(description="A poll's votes changed; item.poll has the new counts.")
-class PollUpdated:
-    seq: int
-    item: GroupItem
+class PollUpdated(ItemEvent):
+    pass
+
+
+@strawberry.interface(description="An event about one membership.")
+class MemberEvent:
+    member: Member
 
 
 @strawberry.type(description="Someone joined (status ACTIVE), or asked to (status PENDING).")
-class MemberJoined:
-    member: Member
+class MemberJoined(MemberEvent):
+    pass
 
 
 @strawberry.type
-class MemberLeft:
-    member: Member
+class MemberLeft(MemberEvent):
+    pass
 
 
-@strawberry.type(description="A member was removed, banned or turned away.")
-class MemberRemoved:
-    member: Member
+@strawberry.type(description="A member was removed or banned (or, for moderators, turned away).")
+class MemberRemoved(MemberEvent):
+    pass
 
 
 @strawberry.type
-class MemberRoleChanged:
-    member: Member
+class MemberRoleChanged(MemberEvent):
+    pass
 
 
 @strawberry.type(description="The group's settings, title, announcement or owner changed.")

@@ -321,3 +321,17 @@ async def test_a_missing_token_closes_the_socket_with_4401(live: LiveServer) -> 
     await socket.send({"type": "connection_init", "payload": {}})
     code, _ = await socket.closed()
     assert code == 4401
+
+
+async def test_item_events_share_an_interface_a_client_can_select_once(live: LiveServer) -> None:
+    alice, group_id = await _member(live, "alice")
+    await live.api.data(POST, {"g": group_id, "t": "hi"}, token=alice)
+    socket = await GraphQLSocket.open(live.ws_url)
+    await socket.init(alice)
+    await socket.subscribe(
+        "subscription($g: ID!) { groupFeed(groupId: $g, afterSeq: 0) "
+        "{ ... on ItemEvent { seq item { text } } } }",
+        {"g": group_id},
+    )
+    assert (await socket.data())["groupFeed"] == {"seq": 1, "item": {"text": "hi"}}
+    await socket.close()
