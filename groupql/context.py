@@ -79,6 +79,11 @@ class Context:
         if authorization is not None and not isinstance(authorization, str):
             raise Unauthenticated("connection_init's 'authorization' must be 'Bearer <token>'.")
         self.authorization = authorization or self.authorization
+        if not self.authorization:
+            raise Unauthenticated(
+                "Log in first: send {'authorization': 'Bearer <token>'} "
+                "as connection_init's payload."
+            )
         self._viewer = None
         await self.viewer()
 
