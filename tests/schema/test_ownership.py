@@ -1,104 +1,106 @@
 """A group always has exactly one owner, an active member, whatever races for it."""
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from tests.conftest import Api
+from tests.members import LEAVE, MUTE, REMOVE, SET_ROLE, TRANSFER, Member, update_group
 
-SET_POLICY = "mutation($g: ID!) { updateGroup(input: {groupId: $g, joinPolicy: APPROVAL}) { id } }"
-LEAVE = "mutation($g: ID!) { leaveGroup(groupId: $g) { status } }"
-TRANSFER = "mutation($g: ID!, $u: ID!) { transferOwnership(groupId: $g, userId: $u) { id } }"
-REMOVE = "mutation($g: ID!, $u: ID!) { removeMember(groupId: $g, userId: $u) { status } }"
-PROMOTE = (
-    "mutation($g: ID!, $u: ID!) { setMemberRole(groupId: $g, userId: $u, role: ADMIN) { id } }"
-)
 OWNERS = """
-query($g: ID!) {
-  group(id: $g) { viewerMembership { role status } members(first: 100) { edges { node { role } } } }
+query($id: ID!) {
+  group(id: $id) {
+    viewerMembership { role status isMuted }
+    members(first: 100) { edges { node { role } } }
+  }
 }
 """
 
 
-async def _join(api: Api, code: str, gid: str) -> tuple[str, str, str]:
-    joined = await api.join(code, gid)
-    return await api.login_as(code), joined["group"]["id"], joined["member"]["user"]["id"]
+async def _seen_by(member: Member) -> dict[str, Any]:
+    group: dict[str, Any] = (await member.data(OWNERS, id=member.group_id))["group"]
+    return group
 
 
-async def _owner_count(api: Api, token: str, group_id: str) -> int:
-    group = (await api.data(OWNERS, {"g": group_id}, token=token))["group"]
-    return [edge["node"]["role"] for edge in group["members"]["edges"]].count("OWNER")
+async def _owner_count(member: Member) -> int:
+    roles = [edge["node"]["role"] for edge in (await _seen_by(member))["members"]["edges"]]
+    return roles.count("OWNER")
+
+
+async def _rounds(api: Api, race: Callable[[list[Member]], Awaitable[None]], *roles: str) -> None:
+    """Run a race eight times, each in a new group of people joining in the order given."""
+    for round_ in range(8):
+        people = [await Member.join(api, f"{role}-{round_}", f"G-{round_}") for role in roles]
+        await race(people)
 
 
 async def test_the_next_joiner_takes_a_group_its_last_member_left_even_under_approval(
     api: Api,
 ) -> None:
-    owner, group_id, _ = await _join(api, "owner", "G1")
-    await api.data(SET_POLICY, {"g": group_id}, token=owner)
-    await api.data(LEAVE, {"g": group_id}, token=owner)
-    newcomer, _, _ = await _join(api, "newcomer", "G1")
-    seen = (await api.data(OWNERS, {"g": group_id}, token=newcomer))["group"]
-    assert seen["viewerMembership"] == {"role": "OWNER", "status": "ACTIVE"}
+    owner = await Member.join(api, "owner")
+    await update_group(api, owner, owner.group_id, joinPolicy="APPROVAL")
+    await owner.data(LEAVE, groupId=owner.group_id)
+    newcomer = await Member.join(api, "newcomer")
+    mine = (await _seen_by(newcomer))["viewerMembership"]
+    assert (mine["role"], mine["status"]) == ("OWNER", "ACTIVE")
 
 
 async def test_a_transfer_racing_the_targets_leaving_never_leaves_a_departed_owner(
     api: Api,
 ) -> None:
-    for round_ in range(8):
-        gid = f"G-{round_}"
-        owner, group_id, _ = await _join(api, f"owner-{round_}", gid)
-        bob, _, bob_id = await _join(api, f"bob-{round_}", gid)
+    async def race(people: list[Member]) -> None:
+        owner, bob = people
         await asyncio.gather(
-            api.post(TRANSFER, {"g": group_id, "u": bob_id}, token=owner),
-            api.post(LEAVE, {"g": group_id}, token=bob),
+            api.post(
+                TRANSFER, {"groupId": owner.group_id, "userId": bob.user_id}, token=owner.token
+            ),
+            api.post(LEAVE, {"groupId": bob.group_id}, token=bob.token),
         )
-        assert await _owner_count(api, owner, group_id) == 1
+        assert await _owner_count(owner) == 1
+
+    await _rounds(api, race, "owner", "bob")
 
 
 async def test_a_removal_racing_a_transfer_to_the_same_member_never_removes_the_owner(
     api: Api,
 ) -> None:
-    for round_ in range(8):
-        gid = f"G-{round_}"
-        owner, group_id, _ = await _join(api, f"owner-{round_}", gid)
-        admin, _, admin_id = await _join(api, f"admin-{round_}", gid)
-        _, _, bob_id = await _join(api, f"bob-{round_}", gid)
-        await api.data(PROMOTE, {"g": group_id, "u": admin_id}, token=owner)
+    async def race(people: list[Member]) -> None:
+        owner, admin, bob = people
+        await owner.data(SET_ROLE, groupId=owner.group_id, userId=admin.user_id, role="ADMIN")
+        to_bob = {"groupId": owner.group_id, "userId": bob.user_id}
         await asyncio.gather(
-            api.post(TRANSFER, {"g": group_id, "u": bob_id}, token=owner),
-            api.post(REMOVE, {"g": group_id, "u": bob_id}, token=admin),
+            api.post(TRANSFER, to_bob, token=owner.token),
+            api.post(REMOVE, to_bob, token=admin.token),
         )
-        owners = await _owner_count(api, admin, group_id)
-        assert owners == 1
+        assert await _owner_count(admin) == 1
+
+    await _rounds(api, race, "owner", "admin", "bob")
 
 
 async def test_an_owner_leaving_while_the_successor_leaves_hands_to_the_next_in_line(
     api: Api,
 ) -> None:
-    for round_ in range(8):
-        gid = f"G-{round_}"
-        owner, group_id, _ = await _join(api, f"owner-{round_}", gid)
-        first, _, _ = await _join(api, f"first-{round_}", gid)
-        second, _, _ = await _join(api, f"second-{round_}", gid)
+    async def race(people: list[Member]) -> None:
+        owner, first, second = people
         await asyncio.gather(
-            api.post(LEAVE, {"g": group_id}, token=owner),
-            api.post(LEAVE, {"g": group_id}, token=first),
+            api.post(LEAVE, {"groupId": owner.group_id}, token=owner.token),
+            api.post(LEAVE, {"groupId": first.group_id}, token=first.token),
         )
-        seen = (await api.data(OWNERS, {"g": group_id}, token=second))["group"]
-        assert seen["viewerMembership"] == {"role": "OWNER", "status": "ACTIVE"}
+        mine = (await _seen_by(second))["viewerMembership"]
+        assert (mine["role"], mine["status"]) == ("OWNER", "ACTIVE")
+
+    await _rounds(api, race, "owner", "first", "second")
 
 
 async def test_a_member_who_leaves_and_comes_back_is_no_longer_muted(api: Api) -> None:
-    owner, group_id, _ = await _join(api, "owner", "G1")
-    bob, _, bob_id = await _join(api, "bob", "G1")
-    await api.data(
-        "mutation($g: ID!, $u: ID!) { muteMember(groupId: $g, userId: $u, "
-        'until: "2999-01-01T00:00:00Z") { isMuted } }',
-        {"g": group_id, "u": bob_id},
-        token=owner,
-    )
-    await api.data(LEAVE, {"g": group_id}, token=bob)
-    back = await api.join("bob", "G1")
-    assert back["member"]["status"] == "ACTIVE"
-    mine = await api.data(
-        OWNERS.replace("role status", "role status isMuted"), {"g": group_id}, token=bob
-    )
-    assert mine["group"]["viewerMembership"]["isMuted"] is False
+    owner, bob = await Member.join(api, "owner"), await Member.join(api, "bob")
+    until = "2999-01-01T00:00:00Z"
+    await owner.data(MUTE, groupId=owner.group_id, userId=bob.user_id, until=until)
+    assert (await _seen_by(bob))["viewerMembership"]["isMuted"] is True
+    await bob.data(LEAVE, groupId=bob.group_id)
+    back = await Member.join(api, "bob")
+    assert (await _seen_by(back))["viewerMembership"] == {
+        "role": "MEMBER",
+        "status": "ACTIVE",
+        "isMuted": False,
+    }
