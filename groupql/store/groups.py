@@ -156,6 +156,9 @@ class Groups:
             **({"$set": to_set} if to_set else {}),
             **({"$unset": to_unset} if to_unset else {}),
         }
+        if not update:  # MongoDB refuses an empty update: nothing to change is a read
+            [group] = await self.get_many([group_id])
+            return group
         doc = await self._collection.find_one_and_update(
             {"_id": object_id(group_id)}, update, return_document=ReturnDocument.AFTER
         )

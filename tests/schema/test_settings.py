@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from tests.conftest import Api, Clock
-from tests.members import SET_ROLE, Member, join_in_order
+from tests.members import SET_ROLE, Member, join_in_order, update_group
 
 ITEM_TYPES = {"TEXT", "IMAGE", "VIDEO", "FILE", "LINK", "POLL", "QUESTION"}
 SETTINGS = """
@@ -172,3 +172,13 @@ async def test_a_member_cannot_change_the_settings(api: Api) -> None:
     assert await _update_error(api, member, title="Mine now") == "FORBIDDEN"
     assert await _update_error(api, member, joinPolicy="CLOSED") == "FORBIDDEN"
     assert await _settings(api, owner) == before
+
+
+async def test_an_update_that_names_no_setting_changes_nothing(api: Api) -> None:
+    owner = await Member.join(api, "owner")
+    await update_group(api, owner, owner.group_id, title="Hikers")
+    unchanged = await owner.data(
+        "mutation($g: ID!) { updateGroup(input: {groupId: $g}) { title joinPolicy } }",
+        g=owner.group_id,
+    )
+    assert unchanged == {"updateGroup": {"title": "Hikers", "joinPolicy": "OPEN"}}
