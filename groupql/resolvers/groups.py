@@ -1,5 +1,7 @@
 """Resolvers of groups, their members and settings, and the users behind them."""
 
+from collections.abc import Sequence
+
 from groupql.errors import NotFound
 from groupql.resolvers import Info
 from groupql.services.pagination import Page
@@ -43,10 +45,16 @@ async def member_count(info: Info, group: Group) -> int:
 
 
 async def user(info: Info, user_id: str) -> User:
-    found = await info.context.loaders.users.load(user_id)
-    if found is None:
-        raise NotFound("That user no longer exists.")
+    [found] = await users(info, [user_id])
     return found
+
+
+async def users(info: Info, user_ids: Sequence[str]) -> list[User]:
+    """Users by id, in one batch (one round trip with every other user loaded meanwhile)."""
+    found = await info.context.loaders.users.load_many(list(user_ids))
+    if any(one is None for one in found):
+        raise NotFound("That user no longer exists.")
+    return [one for one in found if one is not None]
 
 
 async def create_group(info: Info, title: str, join_policy: JoinPolicy) -> tuple[Group, Member]:

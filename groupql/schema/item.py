@@ -55,7 +55,7 @@ class PollOption:
     async def voters(self, info: Info) -> list[User] | None:
         if self.voter_ids is None:
             return None
-        return [User.of(await group_resolvers.user(info, user_id)) for user_id in self.voter_ids]
+        return [User.of(user) for user in await group_resolvers.users(info, self.voter_ids)]
 
 
 @strawberry.type

@@ -63,3 +63,30 @@ async def test_the_readme_walkthrough_query_checks_the_token_once(api: Api) -> N
     await _round_trips(api, query, {"id": joined["group"]["id"]}, token)
     assert api.round_trips.collections.count("sessions") == 1
     assert len(api.round_trips.commands) == 10
+
+
+async def test_a_polls_voters_cost_one_read_however_many_voted(api: Api) -> None:
+    codes = [f"user-{n}" for n in range(12)]
+    joins = [await api.join(code, "G1") for code in codes]
+    group_id = joins[0]["group"]["id"]
+    tokens = [await api.login_as(code) for code in codes]
+    poll = (
+        await api.data(
+            'mutation($g: ID!) { postItem(input: {groupId: $g, type: POLL, text: "Lunch?", '
+            'poll: {options: ["Yes", "No"]}}) { id } }',
+            {"g": group_id},
+            token=tokens[0],
+        )
+    )["postItem"]
+    vote = 'mutation($i: ID!) { vote(itemId: $i, optionIds: ["1"]) { id } }'
+    query = """
+    query($id: ID!) {
+      group(id: $id) { items(first: 1) { edges { node { poll { options { voters { id } } } } } } }
+    }
+    """
+    await api.data(vote, {"i": poll["id"]}, token=tokens[0])
+    one_voter = await _round_trips(api, query, {"id": group_id}, tokens[0])
+    for token in tokens[1:]:
+        await api.data(vote, {"i": poll["id"]}, token=token)
+    twelve_voters = await _round_trips(api, query, {"id": group_id}, tokens[0])
+    assert one_voter == twelve_voters
