@@ -19,21 +19,13 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.types.unset import UNSET, UnsetType
 
+from groupql import wiring
 from groupql.config import Settings
 from groupql.context import Context
-from groupql.realtime.bus import EventBus, InProcessBus
-from groupql.realtime.redis_bus import RedisBus
 from groupql.schema import schema
-from groupql.services import Services
 from groupql.services.clock import Clock, utc_now
-from groupql.store import Store, connect
 from groupql.websocket import LegacyWSHandler, TransportWSHandler
-from groupql.wechat.code2session import (
-    Code2Session,
-    DevCode2Session,
-    LiveCode2Session,
-    quiet_http_client_logs,
-)
+from groupql.wechat.code2session import quiet_http_client_logs
 
 logger = logging.getLogger("groupql")
 
@@ -118,25 +110,6 @@ def _bad_request(message: str, status_code: int = 400) -> Response:
     )
 
 
-def _code2session(settings: Settings) -> Code2Session:
-    if settings.is_dev:
-        return DevCode2Session(settings.wechat_appid)
-    return LiveCode2Session(
-        settings.wechat_api_base,
-        settings.wechat_appid,
-        settings.wechat_secret_value(),
-        timeout_s=settings.wechat_timeout_s,
-    )
-
-
-async def _event_bus(settings: Settings) -> EventBus:
-    if settings.redis_url is None:
-        return InProcessBus(settings.subscriber_buffer)
-    bus = RedisBus(settings.redis_url, settings.subscriber_buffer)
-    await bus.start()
-    return bus
-
-
 def _describe(settings: Settings) -> None:
     store = "in-memory store (data is lost on exit)" if settings.uses_memory_store else "MongoDB"
     bus = "Redis event bus" if settings.redis_url else "in-process event bus"
@@ -166,22 +139,13 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         quiet_http_client_logs()
         _describe(settings)
-        database = connect(
-            settings.mongodb_url, settings.mongodb_db, event_listeners=mongo_listeners
-        )
-        code2session = _code2session(settings)
-        bus = await _event_bus(settings)
+        running = await wiring.start(settings, clock=clock, mongo_listeners=mongo_listeners)
+        app.state.database = running.database
+        app.state.services = running.services
         try:
-            await database.create_indexes()
-            app.state.database = database
-            app.state.services = Services.build(
-                settings, Store.on(database), code2session, bus, clock
-            )
             yield
         finally:
-            await bus.close()
-            await code2session.aclose()
-            await database.close()
+            await running.close()
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})

@@ -4,13 +4,15 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+import strawberry
 from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
 from groupql.errors import Unauthenticated
-from groupql.services import Services
+from groupql.realtime.bus import Message
+from groupql.records import Group, Item, Member, PollTally, User
 from groupql.services.membership import Access
-from groupql.store.records import Group, Item, Member, PollTally, User
+from groupql.wiring import Services
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -23,9 +25,14 @@ def bearer_token(authorization: str | None) -> str | None:
     return token.strip()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Loaders:
-    """One DataLoader per access path, so a page of N rows costs one round trip per path."""
+    """Loaders whose answers are the same whoever asks: one per access path, so a page of N rows
+    costs one round trip per path. The subscribers of one live event may share them.
+
+    Built from the services alone, with no viewer in reach: a loader that depends on who asks
+    belongs in `ViewerLoaders`.
+    """
 
     users: DataLoader[str, User | None]
     groups: DataLoader[str, Group | None]
@@ -36,15 +43,41 @@ class Loaders:
     poll_tallies: DataLoader[str, PollTally]
 
     @classmethod
-    def for_request(cls, services: Services) -> "Loaders":
+    def on(cls, services: Services) -> "Loaders":
         return cls(
-            users=DataLoader(load_fn=services.store.users.get_many),
-            groups=DataLoader(load_fn=services.store.groups.get_many),
+            users=DataLoader(load_fn=services.users.get_many),
+            groups=DataLoader(load_fn=services.groups.get_many),
             items=DataLoader(load_fn=services.items.get_many),
             member_counts=DataLoader(load_fn=services.groups.member_counts),
             last_seqs=DataLoader(load_fn=services.items.last_seqs),
             reply_counts=DataLoader(load_fn=services.items.reply_counts),
             poll_tallies=DataLoader(load_fn=services.polls.tallies),
+        )
+
+    @classmethod
+    async def shared_by(cls, message: Message, services: Services) -> "Loaders":
+        """The loaders that every local subscriber of a live event reads that event through."""
+
+        async def build() -> Loaders:
+            return cls.on(services)
+
+        return await message.memo("loaders", build)
+
+
+@dataclass(frozen=True)
+class ViewerLoaders:
+    """Loaders whose answers depend on who asks; never shared between viewers."""
+
+    memberships: DataLoader[str, Member | None]
+    votes: DataLoader[str, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, services: Services, viewer: User) -> "ViewerLoaders":
+        return cls(
+            memberships=DataLoader(
+                load_fn=lambda group_ids: services.membership.memberships_of(viewer.id, group_ids)
+            ),
+            votes=DataLoader(load_fn=lambda item_ids: services.polls.votes_of(viewer, item_ids)),
         )
 
 
@@ -56,21 +89,25 @@ class Context:
     connection_params: dict[str, Any] | None = None
     loaders: Loaders = field(init=False)
     _viewer: "asyncio.Future[User] | None" = field(default=None, init=False)
-    _ballots: "DataLoader[str, tuple[str, ...]] | None" = field(default=None, init=False)
-    _memberships: "DataLoader[str, Member | None] | None" = field(default=None, init=False)
+    _viewer_loaders: ViewerLoaders | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders.for_request(self.services)
+        self.loaders = Loaders.on(self.services)
 
-    def renew_loaders(self, loaders: Loaders | None = None) -> None:
-        """Forget what was loaded: a subscription reads each event's data fresh (through
-        `loaders` when the event's subscribers share them; the viewer's own are never shared)."""
-        self.loaders = loaders or Loaders.for_request(self.services)
-        self._memberships = None
-        self._ballots = None
+    async def renew_loaders(self, message: Message | None) -> None:
+        """Forget what was loaded: a subscription reads each event's data fresh, through the
+        loaders its subscribers share when it came from the bus; the viewer's own are new."""
+        if message is None:
+            self.loaders = Loaders.on(self.services)
+        else:
+            self.loaders = await Loaders.shared_by(message, self.services)
+        self._viewer_loaders = None
 
-    async def new_loaders(self) -> Loaders:
-        return Loaders.for_request(self.services)
+    async def viewer_loaders(self) -> ViewerLoaders:
+        viewer = await self.viewer()
+        if self._viewer_loaders is None:
+            self._viewer_loaders = ViewerLoaders.of(self.services, viewer)
+        return self._viewer_loaders
 
     async def authenticate_socket(self) -> None:
         """Take the token from connection_init's payload; UNAUTHENTICATED without a valid one."""
@@ -100,32 +137,18 @@ class Context:
 
     async def access(self, group: Group) -> Access:
         """Where the viewer stands in a group; one batched look-up per request and group."""
-        member = await (await self._viewer_memberships()).load(group.id)
-        return self.services.membership.access_with(group, member)
+        member = await (await self.viewer_loaders()).memberships.load(group.id)
+        return self.services.membership.access_of(group, member)
 
     async def remember_access(self, access: Access) -> None:
         """Keep an access already checked, so the group's fields need not look it up again."""
-        (await self._viewer_memberships()).prime(access.group.id, access.member)
-
-    async def _viewer_memberships(self) -> "DataLoader[str, Member | None]":
-        viewer = await self.viewer()
-        if self._memberships is None:
-            self._memberships = DataLoader(
-                load_fn=lambda ids: self.services.membership.memberships_of(viewer.id, ids)
-            )
-        return self._memberships
-
-    async def viewer_ballots(self) -> "DataLoader[str, tuple[str, ...]]":
-        """The viewer's ballot per poll item id."""
-        viewer = await self.viewer()
-        if self._ballots is None:
-            self._ballots = DataLoader(
-                load_fn=lambda ids: self.services.polls.ballots_of(viewer, ids)
-            )
-        return self._ballots
+        (await self.viewer_loaders()).memberships.prime(access.group.id, access.member)
 
     async def _authenticate(self) -> User:
         token = bearer_token(self.authorization)
         if token is None:
             raise Unauthenticated()
         return await self.services.auth.authenticate(token)
+
+
+Info = strawberry.Info[Context, None]

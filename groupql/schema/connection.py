@@ -1,14 +1,13 @@
 """Relay connections: every list that grows is paged with `first`/`after` and opaque cursors."""
 
-from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
 
+from groupql.schema.serving import serve
 from groupql.services.pagination import Page
 
 Node = TypeVar("Node")
-Record = TypeVar("Record")
 
 
 @strawberry.type
@@ -31,9 +30,10 @@ class Connection(Generic[Node]):
     page_info: PageInfo
 
     @classmethod
-    def of(cls, page: Page[Record], node: Callable[[Record], Node]) -> "Connection[Node]":
+    def of(cls, page: Page[Any], node_type: type[Node]) -> "Connection[Node]":
+        """A page of records, each served as `node_type`."""
         return cls(
-            edges=[Edge(cursor=cursor, node=node(record)) for cursor, record in page.edges],
+            edges=[Edge(cursor=cursor, node=serve(node_type, node)) for cursor, node in page.edges],
             page_info=PageInfo(
                 has_next_page=page.has_next_page,
                 # Forward-only paging: what came before a cursor is not re-read.

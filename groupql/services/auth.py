@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from groupql.errors import Unauthenticated
+from groupql.records import User
 from groupql.services.clock import Clock
 from groupql.services.session_keys import SessionKeyCipher
 from groupql.store import Store
-from groupql.store.records import User
 from groupql.wechat.code2session import Code2Session
 
 _TOKEN_BYTES = 32

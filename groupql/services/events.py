@@ -5,7 +5,7 @@ from enum import Enum
 from typing import Any
 
 from groupql.realtime.bus import EventBus
-from groupql.store.records import Group, Item, Member
+from groupql.records import Group, Item, Member
 
 logger = logging.getLogger(__name__)
 

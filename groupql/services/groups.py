@@ -1,26 +1,26 @@
 """Groups: reading them and their members, their settings, and app groups."""
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from groupql.errors import BadUserInput, NotFound
+from groupql.records import (
+    UNCHANGED,
+    Announcement,
+    Changes,
+    Group,
+    GroupSettings,
+    JoinPolicy,
+    Member,
+    MemberStatus,
+    Unchanged,
+    User,
+)
 from groupql.services.clock import Clock
 from groupql.services.events import Events
 from groupql.services.membership import Access, MembershipService
 from groupql.services.pagination import Page, decode_cursor, page_size, paginate
 from groupql.services.permissions import Action, as_seen
 from groupql.store import Store
-from groupql.store.documents import is_valid_id
-from groupql.store.records import (
-    Announcement,
-    Group,
-    GroupChanges,
-    GroupSettings,
-    JoinPolicy,
-    Member,
-    MemberStatus,
-    User,
-)
 
 MAX_TITLE_LENGTH = 64
 MAX_ANNOUNCEMENT_LENGTH = 2000
@@ -43,25 +43,20 @@ class GroupService:
         self._clock = clock
 
     async def get_group(self, viewer: User, group_id: str) -> Access:
-        """A group for its members; a pending member gets it too, to see their membership, but
-        every field beyond that checks VIEW_GROUP."""
+        """A group for its members; a pending member gets it too, to see their membership and
+        the group's summary (the schema's members-only guard keeps the rest from them)."""
         return (await self._membership.access(viewer, group_id)).require(Action.VIEW_GROUP_SUMMARY)
 
-    def announcement(self, access: Access) -> Announcement | None:
-        """Announcements are for members: not for those still waiting for approval."""
-        return self.members_only(access).group.announcement
-
-    def members_only(self, access: Access) -> Access:
-        """What only members see: a pending member sees the group's title, settings and size."""
-        return access.require(Action.VIEW_GROUP)
+    async def get_many(self, ids: Sequence[str]) -> list[Group | None]:
+        return await self._store.groups.get_many(ids)
 
     def viewer_membership(self, access: Access) -> Member | None:
         return as_seen(access.group, access.member) if access.member else None
 
-    async def my_groups(self, viewer: User, first: int | None, after: str | None) -> Page[Group]:
+    async def my_groups(self, viewer: User, *, first: int | None, after: str | None) -> Page[Group]:
         size = page_size(first)
         memberships = await self._store.members.page_of_user(
-            viewer.id, after_id=decode_cursor("my-groups", after, is_valid_id), limit=size + 1
+            viewer.id, after_id=decode_cursor("my-groups", after, self._store.is_id), limit=size + 1
         )
         groups = await self._store.groups.get_many([m.group_id for m in memberships])
         page = paginate(memberships, size, "my-groups", lambda member: member.id)
@@ -77,12 +72,14 @@ class GroupService:
         self, access: Access, status: MemberStatus, first: int | None, after: str | None
     ) -> Page[Member]:
         group = access.group
-        access.require(Action.VIEW_GROUP)
         if status is not MemberStatus.ACTIVE:
             access.require(Action.VIEW_MODERATION)
         size = page_size(first)
         members = await self._store.members.page_of_group(
-            group.id, status, after_id=decode_cursor("members", after, is_valid_id), limit=size + 1
+            group.id,
+            status,
+            after_id=decode_cursor("members", after, self._store.is_id),
+            limit=size + 1,
         )
         page = paginate(members, size, "members", lambda member: member.id)
         return Page(
@@ -106,19 +103,31 @@ class GroupService:
         member, _ = await self._membership.join(group, viewer.id)
         return group, member
 
-    async def update_group(self, viewer: User, group_id: str, changes: GroupChanges) -> Group:
+    async def update_group(
+        self,
+        viewer: User,
+        group_id: str,
+        *,
+        title: str | Unchanged | None = UNCHANGED,
+        announcement: str | Unchanged | None = UNCHANGED,
+        settings: Changes[GroupSettings],
+    ) -> Group:
         """Apply the settings an admin changed; the announcement is signed by the viewer."""
         access = await self._membership.access(viewer, group_id)
         access.require(Action.UPDATE_GROUP)
-        if isinstance(changes.title, str):
-            changes = replace(changes, title=_checked_title(changes.title))
-        if isinstance(changes.announcement, str):
-            changes = replace(changes, announcement=_checked_announcement(changes.announcement))
-        if changes.allowed_item_types is not None and not changes.allowed_item_types:
+        changes: dict[str, object] = {"settings": settings}
+        if title is not UNCHANGED:
+            changes["title"] = None if title is None else _checked_title(title)
+        if announcement is not UNCHANGED:
+            changes["announcement"] = None if announcement is None else Announcement(
+                text=_checked_announcement(announcement),
+                author_id=viewer.id,
+                updated_at=self._clock(),
+            )  # fmt: skip
+        allowed_item_types = settings.get("allowed_item_types")
+        if allowed_item_types is not None and not allowed_item_types:
             raise BadUserInput("'allowedItemTypes' must name at least one item type.")
-        updated = await self._store.groups.update(
-            group_id, changes, by=viewer.id, now=self._clock()
-        )
+        updated = await self._store.groups.update(group_id, Changes(Group, **changes))
         if updated is None:
             raise NotFound("No group has that id.")
         await self._events.group(updated)

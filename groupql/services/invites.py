@@ -4,15 +4,13 @@ import secrets
 from datetime import datetime
 
 from groupql.errors import BadUserInput, NotFound
+from groupql.records import Invite, JoinPolicy, User
 from groupql.services.clock import Clock
-from groupql.services.membership import Access, MembershipService
+from groupql.services.membership import Access, JoinResult, MembershipService
 from groupql.services.pagination import Page, decode_cursor, page_size, paginate
 from groupql.services.permissions import Action, Standing
-from groupql.services.sharing import JoinResult
 from groupql.store import Store
-from groupql.store.documents import is_valid_id
 from groupql.store.invites import UseOutcome
-from groupql.store.records import Invite, JoinPolicy, User
 
 MAX_INVITE_USES = 10_000
 _CODE_BYTES = 9  # 12 URL-safe characters: unguessable, short enough to type or put in a QR code
@@ -27,8 +25,8 @@ class InviteService:
     async def create(
         self,
         viewer: User,
-        group_id: str,
         *,
+        group_id: str,
         max_uses: int | None,
         expires_at: datetime | None,
     ) -> Invite:
@@ -57,10 +55,11 @@ class InviteService:
         invite = await self._store.invites.usable(code, self._clock())
         if invite is None:
             raise _not_usable()
-        [group] = await self._store.groups.get_many([invite.group_id])
-        if group is None:
-            raise _not_usable()
-        access = await self._membership.access_to(viewer, group)
+        try:
+            access = await self._membership.access(viewer, invite.group_id)
+        except NotFound:
+            raise _not_usable() from None
+        group = access.group
         would_join = access.standing in (Standing.OUTSIDER, Standing.FORMER) and (
             group.settings.join_policy is not JoinPolicy.CLOSED
         )
@@ -83,7 +82,7 @@ class InviteService:
         return JoinResult(group=group, member=joined, group_created=False)
 
     async def revoke(self, viewer: User, invite_id: str) -> Invite:
-        invite = await self._store.invites.get(invite_id) if is_valid_id(invite_id) else None
+        invite = await self._store.invites.get(invite_id) if self._store.is_id(invite_id) else None
         if invite is None:
             raise NotFound("No invitation has that id.")
         access = await self._membership.access(viewer, invite.group_id)
@@ -93,12 +92,12 @@ class InviteService:
         revoked = await self._store.invites.revoke(invite.id, self._clock())
         return revoked or invite
 
-    async def page(self, access: Access, first: int | None, after: str | None) -> Page[Invite]:
+    async def page(self, access: Access, *, first: int | None, after: str | None) -> Page[Invite]:
         group = access.group
         access.require(Action.VIEW_MODERATION)
         size = page_size(first)
         invites = await self._store.invites.page_of_group(
-            group.id, after_id=decode_cursor("invites", after, is_valid_id), limit=size + 1
+            group.id, after_id=decode_cursor("invites", after, self._store.is_id), limit=size + 1
         )
         return paginate(invites, size, "invites", lambda invite: invite.id)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from groupql.errors import BadUserInput
-from groupql.store.records import ItemContent, ItemType, Link, Media, Poll, PollOption
+from groupql.records import ItemContent, ItemType, Link, Media, Poll, PollOption
 
 MAX_URL_LENGTH = 2048
 MAX_MEDIA_BYTES = 1 << 30

@@ -4,15 +4,15 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from groupql.errors import BadUserInput, Forbidden, NotFound
+from groupql.errors import BadUserInput, Conflict, Forbidden, NotFound
+from groupql.records import Group, Item, ItemType, Media, PostPolicy, User
 from groupql.services.clock import Clock
 from groupql.services.events import Events, EventType
 from groupql.services.item_content import ContentLimits, ItemDraft, checked_content, checked_text
 from groupql.services.membership import Access, MembershipService
 from groupql.services.pagination import Page, decode_cursor, page_size, paginate
-from groupql.services.permissions import Action, is_allowed
+from groupql.services.permissions import Action
 from groupql.store import Store
-from groupql.store.records import Group, Item, ItemType, Media, PostPolicy, User
 
 EDITABLE_TYPES = frozenset({ItemType.TEXT, ItemType.LINK, ItemType.QUESTION})
 
@@ -63,6 +63,8 @@ class ItemService:
             reply_to=draft.reply_to,
             now=self._clock(),
         )
+        if item is None:
+            raise Conflict("The group is busy; retry the post.")
         await self._events.item(EventType.ITEM_POSTED, item)
         return item
 
@@ -86,13 +88,9 @@ class ItemService:
         item, access = await self.item_with_access(viewer, item_id)
         if item.is_deleted:
             return item
-        may_recall = item.author_id == viewer.id and is_allowed(
-            access.standing, Action.DELETE_OWN_ITEM
-        )
+        may_recall = item.author_id == viewer.id and access.allows(Action.DELETE_OWN_ITEM)
         in_window = self._clock() - item.created_at <= self._recall_window
-        if not (may_recall and in_window) and not is_allowed(
-            access.standing, Action.DELETE_ANY_ITEM
-        ):
+        if not (may_recall and in_window) and not access.allows(Action.DELETE_ANY_ITEM):
             if may_recall:
                 window_s = int(self._recall_window.total_seconds())
                 raise Forbidden(f"Authors may delete an item within {window_s} s; ask an admin.")
@@ -115,18 +113,19 @@ class ItemService:
 
     async def feed(
         self,
-        access: Access,
+        group: Group,
+        *,
         first: int | None,
         after: str | None,
         types: Collection[ItemType] | None = None,
         before_seq: int | None = None,
     ) -> Page[Item]:
-        access.require(Action.VIEW_GROUP)
+        """A page of the group's feed (for members: the caller checked)."""
         size = page_size(first)
         cursor_seq = _seq_or_none(decode_cursor("items", after, _is_seq))
         bounds = [seq for seq in (cursor_seq, before_seq) if seq is not None]
         items = await self._store.items.page_newest_first(
-            access.group.id, before_seq=min(bounds, default=None), types=types, limit=size + 1
+            group.id, before_seq=min(bounds, default=None), types=types, limit=size + 1
         )
         return paginate(items, size, "items", lambda item: str(item.seq))
 
@@ -136,16 +135,15 @@ class ItemService:
         items = await self._store.items.replies_page(item.id, after_seq=after_seq, limit=size + 1)
         return paginate(items, size, "replies", lambda reply: str(reply.seq))
 
-    async def album(self, access: Access, first: int | None, after: str | None) -> Page[AlbumEntry]:
+    async def album(
+        self, group: Group, *, first: int | None, after: str | None
+    ) -> Page[AlbumEntry]:
         """The media of IMAGE and VIDEO items, newest item first, each item's media in order."""
-        access.require(Action.VIEW_GROUP)
         size = page_size(first)
         position = decode_cursor("album", after, _is_album_position)
         before_seq, after_index = (None, -1) if position is None else map(int, position.split("."))
         # Every album item holds at least one media, so size + 1 items fill size + 1 entries.
-        items = await self._store.items.album_page(
-            access.group.id, before_seq=before_seq, limit=size + 1
-        )
+        items = await self._store.items.album_page(group.id, before_seq=before_seq, limit=size + 1)
         entries = [
             AlbumEntry(item=item, media=media, index=index)
             for item in items
@@ -160,10 +158,6 @@ class ItemService:
 
     def is_pinned(self, group: Group | None, item: Item) -> bool:
         return group is not None and any(pin.item_id == item.id for pin in group.pins)
-
-    def pinned_ids(self, access: Access) -> list[str]:
-        access.require(Action.VIEW_GROUP)
-        return [pin.item_id for pin in access.group.pins]
 
     async def get_many(self, ids: Sequence[str]) -> list[Item | None]:
         return await self._store.items.get_many(ids)

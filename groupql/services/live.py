@@ -5,11 +5,11 @@ from dataclasses import dataclass, replace
 
 from groupql.errors import BadUserInput
 from groupql.realtime.bus import BusUnavailable, EventBus, FellBehind, Message, Subscription
+from groupql.records import Group, Item, Member, MemberStatus, User
 from groupql.services.events import EventType, group_channel, user_channel
 from groupql.services.membership import MembershipService
-from groupql.services.permissions import Action, as_seen, is_allowed, require
+from groupql.services.permissions import Action, as_seen
 from groupql.store import Store
-from groupql.store.records import Group, Item, Member, MemberStatus, User
 
 _REPLAY_PAGE = 100
 # Member events that every member may see; pending and turned-away ones are for moderators.
@@ -62,7 +62,7 @@ class LiveService:
         try:
             access = (await self._membership.access(viewer, group_id)).require(Action.VIEW_GROUP)
             group = access.group
-            may_moderate = is_allowed(access.standing, Action.VIEW_MODERATION)
+            may_moderate = access.allows(Action.VIEW_MODERATION)
             if after_seq is None:
                 [last_seq] = await self._store.items.last_seqs([group_id])
             else:
@@ -86,12 +86,12 @@ class LiveService:
                 member = event.member
                 if member is not None and member.user_id == viewer.id:
                     # The viewer's own membership changed: go on only while they may see.
-                    now_standing = self._membership.standing_in(event.group, member)
-                    may_moderate = is_allowed(now_standing, Action.VIEW_MODERATION)
+                    now = self._membership.access_of(event.group, member)
+                    may_moderate = now.allows(Action.VIEW_MODERATION)
                     yield event
                     if member.status is MemberStatus.LEFT:
                         return
-                    require(now_standing, Action.VIEW_GROUP)
+                    now.require(Action.VIEW_GROUP)
                 elif member is None or may_moderate or member.status in _PUBLIC_STATUSES:
                     yield event
         except (FellBehind, BusUnavailable) as error:

@@ -2,29 +2,45 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from groupql.errors import Banned, Conflict, Forbidden, NotFound
+from groupql.records import Changes, Group, JoinPolicy, Member, MemberStatus, Role, User
 from groupql.services.clock import Clock
 from groupql.services.events import Events, EventType
-from groupql.services.permissions import Action, Standing, as_seen, require, standing
+from groupql.services.permissions import Action, Standing, as_seen, is_allowed, require, standing
 from groupql.store import Store
-from groupql.store.records import Group, JoinPolicy, Member, MemberStatus, Role, User
 
 _STAYS = frozenset({MemberStatus.ACTIVE, MemberStatus.PENDING})
-_MAY_REJOIN = frozenset({MemberStatus.LEFT, MemberStatus.REMOVED, MemberStatus.REJECTED})
 # A join retries when another request changed the membership between its read and its write.
 _JOIN_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
 class Access:
+    """Where someone stands in a group: the group, their membership (if any) and its standing."""
+
     group: Group
     member: Member | None
     standing: Standing
 
+    @classmethod
+    def of(cls, group: Group, member: Member | None, *, now: datetime) -> "Access":
+        return cls(group, member, standing(group, member, now))
+
     def require(self, action: Action) -> "Access":
         require(self.standing, action)
         return self
+
+    def allows(self, action: Action) -> bool:
+        return is_allowed(self.standing, action)
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    group: Group
+    member: Member
+    group_created: bool
 
 
 class MembershipService:
@@ -34,17 +50,15 @@ class MembershipService:
         self._clock = clock
 
     async def access(self, viewer: User, group_id: str) -> Access:
+        """Where the viewer stands in a group; NOT_FOUND when there is no such group."""
         [group] = await self._store.groups.get_many([group_id])
         if group is None:
             raise NotFound("No group has that id.")
-        return await self.access_to(viewer, group)
+        return self.access_of(group, await self._store.members.get(group.id, viewer.id))
 
-    async def access_to(self, viewer: User, group: Group) -> Access:
-        return self.access_with(group, await self._store.members.get(group.id, viewer.id))
-
-    def access_with(self, group: Group, member: Member | None) -> Access:
+    def access_of(self, group: Group, member: Member | None) -> Access:
         """Access from a membership already loaded (a request's DataLoader batches those)."""
-        return Access(group, member, standing(group, member, self._clock()))
+        return Access.of(group, member, now=self._clock())
 
     async def memberships_of(self, user_id: str, group_ids: Sequence[str]) -> list[Member | None]:
         found = await self._store.members.of_user_in_groups(user_id, group_ids)
@@ -56,9 +70,6 @@ class MembershipService:
         if member is None:
             raise NotFound("That user has no membership in this group.")
         return member
-
-    def standing_in(self, group: Group, member: Member | None) -> Standing:
-        return standing(group, member, self._clock())
 
     def is_muted(self, member: Member) -> bool:
         return member.muted_until is not None and member.muted_until > self._clock()
@@ -97,16 +108,14 @@ class MembershipService:
                     return await self._joined(group, member), True
                 continue
             rejoined = await self._store.members.change(
-                group.id,
-                user_id,
+                Changes(
+                    Member, status=status, role=Role.MEMBER, joined_at=self._clock(),
+                    muted_until=None,
+                ),
+                group_id=group.id,
+                user_id=user_id,
                 when_status=[existing.status],
-                changes={
-                    "status": status.value,
-                    "role": Role.MEMBER.value,
-                    "joinedAt": self._clock(),
-                    "mutedUntil": None,
-                },
-            )
+            )  # fmt: skip
             if rejoined is not None:
                 return await self._joined(group, rejoined), True
         raise Conflict("Your membership changed while joining; retry.")

@@ -5,15 +5,16 @@ from dataclasses import replace
 from datetime import datetime
 
 from groupql.errors import BadUserInput, Conflict
+from groupql.records import Changes, Group, Member, MemberStatus, Role, User
 from groupql.services.clock import Clock
 from groupql.services.events import Events, EventType
 from groupql.services.membership import MembershipService
 from groupql.services.permissions import Action, as_seen, rank, require_outranks
 from groupql.store import Store
-from groupql.store.records import Group, Member, MemberStatus, Role, User
 
 _PRESENT = (MemberStatus.ACTIVE, MemberStatus.PENDING)
 _REMOVABLE = (*_PRESENT, MemberStatus.LEFT, MemberStatus.REJECTED, MemberStatus.REMOVED)
+_TO_ADMIN = Changes(Member, role=Role.ADMIN)
 # Successors who leave while the owner hands over are passed over, a few at most.
 _HAND_OVER_ATTEMPTS = 3
 
@@ -27,19 +28,19 @@ class ModerationService:
         self._membership = membership
         self._clock = clock
 
-    async def set_role(self, viewer: User, group_id: str, user_id: str, role: Role) -> Member:
+    async def set_role(self, viewer: User, *, group_id: str, user_id: str, role: Role) -> Member:
         if role is Role.OWNER:
             raise BadUserInput("To make someone the owner, use transferOwnership.")
         access = (await self._membership.access(viewer, group_id)).require(Action.SET_MEMBER_ROLE)
         target = await self._membership.member_of(access.group, user_id)
         require_outranks(access.standing, rank(access.group, target))
         changed = await self._change(
-            access.group, target, [MemberStatus.ACTIVE], when_role=target.role, role=role.value
+            access.group, target, Changes(Member, role=role), [MemberStatus.ACTIVE], target.role
         )
         await self._events.member(EventType.MEMBER_ROLE_CHANGED, changed)
         return changed
 
-    async def transfer_ownership(self, viewer: User, group_id: str, user_id: str) -> Group:
+    async def transfer_ownership(self, viewer: User, *, group_id: str, user_id: str) -> Group:
         access = await self._membership.access(viewer, group_id)
         access.require(Action.TRANSFER_OWNERSHIP)
         target = await self._membership.member_of(access.group, user_id)
@@ -49,9 +50,8 @@ class ModerationService:
         # it, so of two racing transfers exactly one wins. The target is made ADMIN first, so a
         # removal or mute aimed at them as a plain member (filtered on that role) now fails.
         promoted = await self._store.members.change(
-            group_id, user_id, when_status=[MemberStatus.ACTIVE],
-            changes={"role": Role.ADMIN.value},
-        )  # fmt: skip
+            _TO_ADMIN, group_id=group_id, user_id=user_id, when_status=[MemberStatus.ACTIVE]
+        )
         if promoted is None:
             raise Conflict("That member left meanwhile; reload the group.")
         if not await self._store.groups.claim_ownership(
@@ -65,43 +65,41 @@ class ModerationService:
             )
             raise Conflict("That member left meanwhile; reload the group.")
         old_owner = await self._store.members.change(
-            group_id, viewer.id, when_status=[MemberStatus.ACTIVE],
-            changes={"role": Role.ADMIN.value},
-        )  # fmt: skip
+            _TO_ADMIN, group_id=group_id, user_id=viewer.id, when_status=[MemberStatus.ACTIVE]
+        )
         for member in (target, old_owner):
             if member is not None:
                 await self._events.member(EventType.MEMBER_ROLE_CHANGED, member)
         await self._events.group(replace(access.group, owner_id=user_id))
         return replace(access.group, owner_id=user_id)
 
-    async def remove(self, viewer: User, group_id: str, user_id: str, *, ban: bool) -> Member:
+    async def remove(self, viewer: User, *, group_id: str, user_id: str, ban: bool) -> Member:
         access = await self._membership.access(viewer, group_id)
         access.require(Action.BAN_MEMBER if ban else Action.REMOVE_MEMBER)
         target = await self._membership.member_of(access.group, user_id)
         require_outranks(access.standing, rank(access.group, target))
         status = MemberStatus.BANNED if ban else MemberStatus.REMOVED
         removed = await self._change(
-            access.group,
-            target,
-            _REMOVABLE,
-            when_role=target.role,
-            status=status.value,
-            role=Role.MEMBER.value,
-        )
+            access.group, target, Changes(Member, status=status, role=Role.MEMBER), _REMOVABLE,
+            target.role,
+        )  # fmt: skip
         await self._events.member(EventType.MEMBER_REMOVED, removed)
         return removed
 
-    async def unban(self, viewer: User, group_id: str, user_id: str) -> Member:
+    async def unban(self, viewer: User, *, group_id: str, user_id: str) -> Member:
         access = (await self._membership.access(viewer, group_id)).require(Action.UNBAN_MEMBER)
         target = await self._membership.member_of(access.group, user_id)
         if target.status is not MemberStatus.BANNED:
             raise BadUserInput("That user is not banned.")
         return await self._change(
-            access.group, target, [MemberStatus.BANNED], status=MemberStatus.REMOVED.value
+            access.group,
+            target,
+            Changes(Member, status=MemberStatus.REMOVED),
+            [MemberStatus.BANNED],
         )
 
     async def mute(
-        self, viewer: User, group_id: str, user_id: str, until: datetime | None
+        self, viewer: User, *, group_id: str, user_id: str, until: datetime | None
     ) -> Member:
         access = (await self._membership.access(viewer, group_id)).require(Action.MUTE_MEMBER)
         if until is not None and until <= self._clock():
@@ -109,19 +107,19 @@ class ModerationService:
         target = await self._membership.member_of(access.group, user_id)
         require_outranks(access.standing, rank(access.group, target))
         return await self._change(
-            access.group, target, [MemberStatus.ACTIVE], when_role=target.role, mutedUntil=until
-        )
+            access.group, target, Changes(Member, muted_until=until), [MemberStatus.ACTIVE],
+            target.role,
+        )  # fmt: skip
 
-    async def decide(self, viewer: User, group_id: str, user_id: str, *, approve: bool) -> Member:
+    async def decide(self, viewer: User, *, group_id: str, user_id: str, approve: bool) -> Member:
         access = (await self._membership.access(viewer, group_id)).require(Action.APPROVE_MEMBER)
         target = await self._membership.member_of(access.group, user_id)
         status = MemberStatus.ACTIVE if approve else MemberStatus.REJECTED
         decided = await self._change(
             access.group,
             target,
+            Changes(Member, status=status, joined_at=self._clock()),
             [MemberStatus.PENDING],
-            status=status.value,
-            joinedAt=self._clock(),
         )
         await self._events.member(
             EventType.MEMBER_JOINED if approve else EventType.MEMBER_REMOVED, decided
@@ -136,10 +134,8 @@ class ModerationService:
         left = await self._change(
             access.group,
             access.member,
+            Changes(Member, status=MemberStatus.LEFT, role=Role.MEMBER, muted_until=None),
             _PRESENT,
-            status=MemberStatus.LEFT.value,
-            role=Role.MEMBER.value,
-            mutedUntil=None,
         )
         await self._events.member(EventType.MEMBER_LEFT, left)
         return left
@@ -174,12 +170,17 @@ class ModerationService:
         self,
         group: Group,
         target: Member,
+        changes: Changes[Member],
         statuses: Sequence[MemberStatus],
         when_role: Role | None = None,
-        **changes: object,
     ) -> Member:
+        """Change the target's membership if it is still in `statuses` (and `when_role`)."""
         changed = await self._store.members.change(
-            group.id, target.user_id, when_status=statuses, when_role=when_role, changes=changes
+            changes,
+            group_id=group.id,
+            user_id=target.user_id,
+            when_status=statuses,
+            when_role=when_role,
         )
         if changed is None:
             if target.status not in statuses:

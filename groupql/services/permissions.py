@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import Enum
 
 from groupql.errors import Banned, Forbidden
-from groupql.store.records import Group, Member, MemberStatus, Role
+from groupql.records import Group, Member, MemberStatus, Role
 
 
 class Standing(Enum):

@@ -1,14 +1,25 @@
-"""Polls: ballots, results, and the viewer's own choice."""
+"""Polls: votes, results, and the viewer's own choice."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from groupql.errors import BadUserInput, Conflict
+from groupql.records import Item, ItemType, Poll, PollTally, User
 from groupql.services.clock import Clock
 from groupql.services.events import Events, EventType
 from groupql.services.items import ItemService
 from groupql.services.permissions import Action
 from groupql.store import Store
-from groupql.store.records import Item, ItemType, Poll, PollTally, User
+
+
+@dataclass(frozen=True)
+class OptionResult:
+    """One option of a poll with its votes; voter_ids is None when the poll is anonymous."""
+
+    id: str
+    text: str
+    vote_count: int
+    voter_ids: tuple[str, ...] | None
 
 
 class PollService:
@@ -19,7 +30,7 @@ class PollService:
         self._clock = clock
 
     async def vote(self, viewer: User, item_id: str, option_ids: Sequence[str]) -> Item:
-        """Cast, replace (vote again) or withdraw (no options) the viewer's ballot."""
+        """Cast, replace (vote again) or withdraw (no options) the viewer's vote."""
         item, access = await self._items.item_with_access(viewer, item_id)
         access.require(Action.VOTE)
         poll = item.content.poll
@@ -44,8 +55,26 @@ class PollService:
     def is_closed(self, poll: Poll) -> bool:
         return poll.closes_at is not None and poll.closes_at <= self._clock()
 
+    def results(self, poll: Poll, tally: PollTally) -> list[OptionResult]:
+        """Each option of the poll with its count, and its voters unless the poll is anonymous."""
+        by_option = {option.option_id: option for option in tally.options}
+        results = []
+        for option in poll.options:
+            counted = by_option.get(option.id)
+            voter_ids = () if counted is None else counted.voter_ids
+            results.append(
+                OptionResult(
+                    id=option.id,
+                    text=option.text,
+                    vote_count=len(voter_ids),
+                    voter_ids=None if poll.is_anonymous else voter_ids,
+                )
+            )
+        return results
+
     async def tallies(self, item_ids: Sequence[str]) -> list[PollTally]:
         return await self._store.votes.tallies(item_ids)
 
-    async def ballots_of(self, viewer: User, item_ids: Sequence[str]) -> list[tuple[str, ...]]:
-        return await self._store.votes.ballots_of(viewer.id, item_ids)
+    async def votes_of(self, viewer: User, item_ids: Sequence[str]) -> list[tuple[str, ...]]:
+        """The options the viewer chose in each poll (empty where they did not vote)."""
+        return await self._store.votes.of_user(viewer.id, item_ids)

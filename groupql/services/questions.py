@@ -1,11 +1,11 @@
 """Questions and answers: an answer replies to a QUESTION; the asker or an admin accepts one."""
 
 from groupql.errors import BadUserInput, NotFound
+from groupql.records import Item, ItemType, User
 from groupql.services.events import Events, EventType
 from groupql.services.items import ItemService
 from groupql.services.permissions import Action
 from groupql.store import Store
-from groupql.store.records import Item, ItemType, User
 
 
 class QuestionService:
@@ -14,7 +14,7 @@ class QuestionService:
         self._events = events
         self._items = items
 
-    async def accept_answer(self, viewer: User, question_id: str, answer_id: str) -> Item:
+    async def accept_answer(self, viewer: User, *, question_id: str, answer_id: str) -> Item:
         question, access = await self._items.item_with_access(viewer, question_id)
         if question.type is not ItemType.QUESTION or question.is_deleted:
             raise BadUserInput("Only a live QUESTION item takes an accepted answer.")

@@ -1,21 +1,12 @@
 """Joining a user into the group of the WeChat chat a card was shared in."""
 
-from dataclasses import dataclass
-
+from groupql.records import GroupKind, User
 from groupql.services.auth import AuthService
 from groupql.services.clock import Clock
-from groupql.services.membership import MembershipService
+from groupql.services.membership import JoinResult, MembershipService
 from groupql.store import Store
-from groupql.store.records import Group, GroupKind, Member, User
 from groupql.wechat.crypto import decrypt_wechat_data
 from groupql.wechat.share_info import read_shared_chat
-
-
-@dataclass(frozen=True)
-class JoinResult:
-    group: Group
-    member: Member
-    group_created: bool
 
 
 class SharingService:

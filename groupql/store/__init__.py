@@ -1,40 +1,6 @@
 """Persistence: the database and one repository per collection."""
 
-from dataclasses import dataclass
-
 from groupql.store.database import Database, connect
-from groupql.store.groups import Groups
-from groupql.store.invites import Invites
-from groupql.store.items import Items
-from groupql.store.members import Members
-from groupql.store.sessions import Sessions
-from groupql.store.users import Users
-from groupql.store.votes import Votes
-
-
-@dataclass(frozen=True)
-class Store:
-    database: Database
-    users: Users
-    sessions: Sessions
-    groups: Groups
-    members: Members
-    items: Items
-    votes: Votes
-    invites: Invites
-
-    @classmethod
-    def on(cls, database: Database) -> "Store":
-        return cls(
-            database=database,
-            users=Users(database.users),
-            sessions=Sessions(database.sessions),
-            groups=Groups(database.groups),
-            members=Members(database.members),
-            items=Items(database.items),
-            votes=Votes(database.votes),
-            invites=Invites(database.invites),
-        )
-
+from groupql.store.repositories import Store
 
 __all__ = ["Database", "Store", "connect"]

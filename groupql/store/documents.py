@@ -41,6 +41,16 @@ async def get_many(
     return [by_id.get(id_) for id_ in ids]
 
 
+async def changed_document(
+    collection: Collection, query: Document, update: Document
+) -> Document | None:
+    """The document `query` finds, after `update`; None when it finds none."""
+    doc: Document | None = await collection.find_one_and_update(
+        query, update, return_document=ReturnDocument.AFTER
+    )
+    return doc
+
+
 async def upsert(collection: Collection, key: Document, update: Document) -> tuple[Document, bool]:
     """Find the document with `key` or insert it; applies `update` either way.
 

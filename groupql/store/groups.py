@@ -5,15 +5,11 @@ from datetime import datetime
 from enum import Enum
 
 from bson import ObjectId
-from pymongo import ReturnDocument
 
-from groupql.store.database import Collection
-from groupql.store.documents import Document, get_many, object_id, upsert
-from groupql.store.records import (
-    UNCHANGED,
+from groupql.records import (
     Announcement,
+    Changes,
     Group,
-    GroupChanges,
     GroupKind,
     GroupSettings,
     ItemType,
@@ -21,62 +17,40 @@ from groupql.store.records import (
     Pin,
     PostPolicy,
 )
+from groupql.store.database import Collection
+from groupql.store.documents import changed_document, get_many, object_id, upsert
+from groupql.store.tables import Table, enum, enum_set, inline, many, object_id_key, one
 
-_DEFAULTS = GroupSettings()
+SETTINGS = Table(
+    GroupSettings,
+    join_policy=enum(JoinPolicy, "joinPolicy"),
+    post_policy=enum(PostPolicy, "postPolicy"),
+    allowed_item_types=enum_set(ItemType, "allowedItemTypes"),
+    members_can_invite="membersCanInvite",
+    members_can_pin="membersCanPin",
+)
+ANNOUNCEMENT = Table(Announcement, text="text", author_id="authorId", updated_at="updatedAt")
+PIN = Table(Pin, item_id="itemId", pinned_by="pinnedBy", pinned_at="pinnedAt")
+GROUPS = Table(
+    Group,
+    id=object_id_key(),
+    appid="appid",
+    open_gid="openGId",
+    kind=enum(GroupKind, "kind"),
+    chat_type="chatType",
+    title="title",
+    owner_id="ownerId",
+    created_at="createdAt",
+    settings=inline(SETTINGS),
+    announcement=one(ANNOUNCEMENT, "announcement"),
+    pins=many(PIN, "pins"),
+)
 
 
 class PinOutcome(Enum):
     PINNED = "pinned"
     ALREADY_PINNED = "already pinned"
     FULL = "full"
-
-
-def _settings(doc: Document) -> GroupSettings:
-    return GroupSettings(
-        join_policy=JoinPolicy(doc.get("joinPolicy", _DEFAULTS.join_policy.value)),
-        post_policy=PostPolicy(doc.get("postPolicy", _DEFAULTS.post_policy.value)),
-        allowed_item_types=frozenset(
-            ItemType(value) for value in doc.get("allowedItemTypes", [t.value for t in ItemType])
-        ),
-        members_can_invite=doc.get("membersCanInvite", _DEFAULTS.members_can_invite),
-        members_can_pin=doc.get("membersCanPin", _DEFAULTS.members_can_pin),
-    )
-
-
-def _group(doc: Document) -> Group:
-    announcement = doc.get("announcement")
-    return Group(
-        id=str(doc["_id"]),
-        appid=doc["appid"],
-        open_gid=doc.get("openGId"),
-        kind=GroupKind(doc["kind"]),
-        chat_type=doc.get("chatType"),
-        title=doc.get("title"),
-        owner_id=doc.get("ownerId"),
-        created_at=doc["createdAt"],
-        settings=_settings(doc),
-        announcement=Announcement(
-            text=announcement["text"],
-            author_id=announcement["authorId"],
-            updated_at=announcement["updatedAt"],
-        )
-        if announcement
-        else None,
-        pins=tuple(
-            Pin(item_id=pin["itemId"], pinned_by=pin["pinnedBy"], pinned_at=pin["pinnedAt"])
-            for pin in doc.get("pins", [])
-        ),
-    )
-
-
-def settings_document(settings: GroupSettings) -> Document:
-    return {
-        "joinPolicy": settings.join_policy.value,
-        "postPolicy": settings.post_policy.value,
-        "allowedItemTypes": sorted(t.value for t in settings.allowed_item_types),
-        "membersCanInvite": settings.members_can_invite,
-        "membersCanPin": settings.members_can_pin,
-    }
 
 
 class Groups:
@@ -94,75 +68,40 @@ class Groups:
         now: datetime,
     ) -> tuple[Group, bool]:
         """The group of a WeChat chat, created with `creator_id` as owner if it is new."""
-        doc, created = await upsert(
-            self._collection,
-            {"appid": appid, "openGId": open_gid},
-            {
-                "$setOnInsert": {
-                    "kind": kind.value,
-                    "chatType": chat_type,
-                    "title": None,
-                    "ownerId": creator_id,
-                    "createdAt": now,
-                    **settings_document(_DEFAULTS),
-                }
-            },
-        )
-        return _group(doc), created
+        new = _new_group(
+            appid=appid, open_gid=open_gid, kind=kind, chat_type=chat_type, title=None,
+            owner_id=creator_id, settings=GroupSettings(), now=now,
+        )  # fmt: skip
+        on_insert = GROUPS.document(new)
+        key = {"appid": on_insert.pop("appid"), "openGId": on_insert.pop("openGId")}
+        doc, created = await upsert(self._collection, key, {"$setOnInsert": on_insert})
+        return GROUPS.record(doc), created
 
     async def create_app_group(
         self, *, appid: str, title: str, settings: GroupSettings, owner_id: str, now: datetime
     ) -> Group:
-        doc: Document = {
-            "_id": ObjectId(),
-            "appid": appid,
-            "kind": GroupKind.APP_GROUP.value,
-            "chatType": None,
-            "title": title,
-            "ownerId": owner_id,
-            "createdAt": now,
-            **settings_document(settings),
-        }
+        group = _new_group(
+            appid=appid, open_gid=None, kind=GroupKind.APP_GROUP, chat_type=None, title=title,
+            owner_id=owner_id, settings=settings, now=now,
+        )  # fmt: skip
+        doc = GROUPS.document(group)
+        # App groups have no openGId: the key stays missing, out of the unique chat index.
+        del doc["openGId"]
         await self._collection.insert_one(doc)
-        return _group(doc)
+        return group
 
     async def get_many(self, ids: Sequence[str]) -> list[Group | None]:
-        return await get_many(self._collection, ids, _group)
+        return await get_many(self._collection, ids, GROUPS.record)
 
-    async def update(
-        self, group_id: str, changes: GroupChanges, *, by: str, now: datetime
-    ) -> Group | None:
+    async def update(self, group_id: str, changes: Changes[Group]) -> Group | None:
         """Change only the fields `changes` names, so concurrent updates of others stay."""
-        announcement: object = changes.announcement
-        if isinstance(announcement, str):
-            announcement = {"text": announcement, "authorId": by, "updatedAt": now}
-        to_set: Document = {}
-        to_unset: Document = {}
-        for key, value in [("title", changes.title), ("announcement", announcement)]:
-            if value is None:
-                to_unset[key] = ""
-            elif value is not UNCHANGED:
-                to_set[key] = value
-        settings = {
-            "joinPolicy": changes.join_policy and changes.join_policy.value,
-            "postPolicy": changes.post_policy and changes.post_policy.value,
-            "allowedItemTypes": changes.allowed_item_types
-            and sorted(t.value for t in changes.allowed_item_types),
-            "membersCanInvite": changes.members_can_invite,
-            "membersCanPin": changes.members_can_pin,
-        }
-        to_set.update({key: value for key, value in settings.items() if value is not None})
-        update = {
-            **({"$set": to_set} if to_set else {}),
-            **({"$unset": to_unset} if to_unset else {}),
-        }
-        if not update:  # MongoDB refuses an empty update: nothing to change is a read
+        if changes.is_empty():  # MongoDB refuses an empty update: nothing to change is a read
             [group] = await self.get_many([group_id])
             return group
-        doc = await self._collection.find_one_and_update(
-            {"_id": object_id(group_id)}, update, return_document=ReturnDocument.AFTER
+        doc = await changed_document(
+            self._collection, {"_id": object_id(group_id)}, {"$set": GROUPS.to_set(changes)}
         )
-        return _group(doc) if doc else None
+        return GROUPS.record(doc) if doc else None
 
     async def claim_ownership(
         self, group_id: str, *, from_owner: str | None, to_owner: str | None
@@ -182,15 +121,7 @@ class Groups:
                 "pins.itemId": {"$ne": pin.item_id},
                 f"pins.{max_pins - 1}": {"$exists": False},
             },
-            {
-                "$push": {
-                    "pins": {
-                        "itemId": pin.item_id,
-                        "pinnedBy": pin.pinned_by,
-                        "pinnedAt": pin.pinned_at,
-                    }
-                }
-            },
+            {"$push": {"pins": PIN.document(pin)}},
         )
         if result.modified_count == 1:
             return PinOutcome.PINNED
@@ -206,3 +137,21 @@ class Groups:
             {"$pull": {"pins": {"itemId": item_id}}},
         )
         return bool(result.modified_count == 1)
+
+
+def _new_group(
+    *,
+    appid: str,
+    open_gid: str | None,
+    kind: GroupKind,
+    chat_type: int | None,
+    title: str | None,
+    owner_id: str,
+    settings: GroupSettings,
+    now: datetime,
+) -> Group:
+    return Group(
+        id=str(ObjectId()), appid=appid, open_gid=open_gid, kind=kind, chat_type=chat_type,
+        title=title, owner_id=owner_id, created_at=now, settings=settings, announcement=None,
+        pins=(),
+    )  # fmt: skip

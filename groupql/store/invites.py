@@ -4,11 +4,25 @@ from datetime import datetime
 from enum import Enum
 
 from bson import ObjectId
-from pymongo import DESCENDING, ReturnDocument
+from pymongo import DESCENDING
 
+from groupql.records import Changes, Invite
 from groupql.store.database import Collection
-from groupql.store.documents import Document, object_id
-from groupql.store.records import Invite
+from groupql.store.documents import Document, changed_document, object_id
+from groupql.store.tables import Table, object_id_key
+
+INVITES = Table(
+    Invite,
+    id=object_id_key(),
+    code="code",
+    group_id="groupId",
+    created_by="createdBy",
+    max_uses="maxUses",
+    uses="uses",
+    expires_at="expiresAt",
+    revoked_at="revokedAt",
+    created_at="createdAt",
+)
 
 _KEPT_CLAIMS = 1000
 
@@ -17,20 +31,6 @@ class UseOutcome(Enum):
     USED = "used"
     ALREADY_CLAIMED = "already claimed"
     UNUSABLE = "unusable"
-
-
-def _invite(doc: Document) -> Invite:
-    return Invite(
-        id=str(doc["_id"]),
-        code=doc["code"],
-        group_id=doc["groupId"],
-        created_by=doc["createdBy"],
-        max_uses=doc.get("maxUses"),
-        uses=doc["uses"],
-        expires_at=doc.get("expiresAt"),
-        revoked_at=doc.get("revokedAt"),
-        created_at=doc["createdAt"],
-    )
 
 
 class Invites:
@@ -47,26 +47,19 @@ class Invites:
         expires_at: datetime | None,
         now: datetime,
     ) -> Invite:
-        doc: Document = {
-            "_id": ObjectId(),
-            "code": code,
-            "groupId": group_id,
-            "createdBy": created_by,
-            "maxUses": max_uses,
-            "uses": 0,
-            # Counts down, so that one conditional write can claim a use (see `use`).
-            "usesLeft": max_uses,
-            "expiresAt": expires_at,
-            "revokedAt": None,
-            "createdAt": now,
-            "claims": [],
-        }
-        await self._collection.insert_one(doc)
-        return _invite(doc)
+        invite = Invite(
+            id=str(ObjectId()), code=code, group_id=group_id, created_by=created_by,
+            max_uses=max_uses, uses=0, expires_at=expires_at, revoked_at=None, created_at=now,
+        )  # fmt: skip
+        # usesLeft counts down, so that one conditional write can claim a use (see `use`).
+        await self._collection.insert_one(
+            {**INVITES.document(invite), "usesLeft": max_uses, "claims": []}
+        )
+        return invite
 
     async def usable(self, code: str, now: datetime) -> Invite | None:
         doc = await self._collection.find_one(self._usable(code, now), projection={"claims": False})
-        return _invite(doc) if doc else None
+        return INVITES.record(doc) if doc else None
 
     async def use(self, invite: Invite, claim: str, now: datetime) -> UseOutcome:
         """Count one use of a usable invite for `claim`, once however often it is sent.
@@ -115,17 +108,17 @@ class Invites:
 
     async def get(self, invite_id: str) -> Invite | None:
         doc = await self._collection.find_one({"_id": object_id(invite_id)})
-        return _invite(doc) if doc else None
+        return INVITES.record(doc) if doc else None
 
     async def revoke(self, invite_id: str, now: datetime) -> Invite | None:
-        doc = await self._collection.find_one_and_update(
+        doc = await changed_document(
+            self._collection,
             {"_id": object_id(invite_id), "revokedAt": None},
-            {"$set": {"revokedAt": now}},
-            return_document=ReturnDocument.AFTER,
+            {"$set": INVITES.to_set(Changes(Invite, revoked_at=now))},
         )
         if doc is None:
             doc = await self._collection.find_one({"_id": object_id(invite_id)})
-        return _invite(doc) if doc else None
+        return INVITES.record(doc) if doc else None
 
     async def page_of_group(
         self, group_id: str, *, after_id: str | None, limit: int
@@ -134,4 +127,4 @@ class Invites:
         if after_id is not None:
             query["_id"] = {"$lt": object_id(after_id)}
         docs = await self._collection.find(query).sort("_id", DESCENDING).limit(limit).to_list()
-        return [_invite(doc) for doc in docs]
+        return INVITES.records(docs)

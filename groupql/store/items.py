@@ -5,89 +5,55 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bson import ObjectId
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
-from groupql.errors import Conflict
+from groupql.records import Changes, Item, ItemContent, ItemType, Link, Media, Poll, PollOption
 from groupql.store.database import Collection
-from groupql.store.documents import Document, get_many, object_id
-from groupql.store.records import Item, ItemContent, ItemType, Link, Media, Poll, PollOption
+from groupql.store.documents import Document, changed_document, get_many, object_id
+from groupql.store.tables import Table, enum, inline, many, object_id_key, one
 
-# Appends to one group race for the next seq; each loser retries with the one after. Dozens of
-# writers posting to one group in the same instant would be needed to exhaust this.
-_APPEND_ATTEMPTS = 64
+MEDIA = Table(
+    Media,
+    url="url",
+    mime="mime",
+    size="size",
+    width="width",
+    height="height",
+    duration_s="duration",
+    name="name",
+)
+LINK = Table(Link, url="url", title="title")
+POLL_OPTION = Table(PollOption, id="id", text="text")
+POLL = Table(
+    Poll,
+    options=many(POLL_OPTION, "options"),
+    is_multiple_choice="multipleChoice",
+    is_anonymous="anonymous",
+    closes_at="closesAt",
+)
+CONTENT = Table(
+    ItemContent,
+    text="text",
+    media=many(MEDIA, "media"),
+    link=one(LINK, "link"),
+    poll=one(POLL, "poll"),
+)
+ITEMS = Table(
+    Item,
+    id=object_id_key(),
+    group_id="groupId",
+    seq="seq",
+    type=enum(ItemType, "type"),
+    author_id="authorId",
+    content=inline(CONTENT),
+    reply_to="replyTo",
+    created_at="createdAt",
+    edited_at="editedAt",
+    deleted_at="deletedAt",
+    accepted_answer_id="acceptedAnswerId",
+)
 ALBUM_TYPES = (ItemType.IMAGE, ItemType.VIDEO)
-
-
-def _content(doc: Document) -> ItemContent:
-    link, poll = doc.get("link"), doc.get("poll")
-    return ItemContent(
-        text=doc.get("text"),
-        media=tuple(
-            Media(
-                url=m["url"],
-                mime=m["mime"],
-                size=m["size"],
-                width=m.get("width"),
-                height=m.get("height"),
-                duration_s=m.get("duration"),
-                name=m.get("name"),
-            )
-            for m in doc.get("media", [])
-        ),
-        link=Link(url=link["url"], title=link.get("title")) if link else None,
-        poll=Poll(
-            options=tuple(PollOption(id=o["id"], text=o["text"]) for o in poll["options"]),
-            is_multiple_choice=poll["multipleChoice"],
-            is_anonymous=poll["anonymous"],
-            closes_at=poll.get("closesAt"),
-        )
-        if poll
-        else None,
-    )
-
-
-def _content_document(content: ItemContent) -> Document:
-    return {
-        "text": content.text,
-        "media": [
-            {
-                "url": m.url,
-                "mime": m.mime,
-                "size": m.size,
-                "width": m.width,
-                "height": m.height,
-                "duration": m.duration_s,
-                "name": m.name,
-            }
-            for m in content.media
-        ],
-        "link": {"url": content.link.url, "title": content.link.title} if content.link else None,
-        "poll": {
-            "options": [{"id": o.id, "text": o.text} for o in content.poll.options],
-            "multipleChoice": content.poll.is_multiple_choice,
-            "anonymous": content.poll.is_anonymous,
-            "closesAt": content.poll.closes_at,
-        }
-        if content.poll
-        else None,
-    }
-
-
-def _item(doc: Document) -> Item:
-    return Item(
-        id=str(doc["_id"]),
-        group_id=doc["groupId"],
-        seq=doc["seq"],
-        type=ItemType(doc["type"]),
-        author_id=doc["authorId"],
-        content=_content(doc),
-        reply_to=doc.get("replyTo"),
-        created_at=doc["createdAt"],
-        edited_at=doc.get("editedAt"),
-        deleted_at=doc.get("deletedAt"),
-        accepted_answer_id=doc.get("acceptedAnswerId"),
-    )
 
 
 class Items:
@@ -103,8 +69,8 @@ class Items:
         content: ItemContent,
         reply_to: str | None,
         now: datetime,
-    ) -> Item:
-        """Add an item with the group's next seq.
+    ) -> Item | None:
+        """Add an item with the group's next seq; None if every seq it tried was taken meanwhile.
 
         The seq is the last stored one plus one, claimed by the unique (groupId, seq) index. So
         seq N is stored only once N - 1 is: readers never see a hole, not even for a moment, and
@@ -112,25 +78,19 @@ class Items:
         """
         for _ in range(_APPEND_ATTEMPTS):
             [last_seq] = await self.last_seqs([group_id])
-            doc: Document = {
-                "_id": ObjectId(),
-                "groupId": group_id,
-                "seq": last_seq + 1,
-                "type": type.value,
-                "authorId": author_id,
-                "replyTo": reply_to,
-                "createdAt": now,
-                **_content_document(content),
-            }
+            item = Item(
+                id=str(ObjectId()), group_id=group_id, seq=last_seq + 1, type=type,
+                author_id=author_id, content=content, reply_to=reply_to, created_at=now,
+            )  # fmt: skip
             try:
-                await self._collection.insert_one(doc)
+                await self._collection.insert_one(ITEMS.document(item))
             except DuplicateKeyError:
                 continue
-            return _item(doc)
-        raise Conflict("The group is busy; retry the post.")
+            return item
+        return None
 
     async def get_many(self, ids: Sequence[str]) -> list[Item | None]:
-        return await get_many(self._collection, ids, _item)
+        return await get_many(self._collection, ids, ITEMS.record)
 
     async def last_seqs(self, group_ids: Sequence[str]) -> list[int]:
         """The seq of each group's newest item (0 when it has none), in one round trip."""
@@ -158,8 +118,7 @@ class Items:
             query["seq"] = {"$lt": before_seq}
         if types is not None:
             query["type"] = {"$in": [t.value for t in types]}
-        docs = await self._collection.find(query).sort("seq", DESCENDING).limit(limit).to_list()
-        return [_item(doc) for doc in docs]
+        return await self._find(query, "seq", DESCENDING, limit)
 
     async def album_page(self, group_id: str, *, before_seq: int | None, limit: int) -> list[Item]:
         """IMAGE and VIDEO items that still have their media, newest first."""
@@ -170,18 +129,12 @@ class Items:
         }
         if before_seq is not None:
             query["seq"] = {"$lte": before_seq}
-        docs = await self._collection.find(query).sort("seq", DESCENDING).limit(limit).to_list()
-        return [_item(doc) for doc in docs]
+        return await self._find(query, "seq", DESCENDING, limit)
 
     async def after_seq(self, group_id: str, after_seq: int, *, limit: int) -> list[Item]:
         """Items with seq > after_seq, oldest first (replay of a live feed)."""
-        docs = (
-            await self._collection.find({"groupId": group_id, "seq": {"$gt": after_seq}})
-            .sort("seq", ASCENDING)
-            .limit(limit)
-            .to_list()
-        )
-        return [_item(doc) for doc in docs]
+        query = {"groupId": group_id, "seq": {"$gt": after_seq}}
+        return await self._find(query, "seq", ASCENDING, limit)
 
     async def replies_page(
         self, parent_id: str, *, after_seq: int | None, limit: int
@@ -189,8 +142,7 @@ class Items:
         query: Document = {"replyTo": parent_id}
         if after_seq is not None:
             query["seq"] = {"$gt": after_seq}
-        docs = await self._collection.find(query).sort("seq", ASCENDING).limit(limit).to_list()
-        return [_item(doc) for doc in docs]
+        return await self._find(query, "seq", ASCENDING, limit)
 
     async def reply_counts(self, parent_ids: Sequence[str]) -> list[int]:
         """How many replies each item has that are not deleted, in one round trip."""
@@ -205,28 +157,37 @@ class Items:
 
     async def edit_text(self, item_id: str, text: str, now: datetime) -> Item | None:
         """Replace the text of an item that is not deleted; None if it is gone or deleted."""
-        doc = await self._collection.find_one_and_update(
-            {"_id": object_id(item_id), "deletedAt": None},
-            {"$set": {"text": text, "editedAt": now}},
-            return_document=ReturnDocument.AFTER,
+        return await self._change_live(
+            item_id, Changes(Item, content=Changes(ItemContent, text=text), edited_at=now)
         )
-        return _item(doc) if doc else None
 
     async def tombstone(self, item_id: str, now: datetime) -> Item | None:
         """Delete an item's content but keep its place (seq) in the feed."""
-        doc = await self._collection.find_one_and_update(
-            {"_id": object_id(item_id), "deletedAt": None},
-            {"$set": {"deletedAt": now, **_content_document(ItemContent())}},
-            return_document=ReturnDocument.AFTER,
+        deleted = await self._change_live(
+            item_id, Changes(Item, content=ItemContent(), deleted_at=now)
         )
-        if doc is None:
-            doc = await self._collection.find_one({"_id": object_id(item_id)})
-        return _item(doc) if doc else None
+        if deleted is not None:
+            return deleted
+        [item] = await self.get_many([item_id])
+        return item
 
     async def accept_answer(self, question_id: str, answer_id: str) -> Item | None:
-        doc = await self._collection.find_one_and_update(
-            {"_id": object_id(question_id), "deletedAt": None},
-            {"$set": {"acceptedAnswerId": answer_id}},
-            return_document=ReturnDocument.AFTER,
+        return await self._change_live(question_id, Changes(Item, accepted_answer_id=answer_id))
+
+    async def _change_live(self, item_id: str, changes: Changes[Item]) -> Item | None:
+        """Change an item that is not deleted; None if it is gone or deleted."""
+        doc = await changed_document(
+            self._collection,
+            {"_id": object_id(item_id), "deletedAt": None},
+            {"$set": ITEMS.to_set(changes)},
         )
-        return _item(doc) if doc else None
+        return ITEMS.record(doc) if doc else None
+
+    async def _find(self, query: Document, sort_key: str, direction: int, limit: int) -> list[Item]:
+        docs = await self._collection.find(query).sort(sort_key, direction).limit(limit).to_list()
+        return ITEMS.records(docs)
+
+
+# Appends to one group race for the next seq; each loser retries with the one after. Dozens of
+# writers posting to one group in the same instant would be needed to exhaust this.
+_APPEND_ATTEMPTS = 64

@@ -2,26 +2,26 @@
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING
 
+from groupql.records import Changes, Member, MemberStatus, Role
 from groupql.store.database import Collection
-from groupql.store.documents import Document, object_id, upsert
-from groupql.store.records import Member, MemberStatus, Role
+from groupql.store.documents import Document, changed_document, object_id, upsert
+from groupql.store.tables import Table, enum, object_id_key
 
-
-def _member(doc: Document) -> Member:
-    return Member(
-        id=str(doc["_id"]),
-        group_id=doc["groupId"],
-        user_id=doc["userId"],
-        role=Role(doc["role"]),
-        status=MemberStatus(doc["status"]),
-        joined_at=doc["joinedAt"],
-        group_openid=doc.get("groupOpenid"),
-        muted_until=doc.get("mutedUntil"),
-    )
+MEMBERS = Table(
+    Member,
+    id=object_id_key(),
+    group_id="groupId",
+    user_id="userId",
+    role=enum(Role, "role"),
+    status=enum(MemberStatus, "status"),
+    joined_at="joinedAt",
+    group_openid="groupOpenid",
+    muted_until="mutedUntil",
+)
+_member = MEMBERS.record
 
 
 class Members:
@@ -39,10 +39,12 @@ class Members:
         now: datetime,
     ) -> tuple[Member, bool]:
         update: Document = {
-            "$setOnInsert": {"role": role.value, "status": status.value, "joinedAt": now}
+            "$setOnInsert": MEMBERS.to_set(
+                Changes(Member, role=role, status=status, joined_at=now, muted_until=None)
+            )
         }
         if group_openid is not None:
-            update["$set"] = {"groupOpenid": group_openid}
+            update["$set"] = MEMBERS.to_set(Changes(Member, group_openid=group_openid))
         doc, created = await upsert(
             self._collection, {"groupId": group_id, "userId": user_id}, update
         )
@@ -54,12 +56,12 @@ class Members:
 
     async def change(
         self,
+        changes: Changes[Member],
+        *,
         group_id: str,
         user_id: str,
-        *,
         when_status: Iterable[MemberStatus],
         when_role: Role | None = None,
-        changes: dict[str, Any],
     ) -> Member | None:
         """Apply `changes` only if the member is in one of `when_status` (and has `when_role`);
         None if not.
@@ -67,13 +69,6 @@ class Members:
         The status (and role) in the filter make each change happen once, and only to the
         membership the caller read, whoever races for it.
         """
-        to_set = {key: value for key, value in changes.items() if value is not None}
-        to_unset = {key: "" for key, value in changes.items() if value is None}
-        update: Document = {}
-        if to_set:
-            update["$set"] = to_set
-        if to_unset:
-            update["$unset"] = to_unset
         query: Document = {
             "groupId": group_id,
             "userId": user_id,
@@ -81,16 +76,14 @@ class Members:
         }
         if when_role is not None:
             query["role"] = when_role.value
-        doc = await self._collection.find_one_and_update(
-            query, update, return_document=ReturnDocument.AFTER
-        )
+        doc = await changed_document(self._collection, query, {"$set": MEMBERS.to_set(changes)})
         return _member(doc) if doc else None
 
     async def of_user_in_groups(self, user_id: str, group_ids: Sequence[str]) -> list[Member]:
         docs = await self._collection.find(
             {"userId": user_id, "groupId": {"$in": list(group_ids)}}
         ).to_list()
-        return [_member(doc) for doc in docs]
+        return MEMBERS.records(docs)
 
     async def page_of_group(
         self, group_id: str, status: MemberStatus, *, after_id: str | None, limit: int
@@ -111,7 +104,7 @@ class Members:
         if after_id is not None:
             query["_id"] = {"$gt" if direction == ASCENDING else "$lt": object_id(after_id)}
         docs = await self._collection.find(query).sort("_id", direction).limit(limit).to_list()
-        return [_member(doc) for doc in docs]
+        return MEMBERS.records(docs)
 
     async def longest_standing(self, group_id: str, role: Role, *, excluding: str) -> Member | None:
         doc = await self._collection.find_one(

@@ -2,8 +2,11 @@
 
 from datetime import datetime
 
+from groupql.records import Session
 from groupql.store.database import Collection
-from groupql.store.records import Session
+from groupql.store.tables import Table
+
+SESSIONS = Table(Session, user_id="userId", expires_at="expiresAt")
 
 
 class Sessions:
@@ -16,14 +19,11 @@ class Sessions:
         await self._collection.insert_one(
             {
                 "tokenHash": token_hash,
-                "userId": user_id,
                 "createdAt": created_at,
-                "expiresAt": expires_at,
+                **SESSIONS.document(Session(user_id=user_id, expires_at=expires_at)),
             }
         )
 
     async def find_unexpired(self, token_hash: str, now: datetime) -> Session | None:
         doc = await self._collection.find_one({"tokenHash": token_hash, "expiresAt": {"$gt": now}})
-        if doc is None:
-            return None
-        return Session(user_id=doc["userId"], expires_at=doc["expiresAt"])
+        return SESSIONS.record(doc) if doc else None

@@ -3,19 +3,19 @@
 from collections.abc import Sequence
 from datetime import datetime
 
+from groupql.records import Changes, User
 from groupql.store.database import Collection
-from groupql.store.documents import Document, get_many, upsert
-from groupql.store.records import User
+from groupql.store.documents import get_many, upsert
+from groupql.store.tables import Table, object_id_key
 
-
-def _user(doc: Document) -> User:
-    return User(
-        id=str(doc["_id"]),
-        openid=doc["openid"],
-        unionid=doc.get("unionid"),
-        created_at=doc["createdAt"],
-        encrypted_session_key=doc["sessionKey"],
-    )
+USERS = Table(
+    User,
+    id=object_id_key(),
+    openid="openid",
+    unionid="unionid",
+    created_at="createdAt",
+    encrypted_session_key="sessionKey",
+)
 
 
 class Users:
@@ -32,15 +32,18 @@ class Users:
         now: datetime,
     ) -> User:
         """Create the user on first login; on every login replace the stored session key."""
-        fields: Document = {"sessionKey": encrypted_session_key, "lastLoginAt": now}
-        if unionid is not None:
-            fields["unionid"] = unionid
+        # A login without a unionid (the user follows no official account yet) keeps a known one.
+        known = {} if unionid is None else {"unionid": unionid}
+        fields = USERS.to_set(Changes(User, encrypted_session_key=encrypted_session_key, **known))
         doc, _ = await upsert(
             self._collection,
             {"appid": appid, "openid": openid},
-            {"$set": fields, "$setOnInsert": {"createdAt": now}},
+            {
+                "$set": {**fields, "lastLoginAt": now},
+                "$setOnInsert": USERS.to_set(Changes(User, created_at=now)),
+            },
         )
-        return _user(doc)
+        return USERS.record(doc)
 
     async def get_many(self, ids: Sequence[str]) -> list[User | None]:
-        return await get_many(self._collection, ids, _user)
+        return await get_many(self._collection, ids, USERS.record)

@@ -1,11 +1,11 @@
-"""The `votes` collection: one ballot per (poll item, user)."""
+"""The `votes` collection: one vote (the options chosen) per (poll item, user)."""
 
 from collections.abc import Sequence
 from datetime import datetime
 
+from groupql.records import OptionTally, PollTally
 from groupql.store.database import Collection
 from groupql.store.documents import upsert
-from groupql.store.records import OptionTally, PollTally
 
 
 class Votes:
@@ -15,7 +15,7 @@ class Votes:
     async def cast(
         self, *, item_id: str, user_id: str, option_ids: Sequence[str], now: datetime
     ) -> None:
-        """Record a ballot, replacing the user's earlier one on that poll."""
+        """Record a vote, replacing the user's earlier one on that poll."""
         await upsert(
             self._collection,
             {"itemId": item_id, "userId": user_id},
@@ -59,7 +59,7 @@ class Votes:
             for item_id in item_ids
         ]
 
-    async def ballots_of(self, user_id: str, item_ids: Sequence[str]) -> list[tuple[str, ...]]:
+    async def of_user(self, user_id: str, item_ids: Sequence[str]) -> list[tuple[str, ...]]:
         """The option ids a user chose in each poll (empty when they have not voted)."""
         docs = await self._collection.find(
             {"userId": user_id, "itemId": {"$in": list(item_ids)}}

@@ -1,13 +1,21 @@
-"""Live event types: what groupFeed and myEvents stream."""
+"""Live updates: the events groupFeed and myEvents stream, and the subscriptions themselves."""
 
+import asyncio
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 import strawberry
 
-from groupql.schema.group import Group, Member
-from groupql.schema.item import GroupItem
+from groupql.context import Info
+from groupql.schema.groups import Group
+from groupql.schema.items import GroupItem
+from groupql.schema.members import Member
+from groupql.schema.serving import serve
 from groupql.services.events import EventType
-from groupql.services.live import LiveEvent
+from groupql.services.live import FeedInterrupted, LiveEvent
+
+# 1013 "try again later": the server could not keep this socket's feed going.
+TRY_AGAIN_LATER = 1013
 
 
 @strawberry.interface(description="An event about one item, which carries the item's seq.")
@@ -116,16 +124,60 @@ _MEMBER_EVENTS = {
 
 def group_event(event: LiveEvent) -> GroupEvent:
     if event.item is not None and event.seq is not None:
-        item = GroupItem.of(event.item)
+        item = serve(GroupItem, event.item)
         if event.type in (EventType.ITEM_PINNED, EventType.ITEM_UNPINNED):
             return ItemPinned(seq=event.seq, item=item, pinned=event.type is EventType.ITEM_PINNED)
         return _ITEM_EVENTS[event.type](seq=event.seq, item=item)  # type: ignore[return-value]
     if event.member is not None:
-        return _MEMBER_EVENTS[event.type](member=Member.of(event.member))  # type: ignore[return-value]
-    return GroupUpdated(group=Group.of(event.group))
+        member = serve(Member, event.member)
+        return _MEMBER_EVENTS[event.type](member=member)  # type: ignore[return-value]
+    return GroupUpdated(group=serve(Group, event.group))
 
 
 def my_event(event: LiveEvent) -> MyEvent:
     assert event.member is not None
     kind = JoinedGroup if event.type is EventType.JOINED_GROUP else RemovedFromGroup
-    return kind(group=Group.of(event.group), member=Member.of(event.member))
+    return kind(group=serve(Group, event.group), member=serve(Member, event.member))
+
+
+@strawberry.type
+class LiveSubscription:
+    @strawberry.subscription(
+        description=(
+            "The group's events. With afterSeq, first every item after that seq, then live "
+            "events, with no gap and no duplicate: pass the last seq you saw when you reconnect."
+        )
+    )
+    async def group_feed(
+        self, info: Info, group_id: strawberry.ID, after_seq: int | None = None
+    ) -> AsyncIterator[GroupEvent]:
+        viewer = await info.context.viewer()
+        events = info.context.services.live.group_feed(viewer, group_id, after_seq)
+        async for event in _fresh(info, events):
+            yield group_event(event)
+
+    @strawberry.subscription(description="The viewer's own events: groups joined, removals.")
+    async def my_events(self, info: Info) -> AsyncIterator[MyEvent]:
+        viewer = await info.context.viewer()
+        async for event in _fresh(info, info.context.services.live.my_events(viewer)):
+            yield my_event(event)
+
+
+async def _fresh(info: Info, events: AsyncIterator[LiveEvent]) -> AsyncIterator[LiveEvent]:
+    """Each event resolved with fresh loaders; an interrupted feed closes the socket."""
+    try:
+        async for event in events:
+            # The subscribers of one event on this instance share its event-wide loaders: N
+            # sockets asking for the author cost one read, not N. Viewer loaders start afresh.
+            await info.context.renew_loaders(event.message)
+            yield event
+    except FeedInterrupted as interrupted:
+        resume = (
+            f"; resubscribe with afterSeq: {interrupted.resume_after_seq}"
+            if interrupted.resume_after_seq is not None
+            else "; reconnect"
+        )
+        await info.context.disconnect(TRY_AGAIN_LATER, f"Feed interrupted{resume}")
+        # Ending the stream now would make the protocol handler send "complete" on the closed
+        # socket; it cancels this operation as soon as it sees the close instead.
+        await asyncio.Event().wait()

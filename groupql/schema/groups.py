@@ -1,0 +1,214 @@
+"""Groups: the group and its settings, reading groups, creating and changing them."""
+
+from datetime import datetime
+
+import strawberry
+
+from groupql import records
+from groupql.context import Info
+from groupql.schema.connection import Connection
+from groupql.schema.guard import members_only
+from groupql.schema.invites import Invite
+from groupql.schema.items import AlbumEntry, GroupItem
+from groupql.schema.members import Member
+from groupql.schema.serving import serve, serve_all, serves
+from groupql.schema.users import User, user
+
+strawberry.enum(records.GroupKind, description="What kind of chat the group is for.")
+strawberry.enum(records.JoinPolicy, description="Who may join: anyone, with approval, nobody.")
+strawberry.enum(records.PostPolicy, description="Who may post: every member, or admins only.")
+
+
+@serves(records.Announcement)
+@strawberry.type
+class Announcement:
+    text: str
+    updated_at: datetime
+
+    @strawberry.field
+    @staticmethod
+    async def author(root: strawberry.Parent[records.Announcement], info: Info) -> User:
+        return await user(info, root.author_id)
+
+
+# What a join-request screen needs: a pending member sees the group's face, not its life.
+SUMMARY = (
+    "id", "open_gid", "kind", "chat_type", "title", "join_policy", "post_policy",
+    "allowed_item_types", "members_can_invite", "members_can_pin", "created_at", "member_count",
+    "viewer_membership",
+)  # fmt: skip
+
+
+@members_only(summary=SUMMARY)
+@serves(records.Group)
+@strawberry.type(
+    description=(
+        "A group's shared space. WeChat never tells servers a group's name: render it with "
+        '<open-data type="groupName" open-gid="{openGId}">, or show `title`.'
+    )
+)
+class Group:
+    id: strawberry.ID
+    open_gid: str | None = strawberry.field(
+        name="openGId", description="The WeChat chat's openGId (null for app groups)."
+    )
+    kind: records.GroupKind
+    chat_type: int | None = strawberry.field(description="WeChat's chat_type, when it gave one.")
+    title: str | None
+
+    join_policy: records.JoinPolicy = strawberry.field(
+        resolver=lambda root: root.settings.join_policy
+    )
+    post_policy: records.PostPolicy = strawberry.field(
+        resolver=lambda root: root.settings.post_policy
+    )
+    allowed_item_types: list[records.ItemType] = strawberry.field(
+        resolver=lambda root: [t for t in records.ItemType if t in root.settings.allowed_item_types]
+    )
+    members_can_invite: bool = strawberry.field(
+        resolver=lambda root: root.settings.members_can_invite
+    )
+    members_can_pin: bool = strawberry.field(resolver=lambda root: root.settings.members_can_pin)
+    created_at: datetime
+
+    @strawberry.field(description="The admins' announcement (members only).")
+    @staticmethod
+    def announcement(root: strawberry.Parent[records.Group]) -> Announcement | None:
+        return None if root.announcement is None else serve(Announcement, root.announcement)
+
+    @strawberry.field(description="How many active members the group has.")
+    @staticmethod
+    async def member_count(root: strawberry.Parent[records.Group], info: Info) -> int:
+        return await info.context.loaders.member_counts.load(root.id)
+
+    @strawberry.field(description="The seq of the newest item (0 when there is none).")
+    @staticmethod
+    async def last_seq(root: strawberry.Parent[records.Group], info: Info) -> int:
+        return await info.context.loaders.last_seqs.load(root.id)
+
+    @strawberry.field(description="The viewer's own membership (also while it is pending).")
+    @staticmethod
+    async def viewer_membership(
+        root: strawberry.Parent[records.Group], info: Info
+    ) -> Member | None:
+        access = await info.context.access(root)
+        member = info.context.services.groups.viewer_membership(access)
+        return None if member is None else serve(Member, member)
+
+    @strawberry.field(description="Members in join order; only admins list other statuses.")
+    @staticmethod
+    async def members(
+        root: strawberry.Parent[records.Group],
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        status: records.MemberStatus = records.MemberStatus.ACTIVE,
+    ) -> Connection[Member]:
+        access = await info.context.access(root)
+        page = await info.context.services.groups.members(access, status, first, after)
+        return Connection.of(page, Member)
+
+    @strawberry.field(description="The feed, newest first; deleted items stay as tombstones.")
+    @staticmethod
+    async def items(
+        root: strawberry.Parent[records.Group],
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        types: list[records.ItemType] | None = None,
+        before_seq: int | None = None,
+    ) -> Connection[GroupItem]:
+        page = await info.context.services.items.feed(
+            root, first=first, after=after, types=types, before_seq=before_seq
+        )
+        return Connection.of(page, GroupItem)
+
+    @strawberry.field(description="Pinned items, in the order they were pinned.")
+    @staticmethod
+    async def pinned_items(root: strawberry.Parent[records.Group], info: Info) -> list[GroupItem]:
+        found = await info.context.loaders.items.load_many([pin.item_id for pin in root.pins])
+        return serve_all(GroupItem, [item for item in found if item is not None])
+
+    @strawberry.field(description="The photos and videos of the group, newest first.")
+    @staticmethod
+    async def album(
+        root: strawberry.Parent[records.Group],
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[AlbumEntry]:
+        page = await info.context.services.items.album(root, first=first, after=after)
+        return Connection.of(page, AlbumEntry)
+
+    @strawberry.field(description="Invitations, newest first (admins).")
+    @staticmethod
+    async def invites(
+        root: strawberry.Parent[records.Group],
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Invite]:
+        access = await info.context.access(root)
+        page = await info.context.services.invites.page(access, first=first, after=after)
+        return Connection.of(page, Invite)
+
+
+@strawberry.input(description="Only the fields given change; null clears title or announcement.")
+class UpdateGroupInput:
+    group_id: strawberry.ID
+    title: str | None = strawberry.UNSET
+    announcement: str | None = strawberry.UNSET
+    join_policy: records.JoinPolicy | None = None
+    post_policy: records.PostPolicy | None = None
+    allowed_item_types: list[records.ItemType] | None = None
+    members_can_invite: bool | None = None
+    members_can_pin: bool | None = None
+
+
+@strawberry.input
+class CreateGroupInput:
+    title: str
+    join_policy: records.JoinPolicy = records.JoinPolicy.OPEN
+
+
+@strawberry.type
+class GroupQuery:
+    @strawberry.field(description="A group the viewer is a member of (or waits to join).")
+    async def group(self, info: Info, id: strawberry.ID) -> Group:
+        viewer = await info.context.viewer()
+        access = await info.context.services.groups.get_group(viewer, id)
+        await info.context.remember_access(access)
+        return serve(Group, access.group)
+
+    @strawberry.field(description="The viewer's groups, most recently joined first.")
+    async def my_groups(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Group]:
+        viewer = await info.context.viewer()
+        page = await info.context.services.groups.my_groups(viewer, first=first, after=after)
+        return Connection.of(page, Group)
+
+
+@strawberry.type
+class GroupMutation:
+    @strawberry.mutation(description="Create a group not tied to a WeChat chat.")
+    async def create_group(self, info: Info, input: CreateGroupInput) -> Group:
+        viewer = await info.context.viewer()
+        group, _ = await info.context.services.groups.create_group(
+            viewer, title=input.title, join_policy=input.join_policy
+        )
+        return serve(Group, group)
+
+    @strawberry.mutation(description="Change a group's settings (admins).")
+    async def update_group(self, info: Info, input: UpdateGroupInput) -> Group:
+        viewer = await info.context.viewer()
+        updated = await info.context.services.groups.update_group(
+            viewer,
+            input.group_id,
+            title=records.UNCHANGED if input.title is strawberry.UNSET else input.title,
+            announcement=records.UNCHANGED
+            if input.announcement is strawberry.UNSET
+            else input.announcement,
+            settings=records.Changes.given(records.GroupSettings, input),
+        )
+        return serve(Group, updated)

@@ -1,0 +1,209 @@
+"""The feed's items with their media and links; posting, editing and deleting them."""
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, cast
+
+import strawberry
+
+from groupql import records
+from groupql.context import Info
+from groupql.errors import NotFound
+from groupql.schema.connection import Connection
+from groupql.schema.serving import serve, serve_all, serves
+from groupql.schema.users import User, user
+from groupql.services import items as item_service
+from groupql.services.item_content import ItemDraft, PollDraft
+
+if TYPE_CHECKING:
+    from groupql.schema.polls import Poll
+
+strawberry.enum(records.ItemType, description="What an item holds.")
+
+
+@serves(records.Media)
+@strawberry.type(description="An image, video or file, by https:// URL or WeChat cloud fileID.")
+class Media:
+    url: str
+    mime: str
+    size: int = strawberry.field(description="Bytes.")
+    width: int | None
+    height: int | None
+    duration_s: float | None = strawberry.field(name="duration", description="Seconds.")
+    name: str | None
+
+
+@serves(records.Link)
+@strawberry.type
+class Link:
+    url: str
+    title: str | None
+
+
+@serves(records.Item)
+@strawberry.type(description="One entry of a group's feed.")
+class GroupItem:
+    id: strawberry.ID
+    group_id: strawberry.ID
+    seq: int = strawberry.field(description="Per-group, strictly increasing position.")
+    type: records.ItemType
+
+    text: str | None = strawberry.field(resolver=lambda root: root.content.text)
+    media: list[Media] = strawberry.field(
+        resolver=lambda root: serve_all(Media, root.content.media)
+    )
+    link: Link | None = strawberry.field(
+        resolver=lambda root: root.content.link and serve(Link, root.content.link)
+    )
+    created_at: datetime
+    edited_at: datetime | None
+    deleted_at: datetime | None
+    is_deleted: bool
+
+    @strawberry.field
+    @staticmethod
+    async def author(root: strawberry.Parent[records.Item], info: Info) -> User:
+        return await user(info, root.author_id)
+
+    @strawberry.field
+    @staticmethod
+    def poll(
+        root: strawberry.Parent[records.Item],
+    ) -> Annotated["Poll", strawberry.lazy("groupql.schema.polls")] | None:
+        # The poll is served from its item (its votes are keyed by the item's id).
+        return None if root.content.poll is None else cast("Poll", root)
+
+    @strawberry.field(description="The item this one replies to.")
+    @staticmethod
+    async def reply_to(root: strawberry.Parent[records.Item], info: Info) -> "GroupItem | None":
+        if root.reply_to is None:
+            return None
+        return await item(info, root.reply_to)
+
+    @strawberry.field(description="How many replies, not counting deleted ones.")
+    @staticmethod
+    async def reply_count(root: strawberry.Parent[records.Item], info: Info) -> int:
+        return await info.context.loaders.reply_counts.load(root.id)
+
+    @strawberry.field(description="Replies, oldest first.")
+    @staticmethod
+    async def replies(
+        root: strawberry.Parent[records.Item],
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection["GroupItem"]:
+        page = await info.context.services.items.replies(root, first, after)
+        return Connection.of(page, GroupItem)
+
+    @strawberry.field(description="The accepted answer of a QUESTION.")
+    @staticmethod
+    async def accepted_answer(
+        root: strawberry.Parent[records.Item], info: Info
+    ) -> "GroupItem | None":
+        if root.accepted_answer_id is None:
+            return None
+        answer = await info.context.loaders.items.load(root.accepted_answer_id)
+        shown = info.context.services.items.visible_answer(answer)
+        return None if shown is None else serve(GroupItem, shown)
+
+    @strawberry.field
+    @staticmethod
+    async def is_pinned(root: strawberry.Parent[records.Item], info: Info) -> bool:
+        group = await info.context.loaders.groups.load(root.group_id)
+        return info.context.services.items.is_pinned(group, root)
+
+
+async def item(info: Info, item_id: str) -> GroupItem:
+    found = await info.context.loaders.items.load(item_id)
+    if found is None:
+        raise NotFound("That item no longer exists.")
+    return serve(GroupItem, found)
+
+
+@serves(item_service.AlbumEntry)
+@strawberry.type(description="One photo or video of the group album.")
+class AlbumEntry:
+    item: GroupItem
+    media: Media
+    index: int = strawberry.field(description="The media's position in its item.")
+
+
+@strawberry.input
+class MediaInput:
+    url: str = strawberry.field(description="https://... or a WeChat cloud fileID cloud://...")
+    mime: str
+    size: int
+    width: int | None = None
+    height: int | None = None
+    duration: float | None = None
+    name: str | None = None
+
+    def record(self) -> records.Media:
+        return records.Media(
+            url=self.url, mime=self.mime, size=self.size, width=self.width, height=self.height,
+            duration_s=self.duration, name=self.name,
+        )  # fmt: skip
+
+
+@strawberry.input
+class LinkInput:
+    url: str = strawberry.field(description="https:// only.")
+    title: str | None = None
+
+
+@strawberry.input
+class PollInput:
+    options: list[str]
+    multiple_choice: bool = False
+    closes_at: datetime | None = None
+    anonymous: bool = False
+
+
+@strawberry.input
+class PostItemInput:
+    group_id: strawberry.ID
+    type: records.ItemType = records.ItemType.TEXT
+    text: str | None = None
+    media: list[MediaInput] | None = None
+    link: LinkInput | None = None
+    poll: PollInput | None = None
+    reply_to: strawberry.ID | None = None
+
+    def draft(self) -> ItemDraft:
+        poll = self.poll
+        return ItemDraft(
+            group_id=self.group_id,
+            type=self.type,
+            text=self.text,
+            media=None if self.media is None else [media.record() for media in self.media],
+            link=None if self.link is None else records.Link(self.link.url, self.link.title),
+            poll=None
+            if poll is None
+            else PollDraft(
+                options=poll.options,
+                is_multiple_choice=poll.multiple_choice,
+                is_anonymous=poll.anonymous,
+                closes_at=poll.closes_at,
+            ),
+            reply_to=self.reply_to,
+        )
+
+
+@strawberry.type
+class ItemMutation:
+    @strawberry.mutation(description="Post an item to a group's feed.")
+    async def post_item(self, info: Info, input: PostItemInput) -> GroupItem:
+        viewer = await info.context.viewer()
+        posted = await info.context.services.items.post_item(viewer, input.draft())
+        return serve(GroupItem, posted)
+
+    @strawberry.mutation(description="Change the text of your TEXT, LINK or QUESTION item.")
+    async def edit_item(self, info: Info, item_id: strawberry.ID, text: str) -> GroupItem:
+        viewer = await info.context.viewer()
+        edited = await info.context.services.items.edit_item(viewer, item_id, text)
+        return serve(GroupItem, edited)
+
+    @strawberry.mutation(description="Delete an item, leaving a tombstone that keeps its seq.")
+    async def delete_item(self, info: Info, item_id: strawberry.ID) -> GroupItem:
+        viewer = await info.context.viewer()
+        return serve(GroupItem, await info.context.services.items.delete_item(viewer, item_id))

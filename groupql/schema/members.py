@@ -1,0 +1,49 @@
+"""Memberships: a user's place in a group, and what joining one gives back."""
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from groupql import records
+from groupql.context import Info
+from groupql.schema.serving import serves
+from groupql.schema.users import User, user
+from groupql.services.membership import JoinResult as JoinRecord
+
+if TYPE_CHECKING:
+    from groupql.schema.groups import Group
+
+strawberry.enum(records.Role, description="A member's role in a group.")
+strawberry.enum(records.MemberStatus, description="Where a membership stands.")
+
+
+@serves(records.Member)
+@strawberry.type(description="A user's membership of a group.")
+class Member:
+    id: strawberry.ID
+    role: records.Role
+    status: records.MemberStatus
+    joined_at: datetime
+    group_openid: str | None = strawberry.field(
+        description="The user's room-scoped id from wx.getGroupEnterInfo, when it was given."
+    )
+    muted_until: datetime | None
+
+    @strawberry.field
+    @staticmethod
+    async def user(root: strawberry.Parent[records.Member], info: Info) -> User:
+        return await user(info, root.user_id)
+
+    @strawberry.field(description="Whether the member may not post right now.")
+    @staticmethod
+    def is_muted(root: strawberry.Parent[records.Member], info: Info) -> bool:
+        return info.context.services.membership.is_muted(root)
+
+
+@serves(JoinRecord)
+@strawberry.type
+class JoinResult:
+    group: Annotated["Group", strawberry.lazy("groupql.schema.groups")]
+    member: Member = strawberry.field(description="The viewer's membership of the group.")
+    group_created: bool = strawberry.field(description="True for the one join that made the group.")

@@ -1,0 +1,140 @@
+"""Field-to-key tables: how each record's fields are stored in a document, written once per record.
+
+A table names, for every field of a record, the document key that holds it and how its value is
+converted. Reading, writing whole records and writing `Changes` all go through the table, so a new
+field is one line here; a table that misses a field of its record fails at import.
+"""
+
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
+from enum import Enum
+from typing import Any, Generic, TypeVar
+
+from bson import ObjectId
+
+from groupql.records import Changes
+
+Document = dict[str, Any]
+R = TypeVar("R")
+
+_MISSING = object()
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+@dataclasses.dataclass(frozen=True)
+class Key:
+    """Where one field is stored: its document key, and how values go in and come out."""
+
+    name: str
+    load: Callable[[Any], Any] = _same
+    dump: Callable[[Any], Any] = _same
+    # A sub-record whose keys live in its parent's document (no key of its own).
+    inline: "Table[Any] | None" = None
+
+
+def object_id_key(name: str = "_id") -> Key:
+    """A record's string id, stored as an ObjectId."""
+    return Key(name, load=str, dump=ObjectId)
+
+
+def enum(kind: type[Enum], name: str) -> Key:
+    return Key(name, load=kind, dump=lambda member: member.value)
+
+
+def enum_set(kind: type[Enum], name: str) -> Key:
+    """A set of enum members, stored as a sorted list of their values."""
+    return Key(
+        name,
+        load=lambda values: frozenset(kind(value) for value in values),
+        dump=lambda members: sorted(kind(member).value for member in members),
+    )
+
+
+def one(table: "Table[Any]", name: str) -> Key:
+    """A sub-record stored as a sub-document (null when there is none)."""
+    return Key(
+        name,
+        load=lambda doc: None if doc is None else table.record(doc),
+        dump=lambda record: None if record is None else table.document(record),
+    )
+
+
+def many(table: "Table[Any]", name: str) -> Key:
+    """A tuple of sub-records stored as an array of sub-documents."""
+    return Key(
+        name,
+        load=lambda docs: tuple(table.record(doc) for doc in docs or ()),
+        dump=lambda records: [table.document(record) for record in records],
+    )
+
+
+def inline(table: "Table[Any]") -> Key:
+    """A sub-record whose keys live in its parent's document."""
+    return Key("", inline=table)
+
+
+class Table(Generic[R]):
+    """The document keys of one record type's fields."""
+
+    def __init__(self, record_type: type[R], **keys: str | Key) -> None:
+        fields = {field.name: field for field in dataclasses.fields(record_type)}  # type: ignore[arg-type]
+        if set(keys) != set(fields):
+            missing, unknown = sorted(set(fields) - set(keys)), sorted(set(keys) - set(fields))
+            raise TypeError(f"{record_type.__name__} table: missing {missing}, unknown {unknown}")
+        self.record_type = record_type
+        self._keys = {
+            field: Key(spec) if isinstance(spec, str) else spec for field, spec in keys.items()
+        }
+        # A document written before a field existed reads as the field's default.
+        self._defaults = {
+            name: None if field.default is dataclasses.MISSING else field.default
+            for name, field in fields.items()
+        }
+
+    def key(self, field: str) -> str:
+        """The document key of a field, for queries."""
+        return self._keys[field].name
+
+    def record(self, doc: Mapping[str, Any]) -> R:
+        values: dict[str, Any] = {}
+        for field, key in self._keys.items():
+            if key.inline is not None:
+                values[field] = key.inline.record(doc)
+                continue
+            stored = doc.get(key.name, _MISSING)
+            values[field] = self._defaults[field] if stored is _MISSING else key.load(stored)
+        return self.record_type(**values)
+
+    def records(self, docs: Iterable[Mapping[str, Any]]) -> list[R]:
+        return [self.record(doc) for doc in docs]
+
+    def document(self, record: R) -> Document:
+        """Every field of `record` as stored."""
+        doc: Document = {}
+        for field, key in self._keys.items():
+            value = getattr(record, field)
+            if key.inline is not None:
+                doc.update(key.inline.document(value))
+            else:
+                doc[key.name] = key.dump(value)
+        return doc
+
+    def to_set(self, changes: Changes[R]) -> Document:
+        """The `$set` of a change: each named field's key with its new value as stored."""
+        if changes.record_type is not self.record_type:
+            raise TypeError(f"{changes.record_type.__name__} changes on a {self.record_type} table")
+        to_set: Document = {}
+        for field, value in changes.values.items():
+            key = self._keys[field]
+            if isinstance(value, Changes):
+                if key.inline is None:
+                    raise TypeError(f"'{field}' is stored whole: give it a new value")
+                to_set.update(key.inline.to_set(value))
+            elif key.inline is not None:
+                to_set.update(key.inline.document(value))
+            else:
+                to_set[key.name] = key.dump(value)
+        return to_set

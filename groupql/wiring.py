@@ -1,0 +1,168 @@
+"""The composition root: settings become a store, a WeChat client, an event bus and services."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from pymongo.monitoring import CommandListener
+
+from groupql.config import Settings
+from groupql.realtime.bus import EventBus, InProcessBus
+from groupql.realtime.redis_bus import RedisBus
+from groupql.services.auth import AuthService
+from groupql.services.clock import Clock, utc_now
+from groupql.services.events import Events
+from groupql.services.groups import GroupService
+from groupql.services.invites import InviteService
+from groupql.services.item_content import ContentLimits
+from groupql.services.items import ItemService
+from groupql.services.live import LiveService
+from groupql.services.membership import MembershipService
+from groupql.services.moderation import ModerationService
+from groupql.services.pins import PinService
+from groupql.services.polls import PollService
+from groupql.services.questions import QuestionService
+from groupql.services.session_keys import SessionKeyCipher
+from groupql.services.sharing import SharingService
+from groupql.services.users import UserService
+from groupql.store import Database, Store, connect
+from groupql.wechat.code2session import Code2Session, DevCode2Session, LiveCode2Session
+
+
+@dataclass(frozen=True)
+class Services:
+    """Every domain service of one running app, built once and shared by all requests."""
+
+    auth: AuthService
+    users: UserService
+    membership: MembershipService
+    groups: GroupService
+    moderation: ModerationService
+    items: ItemService
+    pins: PinService
+    polls: PollService
+    questions: QuestionService
+    invites: InviteService
+    live: LiveService
+    sharing: SharingService
+
+
+@dataclass(frozen=True)
+class Running:
+    """What an app holds while it runs, and closes when it stops."""
+
+    database: Database
+    services: Services
+    code2session: Code2Session
+    bus: EventBus
+
+    async def close(self) -> None:
+        await self.bus.close()
+        await self.code2session.aclose()
+        await self.database.close()
+
+
+async def start(
+    settings: Settings,
+    *,
+    clock: Clock = utc_now,
+    mongo_listeners: Sequence[CommandListener] = (),
+) -> Running:
+    """Connect what `settings` name and build the services on them."""
+    database = connect(settings.mongodb_url, settings.mongodb_db, event_listeners=mongo_listeners)
+    code2session = _code2session(settings)
+    try:
+        bus = await _event_bus(settings)
+    except BaseException:
+        await code2session.aclose()
+        await database.close()
+        raise
+    running = Running(
+        database=database,
+        services=build_services(settings, Store.on(database), code2session, bus, clock),
+        code2session=code2session,
+        bus=bus,
+    )
+    try:
+        await database.create_indexes()
+    except BaseException:
+        await running.close()
+        raise
+    return running
+
+
+def build_services(
+    settings: Settings, store: Store, code2session: Code2Session, bus: EventBus, clock: Clock
+) -> Services:
+    events = Events(bus)
+    auth = AuthService(
+        store=store,
+        code2session=code2session,
+        cipher=SessionKeyCipher(settings.secret_key_value()),
+        appid=settings.wechat_appid,
+        session_ttl=timedelta(days=settings.session_ttl_days),
+        clock=clock,
+    )
+    membership = MembershipService(store=store, clock=clock, events=events)
+    items = ItemService(
+        store=store,
+        membership=membership,
+        clock=clock,
+        limits=ContentLimits(
+            max_text_length=settings.max_text_length,
+            max_media_per_item=settings.max_media_per_item,
+            max_poll_options=settings.max_poll_options,
+        ),
+        recall_window=timedelta(seconds=settings.recall_window_s),
+        events=events,
+    )
+    return Services(
+        auth=auth,
+        users=UserService(store=store),
+        membership=membership,
+        groups=GroupService(
+            store=store,
+            membership=membership,
+            appid=settings.wechat_appid,
+            clock=clock,
+            events=events,
+        ),
+        moderation=ModerationService(
+            store=store, membership=membership, clock=clock, events=events
+        ),
+        items=items,
+        pins=PinService(
+            store=store, items=items, clock=clock, max_pins=settings.max_pins, events=events
+        ),
+        polls=PollService(store=store, items=items, clock=clock, events=events),
+        questions=QuestionService(store=store, items=items, events=events),
+        live=LiveService(store=store, membership=membership, bus=bus),
+        invites=InviteService(store=store, membership=membership, clock=clock),
+        sharing=SharingService(
+            store=store,
+            auth=auth,
+            membership=membership,
+            appid=settings.wechat_appid,
+            max_age_s=settings.share_max_age,
+            clock=clock,
+        ),
+    )
+
+
+def _code2session(settings: Settings) -> Code2Session:
+    if settings.is_dev:
+        return DevCode2Session(settings.wechat_appid)
+    return LiveCode2Session(
+        settings.wechat_api_base,
+        settings.wechat_appid,
+        settings.wechat_secret_value(),
+        timeout_s=settings.wechat_timeout_s,
+    )
+
+
+async def _event_bus(settings: Settings) -> EventBus:
+    if settings.redis_url is None:
+        return InProcessBus(settings.subscriber_buffer)
+    bus = RedisBus(settings.redis_url, settings.subscriber_buffer)
+    await bus.start()
+    return bus
