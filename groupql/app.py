@@ -44,13 +44,13 @@ class GroupQLGraphQL(GraphQL[Context, None]):
         super().__init__(
             schema,
             graphql_ide="graphiql",
-            # keep_alive sends the legacy protocol's "ka"; TransportWSHandler sends pings.
+            # keep_alive sends the legacy protocol's "ka"; TransportWSHandler pings at the same
+            # interval.
             keep_alive=True,
             keep_alive_interval=settings.ws_ping_interval_s,
             connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_s),
         )
         self.max_request_bytes = settings.max_request_bytes
-        self.ping_interval_s = settings.ws_ping_interval_s
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return Context(

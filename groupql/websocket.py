@@ -2,7 +2,6 @@
 
 import asyncio
 from contextlib import suppress
-from datetime import timedelta
 from typing import Any
 
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
@@ -18,9 +17,11 @@ from strawberry.subscriptions.protocols.graphql_ws.types import (
 from groupql.context import Context
 from groupql.errors import GroupQLError, Unauthenticated
 
-# Close codes a client acts on: log in again (4401), or give up on this socket (4403).
+# Close codes a client acts on: log in again (4401), or give up on this socket (4403); 4408 is
+# graphql-transport-ws's code for a socket that sent no connection_init in time.
 UNAUTHORIZED = 4401
 FORBIDDEN = 4403
+INIT_TIMEOUT = 4408
 # The close reason of a WebSocket frame holds at most 123 bytes.
 _MAX_REASON_BYTES = 123
 
@@ -51,8 +52,8 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     async def _ping(self) -> None:
         # Mobile networks and proxies drop sockets that stay silent; a ping every interval
         # keeps them open and lets the client notice a dead server.
-        interval_s: float = getattr(self.view, "ping_interval_s", 20.0)
-        while True:
+        interval_s = self.view.keep_alive_interval
+        while interval_s is not None:
             await asyncio.sleep(interval_s)
             await self.send_message({"type": "ping"})
 
@@ -75,10 +76,11 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
             timeout.cancel()
 
     async def _close_if_not_initialised(self) -> None:
-        timeout: timedelta = getattr(self.view, "connection_init_wait_timeout", timedelta(10))
-        await asyncio.sleep(timeout.total_seconds())
+        await asyncio.sleep(self.view.connection_init_wait_timeout.total_seconds())
         if not self.connection_acknowledged:
-            await self.websocket.close(code=4408, reason="Connection initialisation timeout")
+            await self.websocket.close(
+                code=INIT_TIMEOUT, reason="Connection initialisation timeout"
+            )
 
     async def handle_connection_init(self, message: LegacyConnectionInitMessage) -> None:
         try:

@@ -1,23 +1,39 @@
 """The MongoDB connection (real or in-memory), its collections and the indexes they need."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlsplit
 
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel
 from pymongo.monitoring import CommandListener
 
+from groupql.store.collection import Collection, Document
 from groupql.store.memory import MemoryMongoClient
 
-# Product code treats both engines alike; their classes share no base, so collections are `Any`.
-Collection = Any
+# Options the URL may set itself (an operator tunes them there); these are the defaults.
+DEFAULT_CLIENT_OPTIONS: dict[str, Any] = {
+    # Fail a request within seconds when no server answers, rather than pymongo's 30 s.
+    "serverSelectionTimeoutMS": 5000,
+}
 
-SERVER_SELECTION_TIMEOUT_MS = 5000
+
+class _Admin(Protocol):
+    async def command(self, command: str) -> Any: ...
+
+
+class Client(Protocol):
+    """What the app does with a client itself: ping the server, and close."""
+
+    @property
+    def admin(self) -> _Admin: ...
+
+    async def close(self) -> None: ...
 
 
 @dataclass
 class Database:
-    client: Any
+    client: Client
     users: Collection
     sessions: Collection
     groups: Collection
@@ -80,26 +96,33 @@ def connect(
     url: str, database: str, *, event_listeners: Sequence[CommandListener] = ()
 ) -> Database:
     """Open the engine the URL names: `memory://` in-process, anything else a real MongoDB."""
-    client: Any
     if url.startswith("memory://"):
         name = url.removeprefix("memory://").strip("/")
-        client = MemoryMongoClient(event_listeners=event_listeners, name=name)
-    else:
-        client = AsyncMongoClient(
-            url,
-            tz_aware=True,
-            event_listeners=list(event_listeners),
-            # Fail a request within seconds when no server answers, rather than pymongo's 30 s.
-            serverSelectionTimeoutMS=SERVER_SELECTION_TIMEOUT_MS,
-        )
-    db = client[database]
+        memory = MemoryMongoClient(event_listeners=event_listeners, name=name)
+        return _on(memory, memory[database].__getitem__)
+    client: AsyncMongoClient[Document] = AsyncMongoClient(
+        url, tz_aware=True, event_listeners=list(event_listeners), **_defaults_for(url)
+    )
+    return _on(client, client[database].__getitem__)
+
+
+def _on(client: Client, collection: Callable[[str], Collection]) -> Database:
     return Database(
         client=client,
-        users=db["users"],
-        sessions=db["sessions"],
-        groups=db["groups"],
-        members=db["members"],
-        items=db["items"],
-        votes=db["votes"],
-        invites=db["invites"],
+        users=collection("users"),
+        sessions=collection("sessions"),
+        groups=collection("groups"),
+        members=collection("members"),
+        items=collection("items"),
+        votes=collection("votes"),
+        invites=collection("invites"),
     )
+
+
+def _defaults_for(url: str) -> dict[str, Any]:
+    """The default options the URL does not set: pymongo lets keyword options override the
+    URL's, so passing a default the URL also names would silently win over the operator."""
+    in_url = {key.lower() for key, _ in parse_qsl(urlsplit(url).query)}
+    return {
+        key: value for key, value in DEFAULT_CLIENT_OPTIONS.items() if key.lower() not in in_url
+    }

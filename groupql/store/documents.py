@@ -8,7 +8,7 @@ from bson.errors import InvalidId
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from groupql.store.database import Collection
+from groupql.store.collection import Collection
 
 Document = dict[str, Any]
 Record = TypeVar("Record")
@@ -60,7 +60,7 @@ async def upsert(collection: Collection, key: Document, update: Document) -> tup
     on_insert = {**update.get("$setOnInsert", {}), "_id": new_id}
     for attempt in range(_UPSERT_ATTEMPTS):
         try:
-            doc: Document = await collection.find_one_and_update(
+            doc = await collection.find_one_and_update(
                 key,
                 {**update, "$setOnInsert": on_insert},
                 upsert=True,
@@ -70,5 +70,6 @@ async def upsert(collection: Collection, key: Document, update: Document) -> tup
             if attempt == _UPSERT_ATTEMPTS - 1:
                 raise
             continue
+        assert doc is not None, "an upsert returning the document after always finds one"
         return doc, doc["_id"] == new_id
     raise AssertionError("unreachable")

@@ -17,7 +17,7 @@ from groupql.records import (
     Pin,
     PostPolicy,
 )
-from groupql.store.database import Collection
+from groupql.store.collection import Collection
 from groupql.store.documents import changed_document, get_many, object_id, upsert
 from groupql.store.tables import Table, enum, enum_set, inline, many, object_id_key, one
 

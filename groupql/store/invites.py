@@ -7,7 +7,7 @@ from bson import ObjectId
 from pymongo import DESCENDING
 
 from groupql.records import Changes, Invite
-from groupql.store.database import Collection
+from groupql.store.collection import Collection
 from groupql.store.documents import Document, changed_document, object_id
 from groupql.store.tables import Table, object_id_key
 

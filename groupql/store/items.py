@@ -9,7 +9,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from groupql.records import Changes, Item, ItemContent, ItemType, Link, Media, Poll, PollOption
-from groupql.store.database import Collection
+from groupql.store.collection import Collection
 from groupql.store.documents import Document, changed_document, get_many, object_id
 from groupql.store.tables import Table, enum, inline, many, object_id_key, one
 

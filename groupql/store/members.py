@@ -6,7 +6,7 @@ from datetime import datetime
 from pymongo import ASCENDING, DESCENDING
 
 from groupql.records import Changes, Member, MemberStatus, Role
-from groupql.store.database import Collection
+from groupql.store.collection import Collection
 from groupql.store.documents import Document, changed_document, object_id, upsert
 from groupql.store.tables import Table, enum, object_id_key
 

@@ -108,12 +108,8 @@ class MemoryCursor(MemoryCommandCursor):
         self._collection = collection
         self._query: Any = query  # a mongomock Cursor until the query runs or is closed
 
-    def sort(self, key_or_list: str | Sequence[tuple[str, Any]], direction: Any = None) -> Self:
+    def sort(self, key_or_list: str, direction: int) -> Self:
         self._unrun_query().sort(key_or_list, direction)
-        return self
-
-    def skip(self, skip: int) -> Self:
-        self._unrun_query().skip(skip)
         return self
 
     def limit(self, limit: int) -> Self:
@@ -138,90 +134,79 @@ class MemoryCursor(MemoryCommandCursor):
 
 
 class MemoryCollection:
+    """The `Collection` surface of groupql.store.collection, on a mongomock collection."""
+
     def __init__(self, database: "MemoryDatabase", collection: Any) -> None:
         self.database = database
-        self.name: str = collection.name
+        self._name: str = collection.name
         self._collection = collection
+
+    @property
+    def name(self) -> str:
+        return self._name
 
     async def _round_trip(self, command_name: str, method: str, *args: Any, **kwargs: Any) -> Any:
         call = functools.partial(getattr(self._collection, method), *args, **kwargs)
         return await self.database._round_trip({command_name: self.name}, call)
 
-    async def insert_one(self, document: Document, **kwargs: Any) -> results.InsertOneResult:
-        return await self._round_trip("insert", "insert_one", document, **kwargs)
+    async def insert_one(self, document: Document) -> results.InsertOneResult:
+        return await self._round_trip("insert", "insert_one", document)
 
-    async def insert_many(
-        self, documents: Iterable[Document], **kwargs: Any
-    ) -> results.InsertManyResult:
-        return await self._round_trip("insert", "insert_many", documents, **kwargs)
+    def find(self, filter: Filter) -> MemoryCursor:
+        return MemoryCursor(self, self._collection.find(filter))
 
-    def find(self, filter: Filter | None = None, *args: Any, **kwargs: Any) -> MemoryCursor:
-        return MemoryCursor(self, self._collection.find(filter, *args, **kwargs))
-
-    async def find_one(self, filter: Any = None, *args: Any, **kwargs: Any) -> Document | None:
-        return await self._round_trip("find", "find_one", filter, *args, **kwargs)
-
-    async def aggregate(self, pipeline: Sequence[Filter], **kwargs: Any) -> MemoryCommandCursor:
-        documents = await self._round_trip("aggregate", "aggregate", pipeline, **kwargs)
-        return MemoryCommandCursor(documents)
-
-    async def update_one(self, filter: Filter, update: Any, **kwargs: Any) -> results.UpdateResult:
-        return await self._round_trip("update", "update_one", filter, update, **kwargs)
-
-    async def update_many(self, filter: Filter, update: Any, **kwargs: Any) -> results.UpdateResult:
-        return await self._round_trip("update", "update_many", filter, update, **kwargs)
-
-    async def replace_one(
-        self, filter: Filter, new: Document, **kwargs: Any
-    ) -> results.UpdateResult:
-        return await self._round_trip("update", "replace_one", filter, new, **kwargs)
+    async def find_one(
+        self,
+        filter: Filter,
+        projection: Mapping[str, Any] | None = None,
+        sort: list[tuple[str, int]] | None = None,
+    ) -> Document | None:
+        return await self._round_trip("find", "find_one", filter, projection, sort=sort)
 
     async def find_one_and_update(
-        self, filter: Filter, update: Any, **kwargs: Any
+        self,
+        filter: Filter,
+        update: Mapping[str, Any],
+        projection: Mapping[str, Any] | None = None,
+        sort: list[tuple[str, int]] | None = None,
+        upsert: bool = False,
+        return_document: bool = False,
     ) -> Document | None:
         return await self._round_trip(
-            "findAndModify", "find_one_and_update", filter, update, **kwargs
+            "findAndModify",
+            "find_one_and_update",
+            filter,
+            update,
+            projection=projection,
+            sort=sort,
+            upsert=upsert,
+            return_document=return_document,
         )
 
-    async def find_one_and_replace(
-        self, filter: Filter, new: Document, **kwargs: Any
-    ) -> Document | None:
-        return await self._round_trip(
-            "findAndModify", "find_one_and_replace", filter, new, **kwargs
-        )
+    async def update_one(self, filter: Filter, update: Mapping[str, Any]) -> results.UpdateResult:
+        return await self._round_trip("update", "update_one", filter, update)
 
-    async def find_one_and_delete(self, filter: Filter, **kwargs: Any) -> Document | None:
-        return await self._round_trip("findAndModify", "find_one_and_delete", filter, **kwargs)
+    async def delete_one(self, filter: Filter) -> results.DeleteResult:
+        return await self._round_trip("delete", "delete_one", filter)
 
-    async def delete_one(self, filter: Filter, **kwargs: Any) -> results.DeleteResult:
-        return await self._round_trip("delete", "delete_one", filter, **kwargs)
+    async def aggregate(self, pipeline: Sequence[Mapping[str, Any]]) -> MemoryCommandCursor:
+        documents = await self._round_trip("aggregate", "aggregate", pipeline)
+        return MemoryCommandCursor(documents)
 
-    async def delete_many(self, filter: Filter, **kwargs: Any) -> results.DeleteResult:
-        return await self._round_trip("delete", "delete_many", filter, **kwargs)
+    async def create_indexes(self, indexes: Sequence[IndexModel]) -> list[str]:
+        """Takes pymongo's IndexModels with all their options: mongomock enforces unique, sparse
+        and partialFilterExpression, and deletes TTL-expired documents on every read rather than
+        once a minute. (mongomock's own create_indexes drops partialFilterExpression.)"""
 
-    async def count_documents(self, filter: Filter, **kwargs: Any) -> int:
-        # pymongo counts with an aggregate ($match + $group), so monitoring sees "aggregate".
-        return await self._round_trip("aggregate", "count_documents", filter, **kwargs)
+        def create_all() -> list[str]:
+            names = []
+            for index in indexes:
+                options = dict(index.document)
+                keys = list(options.pop("key").items())
+                names.append(self._collection.create_index(keys, **options))
+            return names
 
-    async def estimated_document_count(self, **kwargs: Any) -> int:
-        return await self._round_trip("count", "estimated_document_count", **kwargs)
-
-    async def distinct(self, key: str, filter: Filter | None = None, **kwargs: Any) -> list[Any]:
-        return await self._round_trip("distinct", "distinct", key, filter, **kwargs)
-
-    async def create_index(self, keys: str | Sequence[tuple[str, Any]], **kwargs: Any) -> str:
-        """Takes pymongo's options; mongomock enforces unique, sparse and partialFilterExpression,
-        and deletes TTL-expired documents on every read rather than once a minute."""
-        return await self._round_trip("createIndexes", "create_index", keys, **kwargs)
-
-    async def create_indexes(self, indexes: Sequence[IndexModel], **kwargs: Any) -> list[str]:
-        return await self._round_trip("createIndexes", "create_indexes", indexes, **kwargs)
-
-    async def index_information(self, **kwargs: Any) -> dict[str, Any]:
-        return await self._round_trip("listIndexes", "index_information", **kwargs)
-
-    async def drop(self, **kwargs: Any) -> None:
-        await self._round_trip("drop", "drop", **kwargs)
+        return await self.database._round_trip({"createIndexes": self.name}, create_all)
 
 
 class MemoryDatabase:
@@ -236,30 +221,11 @@ class MemoryDatabase:
         await asyncio.sleep(0)
         return self._monitor.round_trip(self.name, command, call)
 
-    def get_collection(self, name: str) -> MemoryCollection:
+    def __getitem__(self, name: str) -> MemoryCollection:
         return MemoryCollection(self, self._database[name])
 
-    def __getitem__(self, name: str) -> MemoryCollection:
-        return self.get_collection(name)
-
-    def __getattr__(self, name: str) -> MemoryCollection:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return self.get_collection(name)
-
-    async def command(self, command: str | Document, **kwargs: Any) -> Document:
-        as_document = {command: 1} if isinstance(command, str) else command
-        return await self._round_trip(
-            as_document, lambda: self._database.command(command, **kwargs)
-        )
-
-    async def list_collection_names(self, **kwargs: Any) -> list[str]:
-        call = functools.partial(self._database.list_collection_names, **kwargs)
-        return await self._round_trip({"listCollections": 1}, call)
-
-    async def drop_collection(self, name: str, **kwargs: Any) -> None:
-        call = functools.partial(self._database.drop_collection, name, **kwargs)
-        await self._round_trip({"drop": name}, call)
+    async def command(self, command: str) -> Document:
+        return await self._round_trip({command: 1}, lambda: self._database.command(command))
 
 
 # Named in-memory servers (memory://NAME), shared by every client of this process that names
@@ -281,18 +247,12 @@ class MemoryMongoClient:
             self._client = _NAMED_SERVERS.setdefault(name, mongomock.MongoClient(tz_aware=True))
         self._monitor = _CommandMonitor(event_listeners)
 
-    def get_database(self, name: str) -> MemoryDatabase:
-        return MemoryDatabase(self._client[name], self._monitor)
-
     def __getitem__(self, name: str) -> MemoryDatabase:
-        return self.get_database(name)
+        return MemoryDatabase(self._client[name], self._monitor)
 
     @property
     def admin(self) -> MemoryDatabase:
-        return self.get_database("admin")
-
-    async def aconnect(self) -> None:
-        """There is no server to connect to."""
+        return self["admin"]
 
     async def close(self) -> None:
         """There are no connections to close; the data lives as long as the client."""

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from groupql.records import Session
-from groupql.store.database import Collection
+from groupql.store.collection import Collection
 from groupql.store.tables import Table
 
 SESSIONS = Table(Session, user_id="userId", expires_at="expiresAt")

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from groupql.records import Changes, User
-from groupql.store.database import Collection
+from groupql.store.collection import Collection
 from groupql.store.documents import get_many, upsert
 from groupql.store.tables import Table, object_id_key
 

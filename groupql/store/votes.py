@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from groupql.records import OptionTally, PollTally
-from groupql.store.database import Collection
+from groupql.store.collection import Collection
 from groupql.store.documents import upsert
 
 

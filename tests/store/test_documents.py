@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from pymongo import IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from groupql.store.documents import upsert
@@ -25,13 +26,13 @@ class LosesTheFirstRace:
 
 async def test_an_upsert_that_loses_a_race_returns_the_winners_document() -> None:
     collection = MemoryMongoClient()["db"]["things"]
-    await collection.create_index([("name", 1)], unique=True)
+    await collection.create_indexes([IndexModel([("name", 1)], unique=True)])
     racing = LosesTheFirstRace(collection)
     doc, created = await upsert(racing, {"name": "a"}, {"$setOnInsert": {"winner": False}})
     assert racing.raced
     assert created is False
     assert doc["winner"] is True
-    assert await collection.count_documents({}) == 1
+    assert len(await collection.find({}).to_list()) == 1
 
 
 async def test_an_upsert_that_finds_nothing_inserts_and_says_so() -> None:
