@@ -1,7 +1,7 @@
 """Domain records: the plain dataclasses and enums that every layer speaks, and their changes."""
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -144,9 +144,14 @@ class PollOption:
 @dataclass(frozen=True)
 class Poll:
     options: tuple[PollOption, ...]
-    is_multiple_choice: bool
-    is_anonymous: bool
-    closes_at: datetime | None
+    is_multiple_choice: bool = False
+    is_anonymous: bool = False
+    closes_at: datetime | None = None
+
+    @staticmethod
+    def numbered(texts: Sequence[str]) -> tuple[PollOption, ...]:
+        """Options with the ids a poll gives them: "1", "2", ... in the order written."""
+        return tuple(PollOption(id=str(n), text=text) for n, text in enumerate(texts, start=1))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from groupql.schema.connection import Connection
 from groupql.schema.serving import serve, serve_all, serves
 from groupql.schema.users import User, user
 from groupql.services import items as item_service
-from groupql.services.item_content import ItemDraft, PollDraft
+from groupql.services.item_content import ItemDraft
 
 if TYPE_CHECKING:
     from groupql.schema.polls import Poll
@@ -170,20 +170,22 @@ class PostItemInput:
     reply_to: strawberry.ID | None = None
 
     def draft(self) -> ItemDraft:
-        poll = self.poll
+        poll, link = self.poll, self.link
         return ItemDraft(
             group_id=self.group_id,
             type=self.type,
-            text=self.text,
-            media=None if self.media is None else [media.record() for media in self.media],
-            link=None if self.link is None else records.Link(self.link.url, self.link.title),
-            poll=None
-            if poll is None
-            else PollDraft(
-                options=poll.options,
-                is_multiple_choice=poll.multiple_choice,
-                is_anonymous=poll.anonymous,
-                closes_at=poll.closes_at,
+            content=records.ItemContent(
+                text=self.text,
+                media=tuple(media.record() for media in self.media or ()),
+                link=None if link is None else records.Link(url=link.url, title=link.title),
+                poll=None
+                if poll is None
+                else records.Poll(
+                    options=records.Poll.numbered(poll.options),
+                    is_multiple_choice=poll.multiple_choice,
+                    is_anonymous=poll.anonymous,
+                    closes_at=poll.closes_at,
+                ),
             ),
             reply_to=self.reply_to,
         )

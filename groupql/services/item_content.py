@@ -1,12 +1,11 @@
 """What an item may hold, by type: the checks a draft passes before it is posted."""
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from groupql.errors import BadUserInput
-from groupql.records import ItemContent, ItemType, Link, Media, Poll, PollOption
+from groupql.records import ItemContent, ItemType, Link, Media, Poll
 
 MAX_URL_LENGTH = 2048
 MAX_MEDIA_BYTES = 1 << 30
@@ -24,21 +23,12 @@ _MIME = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$", r
 
 
 @dataclass(frozen=True)
-class PollDraft:
-    options: Sequence[str]
-    is_multiple_choice: bool = False
-    is_anonymous: bool = False
-    closes_at: datetime | None = None
-
-
-@dataclass(frozen=True)
 class ItemDraft:
+    """An item as its author sent it, before the checks of its type."""
+
     group_id: str
     type: ItemType = ItemType.TEXT
-    text: str | None = None
-    media: Sequence[Media] | None = None
-    link: Link | None = None
-    poll: PollDraft | None = None
+    content: ItemContent = field(default_factory=ItemContent)
     reply_to: str | None = None
 
 
@@ -51,18 +41,18 @@ class ContentLimits:
 
 def checked_content(draft: ItemDraft, limits: ContentLimits, now: datetime) -> ItemContent:
     """The content of a draft that keeps every rule of its type; BAD_USER_INPUT otherwise."""
-    kind = _a(draft.type)
-    if draft.media is not None and draft.type not in _HAS_MEDIA:
+    kind, content = _a(draft.type), draft.content
+    if content.media and draft.type not in _HAS_MEDIA:
         raise BadUserInput(f"{kind} item has no 'media'.")
-    if draft.link is not None and draft.type is not ItemType.LINK:
+    if content.link is not None and draft.type is not ItemType.LINK:
         raise BadUserInput(f"{kind} item has no 'link'.")
-    if draft.poll is not None and draft.type is not ItemType.POLL:
+    if content.poll is not None and draft.type is not ItemType.POLL:
         raise BadUserInput(f"{kind} item has no 'poll'.")
     return ItemContent(
-        text=checked_text(draft.text, limits, draft.type),
+        text=checked_text(content.text, limits, draft.type),
         media=_checked_media(draft, limits) if draft.type in _HAS_MEDIA else (),
-        link=_checked_link(draft.link) if draft.type is ItemType.LINK else None,
-        poll=_checked_poll(draft.poll, limits, now) if draft.type is ItemType.POLL else None,
+        link=_checked_link(content.link) if draft.type is ItemType.LINK else None,
+        poll=_checked_poll(content.poll, limits, now) if draft.type is ItemType.POLL else None,
     )
 
 
@@ -77,7 +67,7 @@ def checked_text(text: str | None, limits: ContentLimits, item_type: ItemType) -
 
 
 def _checked_media(draft: ItemDraft, limits: ContentLimits) -> tuple[Media, ...]:
-    media = draft.media or ()
+    media = draft.content.media
     if not 1 <= len(media) <= limits.max_media_per_item:
         raise BadUserInput(f"{_a(draft.type)} item needs 1 to {limits.max_media_per_item} 'media'.")
     mime_prefix = _HAS_MEDIA[draft.type]
@@ -108,26 +98,21 @@ def _checked_link(link: Link | None) -> Link:
     return link
 
 
-def _checked_poll(poll: PollDraft | None, limits: ContentLimits, now: datetime) -> Poll:
+def _checked_poll(poll: Poll | None, limits: ContentLimits, now: datetime) -> Poll:
     if poll is None:
         raise BadUserInput("A POLL item needs 'poll'.")
     if not MIN_POLL_OPTIONS <= len(poll.options) <= limits.max_poll_options:
         raise BadUserInput(
             f"A poll needs {MIN_POLL_OPTIONS} to {limits.max_poll_options} 'options'."
         )
-    texts = [option.strip() for option in poll.options]
+    texts = [option.text.strip() for option in poll.options]
     if any(not 1 <= len(text) <= MAX_OPTION_LENGTH for text in texts):
         raise BadUserInput(f"Each option must have 1 to {MAX_OPTION_LENGTH} characters.")
     if len(set(texts)) != len(texts):
         raise BadUserInput("Options must differ from each other.")
     if poll.closes_at is not None and poll.closes_at <= now:
         raise BadUserInput("'closesAt' must be in the future.")
-    return Poll(
-        options=tuple(PollOption(id=str(n), text=text) for n, text in enumerate(texts, start=1)),
-        is_multiple_choice=poll.is_multiple_choice,
-        is_anonymous=poll.is_anonymous,
-        closes_at=poll.closes_at,
-    )
+    return replace(poll, options=Poll.numbered(texts))
 
 
 def _a(item_type: ItemType) -> str:
