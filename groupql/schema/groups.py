@@ -105,7 +105,9 @@ class Group:
         status: records.MemberStatus = records.MemberStatus.ACTIVE,
     ) -> Connection[Member]:
         access = await info.context.access(root)
-        page = await info.context.services.groups.members(access, status, first, after)
+        page = await info.context.services.groups.members(
+            access, status=status, first=first, after=after
+        )
         return Connection.of(page, Member)
 
     @strawberry.field(description="The feed, newest first; deleted items stay as tombstones.")

@@ -92,7 +92,7 @@ class GroupItem:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection["GroupItem"]:
-        page = await info.context.services.items.replies(root, first, after)
+        page = await info.context.services.items.replies(root, first=first, after=after)
         return Connection.of(page, GroupItem)
 
     @strawberry.field(description="The accepted answer of a QUESTION.")
@@ -202,7 +202,7 @@ class ItemMutation:
     @strawberry.mutation(description="Change the text of your TEXT, LINK or QUESTION item.")
     async def edit_item(self, info: Info, item_id: strawberry.ID, text: str) -> GroupItem:
         viewer = await info.context.viewer()
-        edited = await info.context.services.items.edit_item(viewer, item_id, text)
+        edited = await info.context.services.items.edit_item(viewer, item_id, text=text)
         return serve(GroupItem, edited)
 
     @strawberry.mutation(description="Delete an item, leaving a tombstone that keeps its seq.")

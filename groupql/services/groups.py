@@ -69,7 +69,7 @@ class GroupService:
         )
 
     async def members(
-        self, access: Access, status: MemberStatus, first: int | None, after: str | None
+        self, access: Access, *, status: MemberStatus, first: int | None, after: str | None
     ) -> Page[Member]:
         group = access.group
         if status is not MemberStatus.ACTIVE:

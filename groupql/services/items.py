@@ -68,7 +68,7 @@ class ItemService:
         await self._events.item(EventType.ITEM_POSTED, item)
         return item
 
-    async def edit_item(self, viewer: User, item_id: str, text: str) -> Item:
+    async def edit_item(self, viewer: User, item_id: str, *, text: str) -> Item:
         item, access = await self.item_with_access(viewer, item_id)
         if item.author_id != viewer.id:
             raise Forbidden("Only its author may edit an item.")
@@ -78,7 +78,7 @@ class ItemService:
         if item.is_deleted:
             raise BadUserInput("A deleted item cannot be edited.")
         new_text = checked_text(text, self._limits, item.type)
-        edited = await self._store.items.edit_text(item.id, new_text or "", self._clock())
+        edited = await self._store.items.edit_text(item.id, text=new_text or "", now=self._clock())
         if edited is None:
             raise BadUserInput("A deleted item cannot be edited.")
         await self._events.item(EventType.ITEM_EDITED, edited)
@@ -98,7 +98,7 @@ class ItemService:
         deleted = await self._store.items.tombstone(item.id, self._clock())
         if deleted is None:
             raise NotFound("No item has that id.")
-        await self._store.groups.unpin(item.group_id, item.id)
+        await self._store.groups.unpin(item.group_id, item_id=item.id)
         await self._events.item(EventType.ITEM_DELETED, deleted)
         return deleted
 
@@ -129,7 +129,7 @@ class ItemService:
         )
         return paginate(items, size, "items", lambda item: str(item.seq))
 
-    async def replies(self, item: Item, first: int | None, after: str | None) -> Page[Item]:
+    async def replies(self, item: Item, *, first: int | None, after: str | None) -> Page[Item]:
         size = page_size(first)
         after_seq = _seq_or_none(decode_cursor("replies", after, _is_seq))
         items = await self._store.items.replies_page(item.id, after_seq=after_seq, limit=size + 1)

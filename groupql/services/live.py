@@ -150,7 +150,8 @@ class LiveService:
                 return None
         if "userId" in payload:
             member = await message.memo(
-                "member", lambda: self._store.members.get(group.id, payload["userId"])
+                "member",
+                lambda: self._store.members.get(group_id=group.id, user_id=payload["userId"]),
             )
             if member is None:
                 return None

@@ -54,7 +54,9 @@ class MembershipService:
         [group] = await self._store.groups.get_many([group_id])
         if group is None:
             raise NotFound("No group has that id.")
-        return self.access_of(group, await self._store.members.get(group.id, viewer.id))
+        return self.access_of(
+            group, await self._store.members.get(group_id=group.id, user_id=viewer.id)
+        )
 
     def access_of(self, group: Group, member: Member | None) -> Access:
         """Access from a membership already loaded (a request's DataLoader batches those)."""
@@ -66,7 +68,7 @@ class MembershipService:
         return [by_group.get(group_id) for group_id in group_ids]
 
     async def member_of(self, group: Group, user_id: str) -> Member:
-        member = await self._store.members.get(group.id, user_id)
+        member = await self._store.members.get(group_id=group.id, user_id=user_id)
         if member is None:
             raise NotFound("That user has no membership in this group.")
         return member
@@ -88,7 +90,7 @@ class MembershipService:
         status = MemberStatus.ACTIVE if is_owner else self._status_on_join(group)
         role = Role.ADMIN if group.owner_id == user_id else Role.MEMBER
         for _ in range(_JOIN_ATTEMPTS):
-            existing = await self._store.members.get(group.id, user_id)
+            existing = await self._store.members.get(group_id=group.id, user_id=user_id)
             if existing is not None and existing.status in _STAYS:
                 return as_seen(group, existing), False
             if existing is not None and existing.status is MemberStatus.BANNED:

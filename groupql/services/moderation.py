@@ -163,7 +163,7 @@ class ModerationService:
         await self._store.groups.claim_ownership(group.id, from_owner=holder, to_owner=None)
 
     async def _is_active(self, group_id: str, user_id: str) -> bool:
-        member = await self._store.members.get(group_id, user_id)
+        member = await self._store.members.get(group_id=group_id, user_id=user_id)
         return member is not None and member.status is MemberStatus.ACTIVE
 
     async def _change(

@@ -34,7 +34,7 @@ class PinService:
             # A delete that raced this pin may have unpinned before the pin landed.
             [now] = await self._store.items.get_many([item.id])
             if now is None or now.is_deleted:
-                await self._store.groups.unpin(item.group_id, item.id)
+                await self._store.groups.unpin(item.group_id, item_id=item.id)
                 raise BadUserInput("A deleted item cannot be pinned.")
             await self._events.item(EventType.ITEM_PINNED, item)
         return await self._group_after(access)
@@ -42,7 +42,7 @@ class PinService:
     async def unpin(self, viewer: User, item_id: str) -> Group:
         """Unpin an item; unpinning an item that is not pinned changes nothing."""
         item, access = await self._pinnable(viewer, item_id)
-        if await self._store.groups.unpin(item.group_id, item.id):
+        if await self._store.groups.unpin(item.group_id, item_id=item.id):
             await self._events.item(EventType.ITEM_UNPINNED, item)
         return await self._group_after(access)
 

@@ -130,7 +130,7 @@ class Groups:
             return PinOutcome.ALREADY_PINNED
         return PinOutcome.FULL
 
-    async def unpin(self, group_id: str, item_id: str) -> bool:
+    async def unpin(self, group_id: str, *, item_id: str) -> bool:
         """Unpin an item; whether it was pinned."""
         result = await self._collection.update_one(
             {"_id": object_id(group_id), "pins.itemId": item_id},

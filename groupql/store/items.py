@@ -155,7 +155,7 @@ class Items:
         by_parent = {doc["_id"]: doc["count"] async for doc in counts}
         return [by_parent.get(parent_id, 0) for parent_id in parent_ids]
 
-    async def edit_text(self, item_id: str, text: str, now: datetime) -> Item | None:
+    async def edit_text(self, item_id: str, *, text: str, now: datetime) -> Item | None:
         """Replace the text of an item that is not deleted; None if it is gone or deleted."""
         return await self._change_live(
             item_id, Changes(Item, content=Changes(ItemContent, text=text), edited_at=now)
@@ -171,7 +171,7 @@ class Items:
         [item] = await self.get_many([item_id])
         return item
 
-    async def accept_answer(self, question_id: str, answer_id: str) -> Item | None:
+    async def accept_answer(self, question_id: str, *, answer_id: str) -> Item | None:
         return await self._change_live(question_id, Changes(Item, accepted_answer_id=answer_id))
 
     async def _change_live(self, item_id: str, changes: Changes[Item]) -> Item | None:

@@ -50,7 +50,7 @@ class Members:
         )
         return _member(doc), created
 
-    async def get(self, group_id: str, user_id: str) -> Member | None:
+    async def get(self, *, group_id: str, user_id: str) -> Member | None:
         doc = await self._collection.find_one({"groupId": group_id, "userId": user_id})
         return _member(doc) if doc else None
 
