@@ -12,8 +12,8 @@ from strawberry.extensions.validation_cache import _get_validate_cache
 
 from benchmarks.feed import GROUP_PAGE, SeededFeed
 from benchmarks.timing import time_alternating
-from groupql.schema import QUERY_CACHE_SIZE, Schema, schema
-from groupql.schema.root import Mutation, Query
+from groupql.schema import schema
+from groupql.schema.root import QUERY_CACHE_SIZE, Mutation, Query, Schema
 
 ROUNDS = 5
 EXECUTIONS_PER_ROUND = 200
