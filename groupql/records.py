@@ -1,14 +1,9 @@
-"""Domain records: the plain dataclasses and enums that every layer speaks, and their changes."""
+"""Domain records: the plain dataclasses and enums that every layer speaks."""
 
-import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from types import MappingProxyType
-from typing import Any, Generic, TypeVar
-
-R = TypeVar("R")
 
 
 class Role(Enum):
@@ -207,47 +202,3 @@ class Invite:
     expires_at: datetime | None
     revoked_at: datetime | None
     created_at: datetime
-
-
-class Unchanged(Enum):
-    """An argument left out: the field keeps its value (None is a value: it clears the field)."""
-
-    UNCHANGED = "UNCHANGED"
-
-
-UNCHANGED = Unchanged.UNCHANGED
-
-
-class Changes(Generic[R]):
-    """New values for some fields of a record; the fields not named keep theirs, so concurrent
-    changes of other fields survive. A sub-record stored inside its parent takes Changes too."""
-
-    def __init__(self, record_type: type[R], **values: Any) -> None:
-        names = {one.name for one in dataclasses.fields(record_type)}  # type: ignore[arg-type]
-        unknown = set(values) - names
-        if unknown:
-            raise TypeError(f"{record_type.__name__} has no field {sorted(unknown)}")
-        self.record_type = record_type
-        self.values: Mapping[str, Any] = MappingProxyType(values)
-
-    @classmethod
-    def given(cls, record_type: type[R], source: object) -> "Changes[R]":
-        """The changes that `source` (an update's input) gives: its attributes named like the
-        record's fields that are not None."""
-        values = {
-            one.name: getattr(source, one.name)
-            for one in dataclasses.fields(record_type)  # type: ignore[arg-type]
-            if getattr(source, one.name, None) is not None
-        }
-        return cls(record_type, **values)
-
-    def get(self, field: str) -> Any:
-        return self.values.get(field)
-
-    def is_empty(self) -> bool:
-        return all(
-            isinstance(value, Changes) and value.is_empty() for value in self.values.values()
-        )
-
-    def __repr__(self) -> str:
-        return f"Changes({self.record_type.__name__}, {dict(self.values)!r})"

@@ -71,24 +71,18 @@ async def start(
     """Connect what `settings` name and build the services on them."""
     database = connect(settings.mongodb_url, settings.mongodb_db, event_listeners=mongo_listeners)
     code2session = _code2session(settings)
+    bus: EventBus | None = None
     try:
         bus = await _event_bus(settings)
+        services = build_services(settings, Store.on(database), code2session, bus, clock)
+        await database.create_indexes()
     except BaseException:
+        if bus is not None:
+            await bus.close()
         await code2session.aclose()
         await database.close()
         raise
-    running = Running(
-        database=database,
-        services=build_services(settings, Store.on(database), code2session, bus, clock),
-        code2session=code2session,
-        bus=bus,
-    )
-    try:
-        await database.create_indexes()
-    except BaseException:
-        await running.close()
-        raise
-    return running
+    return Running(database=database, services=services, code2session=code2session, bus=bus)
 
 
 def build_services(

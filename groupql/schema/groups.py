@@ -5,6 +5,7 @@ from datetime import datetime
 import strawberry
 
 from groupql import records
+from groupql.changes import UNCHANGED, Changes
 from groupql.context import Info
 from groupql.schema.connection import Connection
 from groupql.schema.guard import members_only
@@ -71,10 +72,9 @@ class Group:
     members_can_pin: bool = strawberry.field(resolver=lambda root: root.settings.members_can_pin)
     created_at: datetime
 
-    @strawberry.field(description="The admins' announcement (members only).")
-    @staticmethod
-    def announcement(root: strawberry.Parent[records.Group]) -> Announcement | None:
-        return None if root.announcement is None else serve(Announcement, root.announcement)
+    announcement: Announcement | None = strawberry.field(
+        description="The admins' announcement (members only)."
+    )
 
     @strawberry.field(description="How many active members the group has.")
     @staticmethod
@@ -207,10 +207,10 @@ class GroupMutation:
         updated = await info.context.services.groups.update_group(
             viewer,
             input.group_id,
-            title=records.UNCHANGED if input.title is strawberry.UNSET else input.title,
-            announcement=records.UNCHANGED
+            title=UNCHANGED if input.title is strawberry.UNSET else input.title,
+            announcement=UNCHANGED
             if input.announcement is strawberry.UNSET
             else input.announcement,
-            settings=records.Changes.given(records.GroupSettings, input),
+            settings=Changes.given(records.GroupSettings, input),
         )
         return serve(Group, updated)

@@ -1,8 +1,9 @@
 """Members only: the one mechanism that keeps a group's life from those who are not its members.
 
-`members_only(summary=...)` guards every field of a type whose parent is a group, except the
-summary a join-request screen needs. A field added later is guarded unless it is named in the
-summary, so forgetting is not possible; tests/schema/test_members_only.py walks the schema.
+`members_only(summary=...)` on the Group type guards each of its fields (the field's parent is the
+group record) except the summary a join-request screen needs. A field added later is guarded unless
+it is named in the summary, so it cannot be forgotten; tests/schema/test_members_only.py walks the
+schema from Group and probes every field as a pending member.
 """
 
 from collections.abc import Awaitable, Callable, Collection

@@ -140,9 +140,14 @@ class MediaInput:
 
     def record(self) -> records.Media:
         return records.Media(
-            url=self.url, mime=self.mime, size=self.size, width=self.width, height=self.height,
-            duration_s=self.duration, name=self.name,
-        )  # fmt: skip
+            url=self.url,
+            mime=self.mime,
+            size=self.size,
+            width=self.width,
+            height=self.height,
+            duration_s=self.duration,
+            name=self.name,
+        )
 
 
 @strawberry.input

@@ -9,7 +9,7 @@ through `serve`, the one place where a record stands for its type.
 
 import dataclasses
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar, cast
+from typing import TypeVar, cast
 
 T = TypeVar("T")
 
@@ -39,14 +39,14 @@ def serves(record_type: type) -> Callable[[type[T]], type[T]]:
     return declare
 
 
-def serve(graphql_type: type[T], record: Any) -> T:
+def serve(graphql_type: type[T], record: object) -> T:
     """A record, as the GraphQL type that serves it."""
     if not isinstance(record, _SERVED[graphql_type]):
         raise TypeError(f"{graphql_type.__name__} serves {_SERVED[graphql_type].__name__}")
     return cast(T, record)
 
 
-def serve_all(graphql_type: type[T], records: Iterable[Any]) -> list[T]:
+def serve_all(graphql_type: type[T], records: Iterable[object]) -> list[T]:
     return [serve(graphql_type, record) for record in records]
 
 

@@ -1,5 +1,6 @@
 """User types: anyone as other members see them, and the viewer as they see themselves."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import strawberry
@@ -30,7 +31,7 @@ async def user(info: Info, user_id: str) -> User:
     return found
 
 
-async def users(info: Info, user_ids: tuple[str, ...] | list[str]) -> list[User]:
+async def users(info: Info, user_ids: Sequence[str]) -> list[User]:
     """Users by id, in one batch (one round trip with every other user loaded meanwhile)."""
     found = await info.context.loaders.users.load_many(list(user_ids))
     if any(one is None for one in found):

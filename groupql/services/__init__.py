@@ -1,1 +1,2 @@
-"""The domain: rules and permissions, independent of GraphQL. Each module is one domain."""
+"""The domain: rules and permissions, independent of GraphQL, a module per domain and the
+helpers they share (clock, pagination, item content checks, session-key sealing)."""

@@ -2,17 +2,15 @@
 
 from collections.abc import Sequence
 
+from groupql.changes import UNCHANGED, Changes, Unchanged
 from groupql.errors import BadUserInput, NotFound
 from groupql.records import (
-    UNCHANGED,
     Announcement,
-    Changes,
     Group,
     GroupSettings,
     JoinPolicy,
     Member,
     MemberStatus,
-    Unchanged,
     User,
 )
 from groupql.services.clock import Clock
@@ -119,11 +117,15 @@ class GroupService:
         if title is not UNCHANGED:
             changes["title"] = None if title is None else _checked_title(title)
         if announcement is not UNCHANGED:
-            changes["announcement"] = None if announcement is None else Announcement(
-                text=_checked_announcement(announcement),
-                author_id=viewer.id,
-                updated_at=self._clock(),
-            )  # fmt: skip
+            changes["announcement"] = (
+                None
+                if announcement is None
+                else Announcement(
+                    text=_checked_announcement(announcement),
+                    author_id=viewer.id,
+                    updated_at=self._clock(),
+                )
+            )
         allowed_item_types = settings.get("allowed_item_types")
         if allowed_item_types is not None and not allowed_item_types:
             raise BadUserInput("'allowedItemTypes' must name at least one item type.")

@@ -86,12 +86,12 @@ class LiveService:
                 member = event.member
                 if member is not None and member.user_id == viewer.id:
                     # The viewer's own membership changed: go on only while they may see.
-                    now = self._membership.access_of(event.group, member)
-                    may_moderate = now.allows(Action.VIEW_MODERATION)
+                    current = self._membership.access_of(event.group, member)
+                    may_moderate = current.allows(Action.VIEW_MODERATION)
                     yield event
                     if member.status is MemberStatus.LEFT:
                         return
-                    now.require(Action.VIEW_GROUP)
+                    current.require(Action.VIEW_GROUP)
                 elif member is None or may_moderate or member.status in _PUBLIC_STATUSES:
                     yield event
         except (FellBehind, BusUnavailable) as error:

@@ -2,10 +2,10 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
 
+from groupql.changes import Changes
 from groupql.errors import Banned, Conflict, Forbidden, NotFound
-from groupql.records import Changes, Group, JoinPolicy, Member, MemberStatus, Role, User
+from groupql.records import Group, JoinPolicy, Member, MemberStatus, Role, User
 from groupql.services.clock import Clock
 from groupql.services.events import Events, EventType
 from groupql.services.permissions import Action, Standing, as_seen, is_allowed, require, standing
@@ -23,10 +23,6 @@ class Access:
     group: Group
     member: Member | None
     standing: Standing
-
-    @classmethod
-    def of(cls, group: Group, member: Member | None, *, now: datetime) -> "Access":
-        return cls(group, member, standing(group, member, now))
 
     def require(self, action: Action) -> "Access":
         require(self.standing, action)
@@ -60,7 +56,7 @@ class MembershipService:
 
     def access_of(self, group: Group, member: Member | None) -> Access:
         """Access from a membership already loaded (a request's DataLoader batches those)."""
-        return Access.of(group, member, now=self._clock())
+        return Access(group, member, standing(group, member, self._clock()))
 
     async def memberships_of(self, user_id: str, group_ids: Sequence[str]) -> list[Member | None]:
         found = await self._store.members.of_user_in_groups(user_id, group_ids)
@@ -111,13 +107,16 @@ class MembershipService:
                 continue
             rejoined = await self._store.members.change(
                 Changes(
-                    Member, status=status, role=Role.MEMBER, joined_at=self._clock(),
+                    Member,
+                    status=status,
+                    role=Role.MEMBER,
+                    joined_at=self._clock(),
                     muted_until=None,
                 ),
                 group_id=group.id,
                 user_id=user_id,
                 when_status=[existing.status],
-            )  # fmt: skip
+            )
             if rejoined is not None:
                 return await self._joined(group, rejoined), True
         raise Conflict("Your membership changed while joining; retry.")

@@ -4,8 +4,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from groupql.changes import Changes
 from groupql.errors import BadUserInput, Conflict
-from groupql.records import Changes, Group, Member, MemberStatus, Role, User
+from groupql.records import Group, Member, MemberStatus, Role, User
 from groupql.services.clock import Clock
 from groupql.services.events import Events, EventType
 from groupql.services.membership import MembershipService
@@ -35,7 +36,11 @@ class ModerationService:
         target = await self._membership.member_of(access.group, user_id)
         require_outranks(access.standing, rank(access.group, target))
         changed = await self._change(
-            access.group, target, Changes(Member, role=role), [MemberStatus.ACTIVE], target.role
+            access.group,
+            target,
+            Changes(Member, role=role),
+            when_status=[MemberStatus.ACTIVE],
+            when_role=target.role,
         )
         await self._events.member(EventType.MEMBER_ROLE_CHANGED, changed)
         return changed
@@ -80,9 +85,12 @@ class ModerationService:
         require_outranks(access.standing, rank(access.group, target))
         status = MemberStatus.BANNED if ban else MemberStatus.REMOVED
         removed = await self._change(
-            access.group, target, Changes(Member, status=status, role=Role.MEMBER), _REMOVABLE,
-            target.role,
-        )  # fmt: skip
+            access.group,
+            target,
+            Changes(Member, status=status, role=Role.MEMBER),
+            when_status=_REMOVABLE,
+            when_role=target.role,
+        )
         await self._events.member(EventType.MEMBER_REMOVED, removed)
         return removed
 
@@ -95,7 +103,7 @@ class ModerationService:
             access.group,
             target,
             Changes(Member, status=MemberStatus.REMOVED),
-            [MemberStatus.BANNED],
+            when_status=[MemberStatus.BANNED],
         )
 
     async def mute(
@@ -107,9 +115,12 @@ class ModerationService:
         target = await self._membership.member_of(access.group, user_id)
         require_outranks(access.standing, rank(access.group, target))
         return await self._change(
-            access.group, target, Changes(Member, muted_until=until), [MemberStatus.ACTIVE],
-            target.role,
-        )  # fmt: skip
+            access.group,
+            target,
+            Changes(Member, muted_until=until),
+            when_status=[MemberStatus.ACTIVE],
+            when_role=target.role,
+        )
 
     async def decide(self, viewer: User, *, group_id: str, user_id: str, approve: bool) -> Member:
         access = (await self._membership.access(viewer, group_id)).require(Action.APPROVE_MEMBER)
@@ -119,7 +130,7 @@ class ModerationService:
             access.group,
             target,
             Changes(Member, status=status, joined_at=self._clock()),
-            [MemberStatus.PENDING],
+            when_status=[MemberStatus.PENDING],
         )
         await self._events.member(
             EventType.MEMBER_JOINED if approve else EventType.MEMBER_REMOVED, decided
@@ -135,7 +146,7 @@ class ModerationService:
             access.group,
             access.member,
             Changes(Member, status=MemberStatus.LEFT, role=Role.MEMBER, muted_until=None),
-            _PRESENT,
+            when_status=_PRESENT,
         )
         await self._events.member(EventType.MEMBER_LEFT, left)
         return left
@@ -171,7 +182,8 @@ class ModerationService:
         group: Group,
         target: Member,
         changes: Changes[Member],
-        statuses: Sequence[MemberStatus],
+        *,
+        when_status: Sequence[MemberStatus],
         when_role: Role | None = None,
     ) -> Member:
         """Change the target's membership if it is still in `statuses` (and `when_role`)."""
@@ -179,11 +191,11 @@ class ModerationService:
             changes,
             group_id=group.id,
             user_id=target.user_id,
-            when_status=statuses,
+            when_status=when_status,
             when_role=when_role,
         )
         if changed is None:
-            if target.status not in statuses:
+            if target.status not in when_status:
                 raise BadUserInput(f"That member is {target.status.value.lower()}.")
             raise Conflict("The membership changed meanwhile; reload and retry.")
         return as_seen(group, changed)

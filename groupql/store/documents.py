@@ -1,16 +1,15 @@
 """Helpers shared by the collections: ids, batch reads, and the race-free upsert."""
 
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from bson import ObjectId
 from bson.errors import InvalidId
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from groupql.store.collection import Collection
+from groupql.store.collection import Collection, Document
 
-Document = dict[str, Any]
 Record = TypeVar("Record")
 
 # Two upserts racing on the same unique key: MongoDB lets one insert and fails the other with

@@ -6,9 +6,9 @@ from enum import Enum
 
 from bson import ObjectId
 
+from groupql.changes import Changes
 from groupql.records import (
     Announcement,
-    Changes,
     Group,
     GroupKind,
     GroupSettings,
@@ -19,13 +19,21 @@ from groupql.records import (
 )
 from groupql.store.collection import Collection
 from groupql.store.documents import changed_document, get_many, object_id, upsert
-from groupql.store.tables import Table, enum, enum_set, inline, many, object_id_key, one
+from groupql.store.tables import (
+    Table,
+    enum_key,
+    enum_set_key,
+    id_key,
+    inline_record,
+    sub_record,
+    sub_records,
+)
 
 SETTINGS = Table(
     GroupSettings,
-    join_policy=enum(JoinPolicy, "joinPolicy"),
-    post_policy=enum(PostPolicy, "postPolicy"),
-    allowed_item_types=enum_set(ItemType, "allowedItemTypes"),
+    join_policy=enum_key(JoinPolicy, "joinPolicy"),
+    post_policy=enum_key(PostPolicy, "postPolicy"),
+    allowed_item_types=enum_set_key(ItemType, "allowedItemTypes"),
     members_can_invite="membersCanInvite",
     members_can_pin="membersCanPin",
 )
@@ -33,17 +41,17 @@ ANNOUNCEMENT = Table(Announcement, text="text", author_id="authorId", updated_at
 PIN = Table(Pin, item_id="itemId", pinned_by="pinnedBy", pinned_at="pinnedAt")
 GROUPS = Table(
     Group,
-    id=object_id_key(),
+    id=id_key(),
     appid="appid",
     open_gid="openGId",
-    kind=enum(GroupKind, "kind"),
+    kind=enum_key(GroupKind, "kind"),
     chat_type="chatType",
     title="title",
     owner_id="ownerId",
     created_at="createdAt",
-    settings=inline(SETTINGS),
-    announcement=one(ANNOUNCEMENT, "announcement"),
-    pins=many(PIN, "pins"),
+    settings=inline_record(SETTINGS),
+    announcement=sub_record(ANNOUNCEMENT, "announcement"),
+    pins=sub_records(PIN, "pins"),
 )
 
 
@@ -69,9 +77,15 @@ class Groups:
     ) -> tuple[Group, bool]:
         """The group of a WeChat chat, created with `creator_id` as owner if it is new."""
         new = _new_group(
-            appid=appid, open_gid=open_gid, kind=kind, chat_type=chat_type, title=None,
-            owner_id=creator_id, settings=GroupSettings(), now=now,
-        )  # fmt: skip
+            appid=appid,
+            open_gid=open_gid,
+            kind=kind,
+            chat_type=chat_type,
+            title=None,
+            owner_id=creator_id,
+            settings=GroupSettings(),
+            now=now,
+        )
         on_insert = GROUPS.document(new)
         key = {"appid": on_insert.pop("appid"), "openGId": on_insert.pop("openGId")}
         doc, created = await upsert(self._collection, key, {"$setOnInsert": on_insert})
@@ -81,11 +95,19 @@ class Groups:
         self, *, appid: str, title: str, settings: GroupSettings, owner_id: str, now: datetime
     ) -> Group:
         group = _new_group(
-            appid=appid, open_gid=None, kind=GroupKind.APP_GROUP, chat_type=None, title=title,
-            owner_id=owner_id, settings=settings, now=now,
-        )  # fmt: skip
+            appid=appid,
+            open_gid=None,
+            kind=GroupKind.APP_GROUP,
+            chat_type=None,
+            title=title,
+            owner_id=owner_id,
+            settings=settings,
+            now=now,
+        )
         doc = GROUPS.document(group)
-        # App groups have no openGId: the key stays missing, out of the unique chat index.
+        # App groups have no openGId: the key stays absent, so the unique (appid, openGId) index,
+        # partial on openGId, leaves them out (a null would collide with every other app group
+        # under an index partial on the key's presence).
         del doc["openGId"]
         await self._collection.insert_one(doc)
         return group
@@ -151,7 +173,15 @@ def _new_group(
     now: datetime,
 ) -> Group:
     return Group(
-        id=str(ObjectId()), appid=appid, open_gid=open_gid, kind=kind, chat_type=chat_type,
-        title=title, owner_id=owner_id, created_at=now, settings=settings, announcement=None,
+        id=str(ObjectId()),
+        appid=appid,
+        open_gid=open_gid,
+        kind=kind,
+        chat_type=chat_type,
+        title=title,
+        owner_id=owner_id,
+        created_at=now,
+        settings=settings,
+        announcement=None,
         pins=(),
-    )  # fmt: skip
+    )

@@ -6,14 +6,15 @@ from enum import Enum
 from bson import ObjectId
 from pymongo import DESCENDING
 
-from groupql.records import Changes, Invite
-from groupql.store.collection import Collection
-from groupql.store.documents import Document, changed_document, object_id
-from groupql.store.tables import Table, object_id_key
+from groupql.changes import Changes
+from groupql.records import Invite
+from groupql.store.collection import Collection, Document
+from groupql.store.documents import changed_document, object_id
+from groupql.store.tables import Table, id_key
 
 INVITES = Table(
     Invite,
-    id=object_id_key(),
+    id=id_key(),
     code="code",
     group_id="groupId",
     created_by="createdBy",
@@ -48,9 +49,16 @@ class Invites:
         now: datetime,
     ) -> Invite:
         invite = Invite(
-            id=str(ObjectId()), code=code, group_id=group_id, created_by=created_by,
-            max_uses=max_uses, uses=0, expires_at=expires_at, revoked_at=None, created_at=now,
-        )  # fmt: skip
+            id=str(ObjectId()),
+            code=code,
+            group_id=group_id,
+            created_by=created_by,
+            max_uses=max_uses,
+            uses=0,
+            expires_at=expires_at,
+            revoked_at=None,
+            created_at=now,
+        )
         # usesLeft counts down, so that one conditional write can claim a use (see `use`).
         await self._collection.insert_one(
             {**INVITES.document(invite), "usesLeft": max_uses, "claims": []}

@@ -8,10 +8,11 @@ from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
-from groupql.records import Changes, Item, ItemContent, ItemType, Link, Media, Poll, PollOption
-from groupql.store.collection import Collection
-from groupql.store.documents import Document, changed_document, get_many, object_id
-from groupql.store.tables import Table, enum, inline, many, object_id_key, one
+from groupql.changes import Changes
+from groupql.records import Item, ItemContent, ItemType, Link, Media, Poll, PollOption
+from groupql.store.collection import Collection, Document
+from groupql.store.documents import changed_document, get_many, object_id
+from groupql.store.tables import Table, enum_key, id_key, inline_record, sub_record, sub_records
 
 MEDIA = Table(
     Media,
@@ -27,7 +28,7 @@ LINK = Table(Link, url="url", title="title")
 POLL_OPTION = Table(PollOption, id="id", text="text")
 POLL = Table(
     Poll,
-    options=many(POLL_OPTION, "options"),
+    options=sub_records(POLL_OPTION, "options"),
     is_multiple_choice="multipleChoice",
     is_anonymous="anonymous",
     closes_at="closesAt",
@@ -35,18 +36,18 @@ POLL = Table(
 CONTENT = Table(
     ItemContent,
     text="text",
-    media=many(MEDIA, "media"),
-    link=one(LINK, "link"),
-    poll=one(POLL, "poll"),
+    media=sub_records(MEDIA, "media"),
+    link=sub_record(LINK, "link"),
+    poll=sub_record(POLL, "poll"),
 )
 ITEMS = Table(
     Item,
-    id=object_id_key(),
+    id=id_key(),
     group_id="groupId",
     seq="seq",
-    type=enum(ItemType, "type"),
+    type=enum_key(ItemType, "type"),
     author_id="authorId",
-    content=inline(CONTENT),
+    content=inline_record(CONTENT),
     reply_to="replyTo",
     created_at="createdAt",
     edited_at="editedAt",
@@ -79,9 +80,15 @@ class Items:
         for _ in range(_APPEND_ATTEMPTS):
             [last_seq] = await self.last_seqs([group_id])
             item = Item(
-                id=str(ObjectId()), group_id=group_id, seq=last_seq + 1, type=type,
-                author_id=author_id, content=content, reply_to=reply_to, created_at=now,
-            )  # fmt: skip
+                id=str(ObjectId()),
+                group_id=group_id,
+                seq=last_seq + 1,
+                type=type,
+                author_id=author_id,
+                content=content,
+                reply_to=reply_to,
+                created_at=now,
+            )
             try:
                 await self._collection.insert_one(ITEMS.document(item))
             except DuplicateKeyError:

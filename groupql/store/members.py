@@ -5,23 +5,23 @@ from datetime import datetime
 
 from pymongo import ASCENDING, DESCENDING
 
-from groupql.records import Changes, Member, MemberStatus, Role
-from groupql.store.collection import Collection
-from groupql.store.documents import Document, changed_document, object_id, upsert
-from groupql.store.tables import Table, enum, object_id_key
+from groupql.changes import Changes
+from groupql.records import Member, MemberStatus, Role
+from groupql.store.collection import Collection, Document
+from groupql.store.documents import changed_document, object_id, upsert
+from groupql.store.tables import Table, enum_key, id_key
 
 MEMBERS = Table(
     Member,
-    id=object_id_key(),
+    id=id_key(),
     group_id="groupId",
     user_id="userId",
-    role=enum(Role, "role"),
-    status=enum(MemberStatus, "status"),
+    role=enum_key(Role, "role"),
+    status=enum_key(MemberStatus, "status"),
     joined_at="joinedAt",
     group_openid="groupOpenid",
     muted_until="mutedUntil",
 )
-_member = MEMBERS.record
 
 
 class Members:
@@ -48,11 +48,11 @@ class Members:
         doc, created = await upsert(
             self._collection, {"groupId": group_id, "userId": user_id}, update
         )
-        return _member(doc), created
+        return MEMBERS.record(doc), created
 
     async def get(self, *, group_id: str, user_id: str) -> Member | None:
         doc = await self._collection.find_one({"groupId": group_id, "userId": user_id})
-        return _member(doc) if doc else None
+        return MEMBERS.record(doc) if doc else None
 
     async def change(
         self,
@@ -77,7 +77,7 @@ class Members:
         if when_role is not None:
             query["role"] = when_role.value
         doc = await changed_document(self._collection, query, {"$set": MEMBERS.to_set(changes)})
-        return _member(doc) if doc else None
+        return MEMBERS.record(doc) if doc else None
 
     async def of_user_in_groups(self, user_id: str, group_ids: Sequence[str]) -> list[Member]:
         docs = await self._collection.find(
@@ -116,7 +116,7 @@ class Members:
             },
             sort=[("joinedAt", ASCENDING), ("_id", ASCENDING)],
         )
-        return _member(doc) if doc else None
+        return MEMBERS.record(doc) if doc else None
 
     async def count_active(self, group_ids: Sequence[str]) -> list[int]:
         """How many active members each group has, counted in one round trip."""

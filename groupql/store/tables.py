@@ -6,18 +6,20 @@ field is one line here; a table that misses a field of its record fails at impor
 """
 
 import dataclasses
+import types
+import typing
 from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
 from bson import ObjectId
 
-from groupql.records import Changes
+from groupql.changes import Changes, Record
+from groupql.store.collection import Document
 
-Document = dict[str, Any]
-R = TypeVar("R")
+R = TypeVar("R", bound=Record)
 
-_MISSING = object()
+_REQUIRED = object()
 
 
 def _same(value: Any) -> Any:
@@ -31,20 +33,23 @@ class Key:
     name: str
     load: Callable[[Any], Any] = _same
     dump: Callable[[Any], Any] = _same
+    # What a document without the key reads as; by default the field's own default, or None
+    # where the field may be None, and otherwise the key is required.
+    missing: Any = _REQUIRED
     # A sub-record whose keys live in its parent's document (no key of its own).
     inline: "Table[Any] | None" = None
 
 
-def object_id_key(name: str = "_id") -> Key:
+def id_key(name: str = "_id") -> Key:
     """A record's string id, stored as an ObjectId."""
     return Key(name, load=str, dump=ObjectId)
 
 
-def enum(kind: type[Enum], name: str) -> Key:
+def enum_key(kind: type[Enum], name: str) -> Key:
     return Key(name, load=kind, dump=lambda member: member.value)
 
 
-def enum_set(kind: type[Enum], name: str) -> Key:
+def enum_set_key(kind: type[Enum], name: str) -> Key:
     """A set of enum members, stored as a sorted list of their values."""
     return Key(
         name,
@@ -53,7 +58,7 @@ def enum_set(kind: type[Enum], name: str) -> Key:
     )
 
 
-def one(table: "Table[Any]", name: str) -> Key:
+def sub_record(table: "Table[Any]", name: str) -> Key:
     """A sub-record stored as a sub-document (null when there is none)."""
     return Key(
         name,
@@ -62,16 +67,17 @@ def one(table: "Table[Any]", name: str) -> Key:
     )
 
 
-def many(table: "Table[Any]", name: str) -> Key:
-    """A tuple of sub-records stored as an array of sub-documents."""
+def sub_records(table: "Table[Any]", name: str) -> Key:
+    """A tuple of sub-records stored as an array of sub-documents (none when it is missing)."""
     return Key(
         name,
-        load=lambda docs: tuple(table.record(doc) for doc in docs or ()),
+        load=lambda docs: tuple(table.record(doc) for doc in docs),
         dump=lambda records: [table.document(record) for record in records],
+        missing=(),
     )
 
 
-def inline(table: "Table[Any]") -> Key:
+def inline_record(table: "Table[Any]") -> Key:
     """A sub-record whose keys live in its parent's document."""
     return Key("", inline=table)
 
@@ -80,7 +86,7 @@ class Table(Generic[R]):
     """The document keys of one record type's fields."""
 
     def __init__(self, record_type: type[R], **keys: str | Key) -> None:
-        fields = {field.name: field for field in dataclasses.fields(record_type)}  # type: ignore[arg-type]
+        fields = {field.name: field for field in dataclasses.fields(record_type)}
         if set(keys) != set(fields):
             missing, unknown = sorted(set(fields) - set(keys)), sorted(set(keys) - set(fields))
             raise TypeError(f"{record_type.__name__} table: missing {missing}, unknown {unknown}")
@@ -88,10 +94,9 @@ class Table(Generic[R]):
         self._keys = {
             field: Key(spec) if isinstance(spec, str) else spec for field, spec in keys.items()
         }
-        # A document written before a field existed reads as the field's default.
-        self._defaults = {
-            name: None if field.default is dataclasses.MISSING else field.default
-            for name, field in fields.items()
+        hints = typing.get_type_hints(record_type)
+        self._when_missing = {
+            name: _when_missing(fields[name], hints[name], self._keys[name]) for name in fields
         }
 
     def key(self, field: str) -> str:
@@ -103,9 +108,10 @@ class Table(Generic[R]):
         for field, key in self._keys.items():
             if key.inline is not None:
                 values[field] = key.inline.record(doc)
-                continue
-            stored = doc.get(key.name, _MISSING)
-            values[field] = self._defaults[field] if stored is _MISSING else key.load(stored)
+            elif key.name in doc:
+                values[field] = key.load(doc[key.name])
+            else:
+                values[field] = self._when_missing[field]()
         return self.record_type(**values)
 
     def records(self, docs: Iterable[Mapping[str, Any]]) -> list[R]:
@@ -132,9 +138,30 @@ class Table(Generic[R]):
             if isinstance(value, Changes):
                 if key.inline is None:
                     raise TypeError(f"'{field}' is stored whole: give it a new value")
-                to_set.update(key.inline.to_set(value))
+                if not value.is_empty():
+                    to_set.update(key.inline.to_set(value))
             elif key.inline is not None:
                 to_set.update(key.inline.document(value))
             else:
                 to_set[key.name] = key.dump(value)
+        if not to_set:
+            # MongoDB refuses an empty $set: a caller with nothing to change must not write.
+            raise ValueError(f"no change of {self.record_type.__name__} to write")
         return to_set
+
+
+def _when_missing(field: dataclasses.Field[Any], hint: Any, key: Key) -> Callable[[], Any]:
+    """What a document that lacks the field's key reads as (one written before the field was)."""
+    if key.missing is not _REQUIRED:
+        return lambda: key.missing
+    if field.default is not dataclasses.MISSING:
+        return lambda: field.default
+    if field.default_factory is not dataclasses.MISSING:
+        return field.default_factory
+    if type(None) in typing.get_args(hint) or hint is types.NoneType:
+        return lambda: None
+
+    def required() -> Any:
+        raise KeyError(f"a stored document has no '{key.name}' ({field.name} is required)")
+
+    return required

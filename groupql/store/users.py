@@ -3,14 +3,15 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from groupql.records import Changes, User
+from groupql.changes import Changes
+from groupql.records import User
 from groupql.store.collection import Collection
 from groupql.store.documents import get_many, upsert
-from groupql.store.tables import Table, object_id_key
+from groupql.store.tables import Table, id_key
 
 USERS = Table(
     User,
-    id=object_id_key(),
+    id=id_key(),
     openid="openid",
     unionid="unionid",
     created_at="createdAt",
