@@ -1,4 +1,5 @@
-"""Fixtures: a running app per test, a fake WeChat on loopback HTTP, and logged-in clients."""
+"""Fixtures: a running app per test, its GraphQL client, a fake WeChat on loopback HTTP and a
+clock tests move; tests act through the people of `tests.actors`."""
 
 import asyncio
 import os
@@ -6,7 +7,7 @@ import socket
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,12 +18,19 @@ from pymongo import AsyncMongoClient, monitoring
 
 from groupql.app import create_app
 from groupql.config import Settings
-from groupql.wechat.code2session import dev_session_for_code
-from groupql.wechat.crypto import encrypt_wechat_data
-from tests.fakes.wechat import FakeWeChat, running_fake_wechat
+from tests.fakes.wechat import FAKE_APPID, FAKE_SECRET, FakeWeChat, running_fake_wechat
 
 TEST_SECRET_KEY = "test-secret-key-0123456789abcdef0123456789"
 TEST_APPID = "wxtestapp00000001"
+
+
+@pytest.fixture(autouse=True)
+def without_groupql_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings read GROUPQL_* variables: a developer's shell must not change what tests see.
+    GROUPQL_TEST_* variables choose where tests run, so they stay."""
+    for name in list(os.environ):
+        if name.startswith("GROUPQL_") and not name.startswith("GROUPQL_TEST_"):
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +93,6 @@ class Api:
     http: httpx.AsyncClient
     settings: Settings
     round_trips: RoundTrips
-    tokens: dict[str, str] = field(default_factory=dict)
 
     async def post(
         self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
@@ -115,44 +122,6 @@ class Api:
         assert body.get("errors"), body
         code: str = body["errors"][0]["extensions"]["code"]
         return code
-
-    async def login_as(self, code: str) -> str:
-        data = await self.data(LOGIN, {"code": code})
-        token: str = data["login"]["token"]
-        return token
-
-    def share_ticket(self, code: str, open_gid: str, **payload: Any) -> dict[str, str]:
-        """What wx.getShareInfo gives the dev-mode user who logged in with `code`."""
-        body = {
-            "openGId": open_gid,
-            "watermark": {
-                "appid": self.settings.wechat_appid,
-                "timestamp": int(datetime.now(UTC).timestamp()),
-            },
-            **payload,
-        }
-        encrypted_data, iv = encrypt_wechat_data(
-            body, dev_session_for_code(code, self.settings.wechat_appid).session_key
-        )
-        return {"encryptedData": encrypted_data, "iv": iv}
-
-    async def join(self, code: str, open_gid: str) -> dict[str, Any]:
-        token = await self.login_as(code)
-        data = await self.data(JOIN, self.share_ticket(code, open_gid), token=token)
-        result: dict[str, Any] = data["resolveShareTicket"]
-        return result
-
-
-LOGIN = "mutation($code: String!) { login(code: $code) { token expiresAt viewer { id openid } } }"
-JOIN = """
-mutation($encryptedData: String!, $iv: String!) {
-  resolveShareTicket(encryptedData: $encryptedData, iv: $iv) {
-    groupCreated
-    group { id openGId kind chatType memberCount }
-    member { id role status user { id } }
-  }
-}
-"""
 
 
 @asynccontextmanager
@@ -200,6 +169,19 @@ async def api(clock: Clock) -> AsyncIterator[Api]:
         yield api
 
 
+@pytest.fixture
+async def live_wechat_api(clock: Clock, fake_wechat: FakeWeChat) -> AsyncIterator[Api]:
+    """An app in live mode whose WeChat is the fake: login codes are the fake's to honour."""
+    async with api_on_test_store(
+        clock,
+        wechat_mode="live",
+        wechat_appid=FAKE_APPID,
+        wechat_secret=FAKE_SECRET,
+        wechat_api_base=fake_wechat.base_url,
+    ) as api:
+        yield api
+
+
 @dataclass
 class LiveServer:
     """The app served by uvicorn on a loopback port: real HTTP and WebSocket."""
@@ -221,7 +203,10 @@ async def serving(
     settings = settings_for_test(redis_url=redis_url, **overrides)
     round_trips = RoundTrips()
     app = create_app(settings, clock=clock, mongo_listeners=[round_trips])
-    listener = socket.socket()
+    # Made for TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose proto is
+    # IPPROTO_TCP, and accepted sockets inherit the listener's. Without it every response
+    # waits ~40 ms for the client's delayed ACK (Nagle).
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     if send_buffer_bytes is not None:
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer_bytes)
     listener.bind(("127.0.0.1", 0))

@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 
 from groupql.app import create_app
 from groupql.store import connect
+from tests.actors import login
 from tests.conftest import Api, Clock, RoundTrips, api_on_test_store, settings_for_test
 
 MY_GROUPS = "{ myGroups { edges { node { id } } } }"
@@ -101,9 +102,9 @@ async def test_an_unexpected_failure_is_internal_and_tells_nothing_of_its_cause(
     async def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("secret internals")
 
-    token = await api_of.login_as("alice")
+    alice = await login(api_of, "alice")
     monkeypatch.setattr(app.state.services.groups, "my_groups", broken)
-    body = await api_of.post(MY_GROUPS, token=token)
+    body = await alice.send(MY_GROUPS)
     assert body["errors"][0]["extensions"]["code"] == "INTERNAL"
     assert body["errors"][0]["message"]
     assert "secret internals" not in str(body)
@@ -145,7 +146,7 @@ async def test_readyz_says_unavailable_when_the_store_stops_answering(app: Starl
 
 
 async def test_a_variable_of_the_wrong_type_is_bad_user_input(api: Api) -> None:
-    token = await api.login_as("alice")
+    alice = await login(api, "alice")
     query = "query($first: Int) { myGroups(first: $first) { edges { cursor } } }"
-    body = await api.post(query, {"first": "abc"}, token=token)
+    body = await alice.send(query, first="abc")
     assert "Int cannot represent" in bad_user_input_messages(body)[0]

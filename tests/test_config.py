@@ -1,5 +1,10 @@
 """Settings: what dev mode needs (nothing) and what live mode refuses to start without."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -10,6 +15,12 @@ LIVE = {
     "wechat_appid": "wxrealapp0000001",
     "wechat_secret": "real-app-secret",
     "secret_key": "k" * 32,
+}
+# Each would fail the defaults test, were it to reach Settings.
+SHELL = {
+    "GROUPQL_WECHAT_MODE": "live",
+    "GROUPQL_MONGODB_URL": "postgres://localhost/db",
+    "GROUPQL_SECRET_KEY": "short",
 }
 
 
@@ -55,3 +66,27 @@ def test_secrets_never_show_in_the_settings_repr() -> None:
     settings = Settings(**LIVE)
     assert "real-app-secret" not in repr(settings)
     assert "k" * 32 not in repr(settings)
+
+
+def test_settings_read_groupql_variables_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in SHELL.items():
+        monkeypatch.setenv(name, value)
+        with pytest.raises(ValidationError):
+            Settings()
+        monkeypatch.delenv(name)
+
+
+def test_groupql_variables_in_the_developers_shell_do_not_reach_the_tests() -> None:
+    defaults_test = f"{Path(__file__).name}::test_dev_mode_needs_no_configuration"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", defaults_test],
+        cwd=Path(__file__).parent,
+        env={**os.environ, **SHELL},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout

@@ -23,22 +23,10 @@ class GraphQLSocket:
         self._next_id = 0
 
     @classmethod
-    async def open(
-        cls, url: str, protocol: str = TRANSPORT_WS, receive_buffer_bytes: int | None = None
-    ) -> "GraphQLSocket":
-        sock = None
-        if receive_buffer_bytes is not None:
-            # A small receive window, set before connecting: a client that stops reading
-            # soon stops the server's sends too, as a slow phone would.
-            host, port = url.removeprefix("ws://").split("/")[0].split(":")
-            sock = socket.socket()
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer_bytes)
-            sock.setblocking(False)
-            await asyncio.get_running_loop().sock_connect(sock, (host, int(port)))
+    async def open(cls, url: str, protocol: str = TRANSPORT_WS) -> "GraphQLSocket":
         connection = await websockets.connect(
             url,
             subprotocols=[protocol],  # type: ignore[list-item]
-            sock=sock,
             max_size=None,
         )
         return cls(connection, protocol)
@@ -110,11 +98,15 @@ class StalledClient:
         self._receive_buffer_bytes = receive_buffer_bytes
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
+        self._unread: list[dict[str, Any]] = []
 
     async def connect(self) -> None:
-        sock = socket.socket()
+        # A small receive window, set before connecting: a client that stops reading soon stops
+        # the server's sends too, as a slow phone would. Made for TCP, so asyncio sets NODELAY.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self._receive_buffer_bytes)
-        sock.connect((self._uri.host, self._uri.port))
+        sock.setblocking(False)
+        await asyncio.get_running_loop().sock_connect(sock, (self._uri.host, self._uri.port))
         self._reader, self._writer = await asyncio.open_connection(
             sock=sock, limit=self._receive_buffer_bytes
         )
@@ -132,13 +124,11 @@ class StalledClient:
 
     async def messages(self) -> list[dict[str, Any]]:
         """Everything the server sent until it closed the socket (reading as fast as it can)."""
-        received: list[dict[str, Any]] = []
         while self._protocol.close_code is None:
             if not await self._read_some():
                 break
-            for event in self._protocol.events_received():
-                if isinstance(event, Frame) and event.opcode is Opcode.TEXT:
-                    received.append(json.loads(event.data))
+            self._keep_received()
+        received, self._unread = self._unread, []
         return received
 
     @property
@@ -151,14 +141,26 @@ class StalledClient:
 
     async def next_message(self) -> dict[str, Any]:
         while True:
-            for event in self._protocol.events_received():
-                if isinstance(event, Frame) and event.opcode is Opcode.TEXT:
-                    return dict(json.loads(event.data))
+            self._keep_received()
+            if self._unread:
+                return self._unread.pop(0)
             assert await self._read_some(), "the server closed the socket"
+
+    async def data(self, timeout_s: float = 5.0) -> dict[str, Any]:
+        """The data of the next message, which must be a result."""
+        message = await asyncio.wait_for(self.next_message(), timeout_s)
+        assert message["type"] == "next", message
+        data: dict[str, Any] = message["payload"]["data"]
+        return data
 
     def close(self) -> None:
         if self._writer is not None:
             self._writer.close()
+
+    def _keep_received(self) -> None:
+        for event in self._protocol.events_received():
+            if isinstance(event, Frame) and event.opcode is Opcode.TEXT:
+                self._unread.append(json.loads(event.data))
 
     async def _read_some(self) -> bool:
         assert self._reader is not None

@@ -7,10 +7,10 @@ import pytest
 import websockets
 
 from groupql.realtime import redis_bus
+from tests.actors import join
 from tests.conftest import Clock, serving
 from tests.fakes.redis_server import RedisServer
-from tests.schema.test_group_feed import FEED, POST
-from tests.ws_client import GraphQLSocket
+from tests.live.feeds import feed_socket, until_feed_is_live
 
 
 async def test_a_subscriber_on_one_instance_sees_posts_through_another_in_order(
@@ -21,18 +21,15 @@ async def test_a_subscriber_on_one_instance_sees_posts_through_another_in_order(
         serving(clock, redis_url=redis_url, mongodb_url=store) as first,
         serving(clock, redis_url=redis_url, mongodb_url=store) as second,
     ):
-        alice = await first.api.login_as("alice")
-        group_id = (await first.api.join("alice", "G1"))["group"]["id"]
-        socket = await GraphQLSocket.open(first.ws_url)
-        await socket.init(alice)
-        await socket.subscribe(FEED, {"groupId": group_id})
-        await asyncio.sleep(0.2)
-        await second.api.join("bob", "G1")
-        bob = await second.api.login_as("bob")
+        alice = await join(first.api, "alice")
+        socket = await feed_socket(first.ws_url, alice, alice.group_id)
+        # Live once an event made through the second instance has crossed Redis to the first.
+        await until_feed_is_live(alice.through(second.api), socket)
+        bob = await join(second.api, "bob")
         joined = (await socket.data())["groupFeed"]
         assert (joined["__typename"], joined["member"]["status"]) == ("MemberJoined", "ACTIVE")
         for n in range(30):
-            await second.api.data(POST, {"g": group_id, "t": f"m{n}"}, token=bob)
+            await bob.say(f"m{n}")
         events = [(await socket.data())["groupFeed"] for _ in range(30)]
         assert [event["seq"] for event in events] == list(range(1, 31))
         assert [event["item"]["text"] for event in events] == [f"m{n}" for n in range(30)]
@@ -44,33 +41,26 @@ async def test_a_feed_cut_off_by_a_redis_outage_closes_1013_and_resumes_after(
 ) -> None:
     with RedisServer() as redis:
         async with serving(clock, redis_url=redis.url) as live:
-            alice = await live.api.login_as("alice")
-            group_id = (await live.api.join("alice", "G1"))["group"]["id"]
-            await live.api.data(POST, {"g": group_id, "t": "before"}, token=alice)
-            socket = await GraphQLSocket.open(live.ws_url)
-            await socket.init(alice)
-            await socket.subscribe(FEED, {"groupId": group_id, "afterSeq": 0})
+            alice = await join(live.api, "alice")
+            await alice.say("before")
+            socket = await feed_socket(live.ws_url, alice, alice.group_id, after_seq=0)
             assert (await socket.data())["groupFeed"]["seq"] == 1
             await asyncio.to_thread(redis.stop)
             code, reason = await socket.closed()
             assert code == 1013
             assert reason and "afterSeq: 1" in reason
             # While Redis is down a new subscription is refused the same way, not with INTERNAL.
-            down = await GraphQLSocket.open(live.ws_url)
-            await down.init(alice)
-            await down.subscribe(FEED, {"groupId": group_id, "afterSeq": 1})
+            down = await feed_socket(live.ws_url, alice, alice.group_id, after_seq=1)
             assert (await down.closed())[0] == 1013
             await asyncio.to_thread(redis.start)
-            await live.api.data(POST, {"g": group_id, "t": "after"}, token=alice)
-            for _ in range(50):  # the bus reconnects on its own, with backoff
-                resumed = await GraphQLSocket.open(live.ws_url)
-                await resumed.init(alice)
-                await resumed.subscribe(FEED, {"groupId": group_id, "afterSeq": 1})
+            await alice.say("after")
+            for _ in range(50):  # the bus reconnects on its own, with backoff: poll for it
+                resumed = await feed_socket(live.ws_url, alice, alice.group_id, after_seq=1)
                 try:
                     replayed = await resumed.data()
                     break
                 except websockets.ConnectionClosed:
-                    await asyncio.sleep(0.1)
+                    await asyncio.sleep(0.1)  # a moment for the backoff, before the next try
             assert replayed["groupFeed"]["item"]["text"] == "after"
             await resumed.close()
 

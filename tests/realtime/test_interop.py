@@ -1,6 +1,7 @@
 """Independent clients of the protocols (Python gql, Node graphql-ws) follow live feeds."""
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -22,8 +23,9 @@ from gql.transport.exceptions import (
 from gql.transport.websockets import WebsocketsTransport
 from websockets import ConnectionClosed
 
+from tests.actors import Member, join, login
 from tests.conftest import LiveServer
-from tests.schema.test_group_feed import FEED, POST
+from tests.live.feeds import FEED, until_feed_is_live
 
 INTEROP_DIR = Path(__file__).parent.parent / "interop"
 TRANSPORT_WS = WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL
@@ -33,16 +35,12 @@ PROTOCOLS = [
     pytest.param(LEGACY_WS, id="graphql-ws"),
 ]
 GROUP_ITEMS = "query($id: ID!) { group(id: $id) { lastSeq items { edges { node { text } } } } }"
+POST = "mutation($g: ID!, $t: String) { postItem(input: {groupId: $g, text: $t}) { seq } }"
 
 
-async def _member(live: LiveServer, code: str) -> tuple[str, str]:
-    group_id: str = (await live.api.join(code, "G1"))["group"]["id"]
-    return await live.api.login_as(code), group_id
-
-
-async def _post(live: LiveServer, token: str, group_id: str, *texts: str) -> None:
+async def _post(author: Member, *texts: str) -> None:
     for text in texts:
-        await live.api.data(POST, {"g": group_id, "t": text}, token=token)
+        await author.say(text)
 
 
 @asynccontextmanager
@@ -74,6 +72,28 @@ async def _take(session: AsyncClientSession, variables: dict[str, Any], count: i
     return events
 
 
+class _Feed:
+    """A gql client's groupFeed, read through a queue: a read may time out and the feed goes on
+    (cancelling the subscription's own iterator would end it)."""
+
+    def __init__(self, session: AsyncClientSession, variables: dict[str, Any]) -> None:
+        self._results: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        feed = session.subscribe(GraphQLRequest(FEED, variable_values=variables))
+        self._reading = asyncio.create_task(self._read(feed))
+
+    async def data(self, timeout_s: float = 5.0) -> dict[str, Any]:
+        return await asyncio.wait_for(self._results.get(), timeout_s)
+
+    async def close(self) -> None:
+        self._reading.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._reading
+
+    async def _read(self, feed: AsyncIterator[dict[str, Any]]) -> None:
+        async for result in feed:
+            await self._results.put(result)
+
+
 def _posted(events: list[dict[str, Any]]) -> list[tuple[str, int, str]]:
     return [(event["__typename"], event["seq"], event["item"]["text"]) for event in events]
 
@@ -82,12 +102,13 @@ def _posted(events: list[dict[str, Any]]) -> list[tuple[str, int, str]]:
 async def test_a_gql_client_sees_items_posted_while_it_listens(
     live: LiveServer, subprotocol: str
 ) -> None:
-    alice, group_id = await _member(live, "alice")
-    async with gql_session(live, alice, subprotocol) as session:
-        receiving = asyncio.create_task(_take(session, {"groupId": group_id}, 3))
-        await asyncio.sleep(0.1)
-        await _post(live, alice, group_id, "one", "two", "three")
-        events = await asyncio.wait_for(receiving, 5)
+    alice = await join(live.api, "alice")
+    async with gql_session(live, alice.token, subprotocol) as session:
+        feed = _Feed(session, {"groupId": alice.group_id})
+        await until_feed_is_live(alice, feed)
+        await _post(alice, "one", "two", "three")
+        events = [(await feed.data())["groupFeed"] for _ in range(3)]
+        await feed.close()
     assert _posted(events) == [
         ("ItemPosted", 1, "one"),
         ("ItemPosted", 2, "two"),
@@ -99,15 +120,15 @@ async def test_a_gql_client_sees_items_posted_while_it_listens(
 async def test_a_gql_client_resuming_after_a_seq_gets_what_it_missed_then_goes_live(
     live: LiveServer, subprotocol: str
 ) -> None:
-    alice, group_id = await _member(live, "alice")
-    await _post(live, alice, group_id, "m1", "m2", "m3", "m4", "m5")
-    async with gql_session(live, alice, subprotocol) as session:
+    alice = await join(live.api, "alice")
+    await _post(alice, "m1", "m2", "m3", "m4", "m5")
+    async with gql_session(live, alice.token, subprotocol) as session:
         feed = session.subscribe(
-            GraphQLRequest(FEED, variable_values={"groupId": group_id, "afterSeq": 2})
+            GraphQLRequest(FEED, variable_values={"groupId": alice.group_id, "afterSeq": 2})
         )
         replayed = [(await asyncio.wait_for(anext(feed), 5))["groupFeed"] for _ in range(3)]
         # The replay has reached the live feed, so an item posted now arrives next.
-        await _post(live, alice, group_id, "m6")
+        await _post(alice, "m6")
         live_event = (await asyncio.wait_for(anext(feed), 5))["groupFeed"]
         await feed.aclose()
     assert _posted([*replayed, live_event]) == [
@@ -119,12 +140,14 @@ async def test_a_gql_client_resuming_after_a_seq_gets_what_it_missed_then_goes_l
 
 
 async def test_a_gql_client_queries_and_posts_over_graphql_transport_ws(live: LiveServer) -> None:
-    alice, group_id = await _member(live, "alice")
-    async with gql_session(live, alice, TRANSPORT_WS) as session:
+    alice = await join(live.api, "alice")
+    async with gql_session(live, alice.token, TRANSPORT_WS) as session:
         posted = await session.execute(
-            GraphQLRequest(POST, variable_values={"g": group_id, "t": "over the socket"})
+            GraphQLRequest(POST, variable_values={"g": alice.group_id, "t": "over the socket"})
         )
-        group = await session.execute(GraphQLRequest(GROUP_ITEMS, variable_values={"id": group_id}))
+        group = await session.execute(
+            GraphQLRequest(GROUP_ITEMS, variable_values={"id": alice.group_id})
+        )
     assert posted == {"postItem": {"seq": 1}}
     assert group["group"] == {
         "lastSeq": 1,
@@ -135,10 +158,12 @@ async def test_a_gql_client_queries_and_posts_over_graphql_transport_ws(live: Li
 async def test_a_legacy_gql_client_that_sends_a_query_is_told_it_is_the_wrong_transport(
     live: LiveServer,
 ) -> None:
-    alice, group_id = await _member(live, "alice")
-    async with gql_session(live, alice, LEGACY_WS) as session:
+    alice = await join(live.api, "alice")
+    async with gql_session(live, alice.token, LEGACY_WS) as session:
         with pytest.raises(TransportQueryError) as refused:
-            await session.execute(GraphQLRequest(GROUP_ITEMS, variable_values={"id": group_id}))
+            await session.execute(
+                GraphQLRequest(GROUP_ITEMS, variable_values={"id": alice.group_id})
+            )
     assert refused.value.errors is not None
     assert refused.value.errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
 
@@ -167,11 +192,11 @@ async def test_a_legacy_gql_client_with_a_stale_token_gets_a_connection_error(
 async def test_a_gql_client_outside_the_group_is_told_forbidden(
     live: LiveServer, subprotocol: str
 ) -> None:
-    _, group_id = await _member(live, "alice")
-    mallory = await live.api.login_as("mallory")
-    async with gql_session(live, mallory, subprotocol) as session:
+    alice = await join(live.api, "alice")
+    mallory = await login(live.api, "mallory")
+    async with gql_session(live, mallory.token, subprotocol) as session:
         with pytest.raises(TransportQueryError) as refused:
-            await _take(session, {"groupId": group_id}, 1)
+            await _take(session, {"groupId": alice.group_id}, 1)
     assert refused.value.errors is not None
     assert refused.value.errors[0]["extensions"]["code"] == "FORBIDDEN"
 
@@ -201,23 +226,23 @@ async def _json_lines(process: asyncio.subprocess.Process, count: int) -> list[A
 async def test_the_node_graphql_ws_client_replays_then_follows_a_feed(
     node_client: Path, live: LiveServer
 ) -> None:
-    alice, group_id = await _member(live, "alice")
-    await _post(live, alice, group_id, "m1", "m2")
+    alice = await join(live.api, "alice")
+    await _post(alice, "m1", "m2")
     process = await asyncio.create_subprocess_exec(
         "node",
         str(node_client),
         live.ws_url,
-        group_id,
+        alice.group_id,
         "4",
         "0",
-        env={**os.environ, "GROUPQL_TOKEN": alice},
+        env={**os.environ, "GROUPQL_TOKEN": alice.token},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
     try:
         replayed = await _json_lines(process, 2)
         # Both replayed items arrived, so the feed is live: these two come as they are posted.
-        await _post(live, alice, group_id, "m3", "m4")
+        await _post(alice, "m3", "m4")
         followed = await _json_lines(process, 2)
         await asyncio.wait_for(process.wait(), 10)
     finally:

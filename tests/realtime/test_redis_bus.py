@@ -90,7 +90,7 @@ async def test_subscribe_returns_only_once_redis_holds_the_subscription(
     async with Redis.from_url(redis_url) as admin:
         await admin.client_pause(300, all=True)
         subscribing = asyncio.create_task(subscribe(bus, channel))
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.1)  # time for a subscribe that did not wait for Redis to return
         assert not subscribing.done()
 
         await subscribing
