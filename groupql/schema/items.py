@@ -9,7 +9,7 @@ from groupql import records
 from groupql.context import Info
 from groupql.errors import NotFound
 from groupql.schema.connection import Connection
-from groupql.schema.serving import serve, serve_all, serves
+from groupql.schema.serving import build, builds, serve, serve_all, serves
 from groupql.schema.users import User, user
 from groupql.services import items as item_service
 from groupql.services.item_content import ItemDraft
@@ -128,6 +128,7 @@ class AlbumEntry:
     index: int = strawberry.field(description="The media's position in its item.")
 
 
+@builds(records.Media)
 @strawberry.input
 class MediaInput:
     url: str = strawberry.field(description="https://... or a WeChat cloud fileID cloud://...")
@@ -135,21 +136,11 @@ class MediaInput:
     size: int
     width: int | None = None
     height: int | None = None
-    duration: float | None = None
+    duration_s: float | None = strawberry.field(name="duration", default=None)
     name: str | None = None
 
-    def record(self) -> records.Media:
-        return records.Media(
-            url=self.url,
-            mime=self.mime,
-            size=self.size,
-            width=self.width,
-            height=self.height,
-            duration_s=self.duration,
-            name=self.name,
-        )
 
-
+@builds(records.Link)
 @strawberry.input
 class LinkInput:
     url: str = strawberry.field(description="https:// only.")
@@ -181,8 +172,8 @@ class PostItemInput:
             type=self.type,
             content=records.ItemContent(
                 text=self.text,
-                media=tuple(media.record() for media in self.media or ()),
-                link=None if link is None else records.Link(url=link.url, title=link.title),
+                media=tuple(build(records.Media, media) for media in self.media or ()),
+                link=None if link is None else build(records.Link, link),
                 poll=None
                 if poll is None
                 else records.Poll(

@@ -1,4 +1,5 @@
-"""GraphQL types served straight from domain records: one shape per concept, never a copy.
+"""GraphQL types served straight from domain records, and inputs that build them: one shape per
+concept, never a copy.
 
 Strawberry resolves a field by reading the attribute of its Python name on whatever object the
 parent returned. So each type here declares the record it serves: its plain fields are that
@@ -12,6 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar, cast
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 _SERVED: dict[type, type] = {}  # GraphQL type -> the record type it serves
 
@@ -53,3 +55,33 @@ def serve_all(graphql_type: type[T], records: Iterable[object]) -> list[T]:
 def served_records() -> dict[type, type]:
     """Each GraphQL type that serves a record, with that record's type."""
     return dict(_SERVED)
+
+
+def builds(record_type: type) -> Callable[[type[T]], type[T]]:
+    """Declare the record an input type builds: its fields are the record's (by Python name),
+    and it names every field the record needs."""
+
+    def declare(input_type: type[T]) -> type[T]:
+        record_fields = dataclasses.fields(record_type)
+        given = {field.name for field in dataclasses.fields(input_type)}  # type: ignore[arg-type]
+        unknown = given - {field.name for field in record_fields}
+        needed = {
+            field.name
+            for field in record_fields
+            if field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
+        }
+        if unknown or needed - given:
+            raise TypeError(
+                f"{input_type.__name__} builds {record_type.__name__}: unknown {sorted(unknown)}, "
+                f"missing {sorted(needed - given)}"
+            )
+        return input_type
+
+    return declare
+
+
+def build(record_type: type[R], source: object) -> R:
+    """The record an input (declared with `builds`) describes."""
+    names = {field.name for field in dataclasses.fields(record_type)}  # type: ignore[arg-type]
+    given = {field.name for field in dataclasses.fields(source)}  # type: ignore[arg-type]
+    return record_type(**{name: getattr(source, name) for name in names & given})
