@@ -96,9 +96,9 @@ class Group:
     title: str | None
     owner_id: str | None
     created_at: datetime
-    settings: GroupSettings
-    announcement: Announcement | None
-    pins: tuple[Pin, ...]
+    settings: GroupSettings = field(default_factory=GroupSettings)
+    announcement: Announcement | None = None
+    pins: tuple[Pin, ...] = ()
 
 
 @dataclass(frozen=True)

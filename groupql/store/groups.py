@@ -76,15 +76,15 @@ class Groups:
         now: datetime,
     ) -> tuple[Group, bool]:
         """The group of a WeChat chat, created with `creator_id` as owner if it is new."""
-        new = _new_group(
+        new = Group(
+            id=str(ObjectId()),
             appid=appid,
             open_gid=open_gid,
             kind=kind,
             chat_type=chat_type,
             title=None,
             owner_id=creator_id,
-            settings=GroupSettings(),
-            now=now,
+            created_at=now,
         )
         on_insert = GROUPS.document(new)
         key = {"appid": on_insert.pop("appid"), "openGId": on_insert.pop("openGId")}
@@ -94,15 +94,16 @@ class Groups:
     async def create_app_group(
         self, *, appid: str, title: str, settings: GroupSettings, owner_id: str, now: datetime
     ) -> Group:
-        group = _new_group(
+        group = Group(
+            id=str(ObjectId()),
             appid=appid,
             open_gid=None,
             kind=GroupKind.APP_GROUP,
             chat_type=None,
             title=title,
             owner_id=owner_id,
+            created_at=now,
             settings=settings,
-            now=now,
         )
         doc = GROUPS.document(group)
         # App groups have no openGId: the key stays absent, so the unique (appid, openGId) index,
@@ -159,29 +160,3 @@ class Groups:
             {"$pull": {"pins": {"itemId": item_id}}},
         )
         return bool(result.modified_count == 1)
-
-
-def _new_group(
-    *,
-    appid: str,
-    open_gid: str | None,
-    kind: GroupKind,
-    chat_type: int | None,
-    title: str | None,
-    owner_id: str,
-    settings: GroupSettings,
-    now: datetime,
-) -> Group:
-    return Group(
-        id=str(ObjectId()),
-        appid=appid,
-        open_gid=open_gid,
-        kind=kind,
-        chat_type=chat_type,
-        title=title,
-        owner_id=owner_id,
-        created_at=now,
-        settings=settings,
-        announcement=None,
-        pins=(),
-    )
