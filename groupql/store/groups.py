@@ -105,11 +105,10 @@ class Groups:
             created_at=now,
             settings=settings,
         )
+        # App groups have no openGId: a sparse document leaves the key out, so the unique
+        # (appid, openGId) index, partial on openGId, leaves them out too (a null would collide
+        # with every other app group under an index partial on the key's presence).
         doc = GROUPS.document(group)
-        # App groups have no openGId: the key stays absent, so the unique (appid, openGId) index,
-        # partial on openGId, leaves them out (a null would collide with every other app group
-        # under an index partial on the key's presence).
-        del doc["openGId"]
         await self._collection.insert_one(doc)
         return group
 

@@ -99,6 +99,16 @@ class Table(Generic[R]):
             name: _when_missing(fields[name], hints[name], self._keys[name]) for name in fields
         }
 
+    def _reads_as_missing(self, field: str, value: Any) -> bool:
+        """Whether leaving the key out reads back as this value. Only nothing (None, no items)
+        is left out, never a default, which a later release might change."""
+        if value is not None and value != ():
+            return False
+        try:
+            return bool(self._when_missing[field]() == value)
+        except KeyError:
+            return False
+
     def key(self, field: str) -> str:
         """The document key of a field, for queries."""
         return self._keys[field].name
@@ -117,14 +127,16 @@ class Table(Generic[R]):
     def records(self, docs: Iterable[Mapping[str, Any]]) -> list[R]:
         return [self.record(doc) for doc in docs]
 
-    def document(self, record: R) -> Document:
-        """Every field of `record` as stored."""
+    def document(self, record: R, *, sparse: bool = True) -> Document:
+        """`record` as stored. Sparse (for inserts): a field that holds what its missing key
+        reads as (None, no pins) is left out, so documents hold only what they say. Whole (for
+        `$set`): every key, so that an emptied field is written empty."""
         doc: Document = {}
         for field, key in self._keys.items():
             value = getattr(record, field)
             if key.inline is not None:
-                doc.update(key.inline.document(value))
-            else:
+                doc.update(key.inline.document(value, sparse=sparse))
+            elif not (sparse and self._reads_as_missing(field, value)):
                 doc[key.name] = key.dump(value)
         return doc
 
@@ -141,7 +153,7 @@ class Table(Generic[R]):
                 if not value.is_empty():
                     to_set.update(key.inline.to_set(value))
             elif key.inline is not None:
-                to_set.update(key.inline.document(value))
+                to_set.update(key.inline.document(value, sparse=False))
             else:
                 to_set[key.name] = key.dump(value)
         if not to_set:

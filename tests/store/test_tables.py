@@ -7,8 +7,19 @@ import pytest
 from bson import ObjectId
 
 from groupql.changes import Changes
-from groupql.records import Group, GroupKind, GroupSettings, ItemType, JoinPolicy, Member, Role
+from groupql.records import (
+    Group,
+    GroupKind,
+    GroupSettings,
+    Item,
+    ItemContent,
+    ItemType,
+    JoinPolicy,
+    Member,
+    Role,
+)
 from groupql.store.groups import GROUPS
+from groupql.store.items import ITEMS
 from groupql.store.members import MEMBERS
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -83,3 +94,28 @@ def test_a_misspelt_field_or_a_value_of_the_wrong_type_fails_where_the_change_is
         Changes(Member, role="ADMIN")
     with pytest.raises(TypeError, match="settings"):
         Changes(Group, settings=Changes(Member, role=Role.ADMIN))
+
+
+def test_a_new_document_leaves_out_what_is_empty_but_keeps_every_setting() -> None:
+    group = Group(
+        id=str(ObjectId()), appid="wx1", open_gid=None, kind=GroupKind.APP_GROUP, chat_type=None,
+        title="Hiking", owner_id="u1", created_at=NOW,
+    )  # fmt: skip
+
+    doc = GROUPS.document(group)
+
+    assert not {"openGId", "chatType", "announcement", "pins"} & set(doc)
+    assert doc["membersCanInvite"] is True  # a default a later release may change stays stored
+    assert GROUPS.record(doc) == group
+
+
+def test_emptying_an_items_content_writes_every_content_key() -> None:
+    deleted = ITEMS.to_set(Changes(Item, content=ItemContent(), deleted_at=NOW))
+
+    assert deleted == {
+        "text": None,
+        "media": [],
+        "link": None,
+        "poll": None,
+        "deletedAt": NOW,
+    }
