@@ -24,6 +24,7 @@ from groupql.config import Settings
 from groupql.context import Context
 from groupql.schema import schema
 from groupql.services.clock import Clock, utc_now
+from groupql.store.indexes import StaleIndexes
 from groupql.websocket import LegacyWSHandler, TransportWSHandler
 from groupql.wechat.code2session import quiet_http_client_logs
 
@@ -140,7 +141,7 @@ def create_app(
         quiet_http_client_logs()
         _describe(settings)
         running = await wiring.start(settings, clock=clock, mongo_listeners=mongo_listeners)
-        app.state.database = running.database
+        app.state.running = running
         app.state.services = running.services
         try:
             yield
@@ -152,10 +153,14 @@ def create_app(
 
     async def readyz(request: Request) -> Response:
         try:
-            await asyncio.wait_for(request.app.state.database.ping(), READY_TIMEOUT_S)
-        except Exception:
-            logger.warning("readiness check: the store is unreachable", exc_info=True)
-            return JSONResponse({"status": "unavailable"}, status_code=503)
+            await asyncio.wait_for(request.app.state.running.check_ready(), READY_TIMEOUT_S)
+        except StaleIndexes as stale:
+            logger.error("readiness check: %s", stale)
+            return JSONResponse({"status": "unavailable", "reason": str(stale)}, status_code=503)
+        except Exception as error:
+            logger.warning("readiness check: the store is unreachable: %s", error)
+            reason = "the database does not answer"
+            return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
         return JSONResponse({"status": "ready"})
 
     graphql = GroupQLGraphQL(settings)

@@ -1,18 +1,27 @@
 """The `groupql` command: serve the API, print the schema, and dev-mode helpers."""
 
 import argparse
+import asyncio
 import copy
 import json
 import sys
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
+import pymongo
 import uvicorn
 from pydantic import ValidationError
 
 from groupql.config import Settings
 from groupql.wechat.code2session import dev_session_for_code
 from groupql.wechat.crypto import encrypt_wechat_data
+
+if TYPE_CHECKING:
+    from groupql.store.indexes import IndexPlan
+
+# How long `serve` waits for the database to check its indexes before starting without it.
+_CHECK_S = 5.0
 
 
 def _settings() -> Settings:
@@ -29,10 +38,51 @@ def _serve(args: argparse.Namespace) -> None:
     settings = _settings()
     from groupql.app import create_app
 
+    # Checked before uvicorn starts, so that stale indexes refuse with one line, not a traceback.
+    if not settings.uses_memory_store:
+        asyncio.run(_check_indexes(settings))
+
     log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     log_config["loggers"]["groupql"] = {"handlers": ["default"], "level": "INFO"}
     app = create_app(settings)
     uvicorn.run(app, host=args.host, port=args.port, log_config=log_config, proxy_headers=True)
+
+
+async def _check_indexes(settings: Settings) -> None:
+    from groupql.store import connect
+    from groupql.store.indexes import StaleIndexes
+    from groupql.wiring import prepare_indexes
+
+    database = connect(settings.mongodb_url, settings.mongodb_db)
+    try:
+        with pymongo.timeout(_CHECK_S):
+            await prepare_indexes(database)
+    except StaleIndexes as stale:
+        sys.exit(f"groupql: {stale}")
+    except Exception:
+        pass  # an unreachable database is the server's to report: /readyz says 503 until it answers
+    finally:
+        await database.close()
+
+
+def _migrate(args: argparse.Namespace) -> None:
+    settings = _settings()
+    done = asyncio.run(_migrate_indexes(settings))
+    for line in done.describe() or ["the indexes are current: nothing to do"]:
+        print(line)
+
+
+async def _migrate_indexes(settings: Settings) -> "IndexPlan":
+    from groupql.store import connect
+    from groupql.store.indexes import migrate
+
+    database = connect(settings.mongodb_url, settings.mongodb_db)
+    try:
+        return await migrate(database.collections())
+    except Exception as error:
+        sys.exit(f"groupql: migrate failed: {error}")
+    finally:
+        await database.close()
 
 
 def _schema(args: argparse.Namespace) -> None:
@@ -62,6 +112,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(run=_serve)
+
+    migrate = commands.add_parser(
+        "migrate", help="create and change the database's indexes (idempotent; run before serve)"
+    )
+    migrate.set_defaults(run=_migrate)
 
     schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema.set_defaults(run=_schema)

@@ -43,6 +43,12 @@ class Settings(BaseSettings):
                     raise ValueError(f"GROUPQL_{name.upper()} must be set in live mode")
             if self.wechat_appid == DEV_APPID:
                 raise ValueError("GROUPQL_WECHAT_APPID must be set in live mode")
+            if "mongodb_url" not in self.model_fields_set:
+                # The default keeps data in memory: real users' groups would vanish at restart.
+                raise ValueError(
+                    "GROUPQL_MONGODB_URL must be set in live mode "
+                    "(memory:// only if losing every group at restart is intended)"
+                )
         if (
             self.secret_key is not None
             and len(self.secret_key.get_secret_value()) < MIN_SECRET_KEY_LENGTH

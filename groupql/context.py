@@ -8,10 +8,11 @@ import strawberry
 from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
-from groupql.errors import Unauthenticated
+from groupql.errors import Unauthenticated, Unavailable
 from groupql.realtime.bus import Message
 from groupql.records import Group, Item, Member, PollTally, User
 from groupql.services.membership import Access
+from groupql.store.outages import is_outage
 from groupql.wiring import Services
 
 
@@ -148,7 +149,13 @@ class Context:
         token = bearer_token(self.authorization)
         if token is None:
             raise Unauthenticated()
-        return await self.services.auth.authenticate(token)
+        try:
+            return await self.services.auth.authenticate(token)
+        except Exception as error:
+            # A socket's connection_init has no GraphQL error to carry the code: say it here.
+            if is_outage(error):
+                raise Unavailable() from error
+            raise
 
 
 Info = strawberry.Info[Context, None]

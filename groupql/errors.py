@@ -87,3 +87,8 @@ class Conflict(GroupQLError):
 
 class Internal(GroupQLError):
     code = "INTERNAL"
+
+
+class Unavailable(GroupQLError):
+    code = "UNAVAILABLE"
+    default_message = "The database did not answer in time; retry shortly."

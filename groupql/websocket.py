@@ -15,7 +15,8 @@ from strawberry.subscriptions.protocols.graphql_ws.types import (
 )
 
 from groupql.context import Context
-from groupql.errors import GroupQLError, Unauthenticated
+from groupql.errors import GroupQLError, Unauthenticated, Unavailable
+from groupql.schema.live import TRY_AGAIN_LATER
 
 # Close codes a client acts on: log in again (4401), or give up on this socket (4403); 4408 is
 # graphql-transport-ws's code for a socket that sent no connection_init in time.
@@ -31,7 +32,7 @@ def close_reason(message: str) -> str:
 
 
 async def refuse(websocket: Any, error: GroupQLError) -> None:
-    code = UNAUTHORIZED if isinstance(error, Unauthenticated) else FORBIDDEN
+    code = {Unauthenticated: UNAUTHORIZED, Unavailable: TRY_AGAIN_LATER}.get(type(error), FORBIDDEN)
     await websocket.close(code=code, reason=close_reason(error.message))
 
 

@@ -1,9 +1,11 @@
 """The composition root: settings become a store, a WeChat client, an event bus and services."""
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+import pymongo
 from pymongo.monitoring import CommandListener
 
 from groupql.config import Settings
@@ -25,8 +27,14 @@ from groupql.services.questions import QuestionService
 from groupql.services.session_keys import SessionKeyCipher
 from groupql.services.sharing import SharingService
 from groupql.services.users import UserService
-from groupql.store import Database, Store, connect
+from groupql.store import Database, Store, connect, indexes
+from groupql.store.outages import is_outage
 from groupql.wechat.code2session import Code2Session, DevCode2Session, LiveCode2Session
+
+logger = logging.getLogger("groupql")
+
+# How long start-up waits for the database before serving without it.
+START_CHECK_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -47,7 +55,7 @@ class Services:
     sharing: SharingService
 
 
-@dataclass(frozen=True)
+@dataclass
 class Running:
     """What an app holds while it runs, and closes when it stops."""
 
@@ -55,6 +63,15 @@ class Running:
     services: Services
     code2session: Code2Session
     bus: EventBus
+    # False while the database has not answered since start-up: readiness checks them then.
+    indexes_checked: bool = False
+
+    async def check_ready(self) -> None:
+        """Raise unless the database answers and its indexes are current."""
+        await self.database.ping()
+        if not self.indexes_checked:
+            await prepare_indexes(self.database)
+            self.indexes_checked = True
 
     async def close(self) -> None:
         await self.bus.close()
@@ -68,21 +85,51 @@ async def start(
     clock: Clock = utc_now,
     mongo_listeners: Sequence[CommandListener] = (),
 ) -> Running:
-    """Connect what `settings` name and build the services on them."""
+    """Connect what `settings` name and build the services on them.
+
+    A database that does not answer does not stop the start: requests answer UNAVAILABLE and
+    /readyz says 503 until it does. Indexes that are not current do (StaleIndexes).
+    """
     database = connect(settings.mongodb_url, settings.mongodb_db, event_listeners=mongo_listeners)
     code2session = _code2session(settings)
     bus: EventBus | None = None
     try:
         bus = await _event_bus(settings)
-        services = build_services(settings, Store.on(database), code2session, bus, clock)
-        await database.create_indexes()
+        running = Running(
+            database=database,
+            services=build_services(settings, Store.on(database), code2session, bus, clock),
+            code2session=code2session,
+            bus=bus,
+        )
+        running.indexes_checked = await _indexes_checked_at_start(database)
     except BaseException:
         if bus is not None:
             await bus.close()
         await code2session.aclose()
         await database.close()
         raise
-    return Running(database=database, services=services, code2session=code2session, bus=bus)
+    return running
+
+
+async def prepare_indexes(database: Database) -> None:
+    """Create the indexes of a new database; check those of one with data (StaleIndexes)."""
+    await indexes.prepare(database.collections(), is_empty=await database.is_empty())
+
+
+async def _indexes_checked_at_start(database: Database) -> bool:
+    try:
+        with pymongo.timeout(START_CHECK_S):
+            await prepare_indexes(database)
+    except Exception as error:
+        if not is_outage(error):
+            raise
+        logger.warning(
+            "the database did not answer at start-up (%s): serving anyway; /readyz says 503 "
+            "until it answers",
+            error,
+        )
+        return False
+    return True
 
 
 def build_services(

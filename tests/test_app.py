@@ -135,14 +135,19 @@ async def test_readyz_says_unavailable_when_the_store_stops_answering(app: Starl
     # The store goes away after start-up: swap in a MongoDB on loopback port 1, where nothing
     # listens, so the ping fails fast.
     closed = "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=200&connectTimeoutMS=200"
-    app.state.database = connect(closed, "groupql")
+    running = app.state.running
+    answering, running.database = running.database, connect(closed, "groupql")
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://groupql.test") as http:
         response = await http.get("/readyz")
         assert response.status_code == 503
-        assert response.json() == {"status": "unavailable"}
+        assert response.json() == {
+            "status": "unavailable",
+            "reason": "the database does not answer",
+        }
         assert (await http.get("/healthz")).status_code == 200
-    await app.state.database.close()
+    await running.database.close()
+    running.database = answering
 
 
 async def test_a_variable_of_the_wrong_type_is_bad_user_input(api: Api) -> None:

@@ -24,6 +24,7 @@ LIVE_CREDENTIALS = {
     "GROUPQL_WECHAT_APPID": "wxlivetest0000001",
     "GROUPQL_WECHAT_SECRET": "live-test-secret",
     "GROUPQL_SECRET_KEY": TEST_SECRET_KEY,
+    "GROUPQL_MONGODB_URL": "memory://",
 }
 
 

@@ -15,6 +15,7 @@ LIVE = {
     "wechat_appid": "wxrealapp0000001",
     "wechat_secret": "real-app-secret",
     "secret_key": "k" * 32,
+    "mongodb_url": "mongodb://db.example:27017/?replicaSet=rs0",
 }
 # Each would fail the defaults test, were it to reach Settings.
 SHELL = {
@@ -42,12 +43,18 @@ def test_live_mode_starts_with_credentials_and_a_secret_key() -> None:
         ("wechat_secret", "GROUPQL_WECHAT_SECRET"),
         ("secret_key", "GROUPQL_SECRET_KEY"),
         ("wechat_appid", "GROUPQL_WECHAT_APPID"),
+        ("mongodb_url", "GROUPQL_MONGODB_URL"),
     ],
 )
 def test_live_mode_refuses_to_start_without(missing: str, named: str) -> None:
     values = {key: value for key, value in LIVE.items() if key != missing}
     with pytest.raises(ValidationError, match=named):
         Settings(**values)
+
+
+def test_live_mode_keeps_data_in_memory_only_when_told_so() -> None:
+    settings = Settings(**{**LIVE, "mongodb_url": "memory://"})
+    assert settings.uses_memory_store
 
 
 def test_a_short_secret_key_is_refused_without_echoing_it() -> None:

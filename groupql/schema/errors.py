@@ -5,7 +5,8 @@ import logging
 from graphql import GraphQLError
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
-from groupql.errors import GroupQLError, Internal
+from groupql.errors import GroupQLError, Internal, Unavailable
+from groupql.store.outages import is_outage
 
 logger = logging.getLogger("groupql.errors")
 
@@ -20,6 +21,9 @@ def client_error(error: GraphQLError) -> GraphQLError:
         return _with_code(error, error.message, "BAD_USER_INPUT")
     if isinstance(original, GroupQLError):
         return _with_code(error, original.message, original.code)
+    if is_outage(original):
+        logger.warning("the database did not answer at %s: %s", error.path, original)
+        return _with_code(error, Unavailable().message, Unavailable.code)
     if isinstance(original, InvalidOperationTypeError):
         # The legacy graphql-ws protocol runs subscriptions only.
         message = (

@@ -10,6 +10,7 @@ from groupql.services.events import EventType, group_channel, user_channel
 from groupql.services.membership import MembershipService
 from groupql.services.permissions import Action, as_seen
 from groupql.store import Store
+from groupql.store.outages import is_outage
 
 _REPLAY_PAGE = 100
 # Member events that every member may see; pending and turned-away ones are for moderators.
@@ -96,6 +97,10 @@ class LiveService:
                     yield event
         except (FellBehind, BusUnavailable) as error:
             raise FeedInterrupted(str(error), last_seq) from error
+        except Exception as error:
+            if not is_outage(error):
+                raise
+            raise FeedInterrupted("the database did not answer", last_seq) from error
         finally:
             subscription.close()
 
@@ -109,6 +114,10 @@ class LiveService:
                     yield event
         except (FellBehind, BusUnavailable) as error:
             raise FeedInterrupted(str(error), None) from error
+        except Exception as error:
+            if not is_outage(error):
+                raise
+            raise FeedInterrupted("the database did not answer", None) from error
         finally:
             subscription.close()
 

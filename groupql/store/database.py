@@ -1,11 +1,11 @@
 """The MongoDB connection (real or in-memory), its collections and the indexes they need."""
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
-from pymongo import ASCENDING, AsyncMongoClient, IndexModel
+from pymongo import AsyncMongoClient
 from pymongo.monitoring import CommandListener
 
 from groupql.store.collection import Collection, Document
@@ -13,8 +13,17 @@ from groupql.store.memory import MemoryMongoClient
 
 # Options the URL may set itself (an operator tunes them there); these are the defaults.
 DEFAULT_CLIENT_OPTIONS: dict[str, Any] = {
-    # Fail a request within seconds when no server answers, rather than pymongo's 30 s.
-    "serverSelectionTimeoutMS": 5000,
+    # Every operation (server selection, the wait for a connection, the round trip) is bounded:
+    # a request answers UNAVAILABLE within 15 s rather than hanging.
+    "timeoutMS": 15_000,
+    # Longer than a replica-set election (~12 s): a request waits out a failover.
+    "serverSelectionTimeoutMS": 15_000,
+    # Explicit, so that a PSA set or a URL's default cannot weaken them: a write is acknowledged
+    # once a majority has it (it survives a failover), and reads see every acknowledged write
+    # (seq N + 1 is claimed only after N is read; a stale secondary would make a hole).
+    "w": "majority",
+    "readPreference": "primary",
+    "retryWrites": True,
 }
 
 
@@ -48,48 +57,16 @@ class Database:
     async def close(self) -> None:
         await self.client.close()
 
-    async def create_indexes(self) -> None:
-        await self.users.create_indexes(
-            [IndexModel([("appid", ASCENDING), ("openid", ASCENDING)], unique=True)]
-        )
-        await self.sessions.create_indexes(
-            [
-                IndexModel([("tokenHash", ASCENDING)], unique=True),
-                # MongoDB's TTL monitor deletes expired sessions; reads check expiry too,
-                # since the monitor runs only once a minute.
-                IndexModel([("expiresAt", ASCENDING)], expireAfterSeconds=0),
-            ]
-        )
-        await self.groups.create_indexes(
-            [
-                IndexModel(
-                    [("appid", ASCENDING), ("openGId", ASCENDING)],
-                    unique=True,
-                    partialFilterExpression={"openGId": {"$type": "string"}},
-                )
-            ]
-        )
-        await self.members.create_indexes(
-            [
-                IndexModel([("groupId", ASCENDING), ("userId", ASCENDING)], unique=True),
-                IndexModel([("userId", ASCENDING), ("status", ASCENDING)]),
-            ]
-        )
-        await self.items.create_indexes(
-            [
-                IndexModel([("groupId", ASCENDING), ("seq", ASCENDING)], unique=True),
-                IndexModel([("replyTo", ASCENDING), ("seq", ASCENDING)]),
-            ]
-        )
-        await self.votes.create_indexes(
-            [IndexModel([("itemId", ASCENDING), ("userId", ASCENDING)], unique=True)]
-        )
-        await self.invites.create_indexes(
-            [
-                IndexModel([("code", ASCENDING)], unique=True),
-                IndexModel([("groupId", ASCENDING), ("_id", ASCENDING)]),
-            ]
-        )
+    def collections(self) -> dict[str, Collection]:
+        """The collections by name."""
+        return {one.name: getattr(self, one.name) for one in fields(self) if one.name != "client"}
+
+    async def is_empty(self) -> bool:
+        """Whether no collection holds a document (a new database, e.g. in dev)."""
+        for collection in self.collections().values():
+            if await collection.find_one({}, projection={"_id": True}) is not None:
+                return False
+        return True
 
 
 def connect(

@@ -208,6 +208,12 @@ class MemoryCollection:
 
         return await self.database._round_trip({"createIndexes": self.name}, create_all)
 
+    async def index_information(self) -> dict[str, Any]:
+        return await self._round_trip("listIndexes", "index_information")
+
+    async def drop_index(self, index_or_name: str) -> None:
+        await self._round_trip("dropIndexes", "drop_index", index_or_name)
+
 
 class MemoryDatabase:
     def __init__(self, database: Any, monitor: _CommandMonitor) -> None:
