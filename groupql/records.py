@@ -172,6 +172,8 @@ class Item:
     edited_at: datetime | None = None
     deleted_at: datetime | None = None
     accepted_answer_id: str | None = None
+    # The author's client's own id for the item: a retried post with it finds this item.
+    client_id: str | None = None
 
     @property
     def is_deleted(self) -> bool:

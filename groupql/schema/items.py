@@ -58,6 +58,9 @@ class GroupItem:
     edited_at: datetime | None
     deleted_at: datetime | None
     is_deleted: bool
+    client_id: str | None = strawberry.field(
+        description="The clientId its author's client posted it with, if any."
+    )
 
     @strawberry.field
     @staticmethod
@@ -164,6 +167,13 @@ class PostItemInput:
     link: LinkInput | None = None
     poll: PollInput | None = None
     reply_to: strawberry.ID | None = None
+    client_id: str | None = strawberry.field(
+        default=None,
+        description=(
+            "Your own id for this post (1-64 of A-Z a-z 0-9 - _ . :, e.g. a UUID): a retry with "
+            "the same clientId returns the item the first attempt posted instead of posting again."
+        ),
+    )
 
     def draft(self) -> ItemDraft:
         poll, link = self.poll, self.link
@@ -184,6 +194,7 @@ class PostItemInput:
                 ),
             ),
             reply_to=self.reply_to,
+            client_id=self.client_id,
         )
 
 

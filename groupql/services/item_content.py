@@ -19,6 +19,7 @@ _NEEDS_TEXT = frozenset({ItemType.TEXT, ItemType.POLL, ItemType.QUESTION})
 _HAS_MEDIA = {ItemType.IMAGE: "image/", ItemType.VIDEO: "video/", ItemType.FILE: ""}
 # Media live on a CDN (https) or in WeChat cloud storage, whose fileIDs are cloud:// URLs.
 _MEDIA_SCHEMES = ("https://", "cloud://")
+_CLIENT_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 _MIME = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$", re.IGNORECASE)
 
 
@@ -30,6 +31,7 @@ class ItemDraft:
     type: ItemType = ItemType.TEXT
     content: ItemContent = field(default_factory=ItemContent)
     reply_to: str | None = None
+    client_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,10 @@ class ContentLimits:
 
 def checked_content(draft: ItemDraft, limits: ContentLimits, now: datetime) -> ItemContent:
     """The content of a draft that keeps every rule of its type; BAD_USER_INPUT otherwise."""
+    if draft.client_id is not None and not _CLIENT_ID.fullmatch(draft.client_id):
+        raise BadUserInput(
+            "'clientId' must be 1 to 64 letters, digits or - _ . : (e.g. a UUID the client made)."
+        )
     kind, content = _a(draft.type), draft.content
     if content.media and draft.type not in _HAS_MEDIA:
         raise BadUserInput(f"{kind} item has no 'media'.")

@@ -43,6 +43,8 @@ class ItemService:
         self._recall_window = recall_window
 
     async def post_item(self, viewer: User, draft: ItemDraft) -> Item:
+        """Post a draft; a retry with the `client_id` of a post that was stored returns that
+        item, unchanged and not announced again."""
         content = checked_content(draft, self._limits, self._clock())
         access = await self._membership.access(viewer, draft.group_id)
         settings = access.group.settings
@@ -55,17 +57,20 @@ class ItemService:
             raise Forbidden(f"This group does not take {draft.type.value} items.")
         if draft.reply_to is not None:
             await self._reply_parent(access.group, draft.reply_to)
-        item = await self._store.items.append(
+        appended = await self._store.items.append(
             group_id=access.group.id,
             type=draft.type,
             author_id=viewer.id,
             content=content,
             reply_to=draft.reply_to,
+            client_id=draft.client_id,
             now=self._clock(),
         )
-        if item is None:
+        if appended is None:
             raise Conflict("The group is busy; retry the post.")
-        await self._events.item(EventType.ITEM_POSTED, item)
+        item, is_new = appended
+        if is_new:
+            await self._events.item(EventType.ITEM_POSTED, item)
         return item
 
     async def edit_item(self, viewer: User, item_id: str, *, text: str) -> Item:
@@ -78,7 +83,7 @@ class ItemService:
         if item.is_deleted:
             raise BadUserInput("A deleted item cannot be edited.")
         new_text = checked_text(text, self._limits, item.type)
-        edited = await self._store.items.edit_text(item.id, text=new_text or "", now=self._clock())
+        edited = await self._store.items.edit_text(item, text=new_text or "", now=self._clock())
         if edited is None:
             raise BadUserInput("A deleted item cannot be edited.")
         await self._events.item(EventType.ITEM_EDITED, edited)
@@ -95,7 +100,7 @@ class ItemService:
                 window_s = int(self._recall_window.total_seconds())
                 raise Forbidden(f"Authors may delete an item within {window_s} s; ask an admin.")
             access.require(Action.DELETE_ANY_ITEM)
-        deleted = await self._store.items.tombstone(item.id, self._clock())
+        deleted = await self._store.items.tombstone(item, now=self._clock())
         if deleted is None:
             raise NotFound("No item has that id.")
         await self._store.groups.unpin(item.group_id, item_id=item.id)

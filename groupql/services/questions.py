@@ -26,7 +26,7 @@ class QuestionService:
         [answer] = await self._store.items.get_many([answer_id])
         if answer is None or answer.reply_to != question.id or answer.is_deleted:
             raise BadUserInput("'answerId' must name a reply to this question.")
-        accepted = await self._store.items.accept_answer(question.id, answer_id=answer.id)
+        accepted = await self._store.items.accept_answer(question, answer_id=answer.id)
         if accepted is None:
             raise NotFound("The question was deleted.")
         await self._events.item(EventType.ITEM_EDITED, accepted)

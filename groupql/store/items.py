@@ -1,5 +1,7 @@
 """The `items` collection: a group's feed, keyed by (groupId, seq)."""
 
+import asyncio
+import random
 from collections.abc import Collection as Set
 from collections.abc import Sequence
 from datetime import datetime
@@ -53,6 +55,7 @@ ITEMS = Table(
     edited_at="editedAt",
     deleted_at="deletedAt",
     accepted_answer_id="acceptedAnswerId",
+    client_id="clientId",
 )
 ALBUM_TYPES = (ItemType.IMAGE, ItemType.VIDEO)
 
@@ -69,15 +72,18 @@ class Items:
         author_id: str,
         content: ItemContent,
         reply_to: str | None,
+        client_id: str | None,
         now: datetime,
-    ) -> Item | None:
-        """Add an item with the group's next seq; None if every seq it tried was taken meanwhile.
+    ) -> tuple[Item, bool] | None:
+        """Add an item with the group's next seq: the item and True. An item the author already
+        posted with this `client_id` (a retry): that item and False. None if every seq this tried
+        was taken meanwhile.
 
         The seq is the last stored one plus one, claimed by the unique (groupId, seq) index. So
         seq N is stored only once N - 1 is: readers never see a hole, not even for a moment, and
         a writer that dies has claimed nothing.
         """
-        for _ in range(_APPEND_ATTEMPTS):
+        for attempt in range(_APPEND_ATTEMPTS):
             [last_seq] = await self.last_seqs([group_id])
             item = Item(
                 id=str(ObjectId()),
@@ -88,12 +94,21 @@ class Items:
                 content=content,
                 reply_to=reply_to,
                 created_at=now,
+                client_id=client_id,
             )
             try:
                 await self._collection.insert_one(ITEMS.document(item))
             except DuplicateKeyError:
+                # Either the seq was taken, or this is a retry of a post that was stored.
+                if client_id is not None:
+                    first = await self._collection.find_one(
+                        {"groupId": group_id, "authorId": author_id, "clientId": client_id}
+                    )
+                    if first is not None:
+                        return ITEMS.record(first), False
+                await asyncio.sleep(_backoff_s(attempt))
                 continue
-            return item
+            return item, True
         return None
 
     async def get_many(self, ids: Sequence[str]) -> list[Item | None]:
@@ -162,31 +177,32 @@ class Items:
         by_parent = {doc["_id"]: doc["count"] async for doc in counts}
         return [by_parent.get(parent_id, 0) for parent_id in parent_ids]
 
-    async def edit_text(self, item_id: str, *, text: str, now: datetime) -> Item | None:
+    # Writes to an item carry its groupId, the shard key of `items`, so that a sharded cluster
+    # routes them to one shard.
+
+    async def edit_text(self, item: Item, *, text: str, now: datetime) -> Item | None:
         """Replace the text of an item that is not deleted; None if it is gone or deleted."""
         return await self._change_live(
-            item_id, Changes(Item, content=Changes(ItemContent, text=text), edited_at=now)
+            item, Changes(Item, content=Changes(ItemContent, text=text), edited_at=now)
         )
 
-    async def tombstone(self, item_id: str, now: datetime) -> Item | None:
+    async def tombstone(self, item: Item, *, now: datetime) -> Item | None:
         """Delete an item's content but keep its place (seq) in the feed."""
         deleted = await self._change_live(
-            item_id, Changes(Item, content=ItemContent(), deleted_at=now)
+            item, Changes(Item, content=ItemContent(), deleted_at=now)
         )
         if deleted is not None:
             return deleted
-        [item] = await self.get_many([item_id])
-        return item
+        doc = await self._collection.find_one(_located(item))
+        return ITEMS.record(doc) if doc else None
 
-    async def accept_answer(self, question_id: str, *, answer_id: str) -> Item | None:
-        return await self._change_live(question_id, Changes(Item, accepted_answer_id=answer_id))
+    async def accept_answer(self, question: Item, *, answer_id: str) -> Item | None:
+        return await self._change_live(question, Changes(Item, accepted_answer_id=answer_id))
 
-    async def _change_live(self, item_id: str, changes: Changes[Item]) -> Item | None:
+    async def _change_live(self, item: Item, changes: Changes[Item]) -> Item | None:
         """Change an item that is not deleted; None if it is gone or deleted."""
         doc = await changed_document(
-            self._collection,
-            {"_id": object_id(item_id), "deletedAt": None},
-            {"$set": ITEMS.to_set(changes)},
+            self._collection, {**_located(item), "deletedAt": None}, {"$set": ITEMS.to_set(changes)}
         )
         return ITEMS.record(doc) if doc else None
 
@@ -195,6 +211,18 @@ class Items:
         return ITEMS.records(docs)
 
 
+def _located(item: Item) -> Document:
+    return {"groupId": item.group_id, "_id": object_id(item.id)}
+
+
 # Appends to one group race for the next seq; each loser retries with the one after. Dozens of
 # writers posting to one group in the same instant would be needed to exhaust this.
 _APPEND_ATTEMPTS = 64
+# Losers wait a random while before retrying, up to a cap that doubles per lost race: without it,
+# K writers racing cost K² round trips, as every loser rereads the last seq at once.
+_BACKOFF_FIRST_S = 0.002
+_BACKOFF_MAX_S = 0.05
+
+
+def _backoff_s(attempt: int) -> float:
+    return random.uniform(0, min(_BACKOFF_MAX_S, _BACKOFF_FIRST_S * 2**attempt))

@@ -12,7 +12,7 @@ fragment Item on GroupItem {
     isMultipleChoice isAnonymous closesAt isClosed voterCount viewerOptionIds
   }
   replyTo { id }
-  replyCount isDeleted isPinned editedAt deletedAt
+  replyCount isDeleted isPinned editedAt deletedAt clientId
 }
 """
 POST = "mutation($input: PostItemInput!) { postItem(input: $input) { ...Item } }" + ITEM
