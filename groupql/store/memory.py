@@ -1,20 +1,30 @@
 """In-memory MongoDB engine with PyMongo's async interface, built on mongomock."""
 
 # mongomock is untyped; the result types below are the pymongo classes it returns.
-# mypy: disable-error-code="no-any-return"
+# mypy: disable-error-code="no-any-return, no-untyped-call"
 
 import asyncio
 import datetime
 import functools
 import itertools
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Self, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import mongomock
+from mongomock.aggregate import process_pipeline
 from pymongo import IndexModel, monitoring, results
-from pymongo.errors import InvalidOperation
+from pymongo.common import validate_ok_for_update
+
+from groupql.store.memory_cursors import MemoryCommandCursor, MemoryCursor
+from groupql.store.memory_rules import (
+    NaturalOrder,
+    Refused,
+    check_index_names_fit,
+    check_insert_fits,
+    check_insert_is_sendable,
+)
+from groupql.store.memory_updates import check_update
 
 Document = dict[str, Any]
 Filter = Mapping[str, Any]
@@ -26,6 +36,10 @@ _CONNECTION = ("memory", None)
 # between reading and writing. So concurrent requests interleave between operations as they do on
 # a server, and each operation is atomic, which mirrors MongoDB's single-document atomicity:
 # concurrent $inc or upserts never lose an update.
+#
+# Before mongomock applies a write, the checks of memory_updates.py and memory_rules.py refuse
+# what a server refuses (conflicting update paths, documents over 16 MiB, ...), and where a server
+# promises no order, NaturalOrder shuffles: code that would fail on a server fails here too.
 
 
 class _CommandMonitor:
@@ -71,68 +85,6 @@ def _since(start: float) -> datetime.timedelta:
     return datetime.timedelta(seconds=time.perf_counter() - start)
 
 
-class MemoryCommandCursor:
-    """Documents that arrived with their command, like pymongo's AsyncCommandCursor."""
-
-    def __init__(self, documents: Iterable[Document] = ()) -> None:
-        self._buffer: deque[Document] = deque(documents)
-
-    async def _fetch_first_batch(self) -> None:
-        """A command cursor's documents came with the command itself."""
-
-    def __aiter__(self) -> Self:
-        return self
-
-    async def __anext__(self) -> Document:
-        await self._fetch_first_batch()
-        if not self._buffer:
-            raise StopAsyncIteration
-        return self._buffer.popleft()
-
-    async def to_list(self, length: int | None = None) -> list[Document]:
-        if length is not None and length < 1:
-            raise ValueError("to_list() length must be greater than 0")
-        await self._fetch_first_batch()
-        count = len(self._buffer) if length is None else min(length, len(self._buffer))
-        return [self._buffer.popleft() for _ in range(count)]
-
-    async def close(self) -> None:
-        self._buffer.clear()
-
-
-class MemoryCursor(MemoryCommandCursor):
-    """A find() query, run in one round trip when first read, like pymongo's AsyncCursor."""
-
-    def __init__(self, collection: "MemoryCollection", query: Any) -> None:
-        super().__init__()
-        self._collection = collection
-        self._query: Any = query  # a mongomock Cursor until the query runs or is closed
-
-    def sort(self, key_or_list: str, direction: int) -> Self:
-        self._unrun_query().sort(key_or_list, direction)
-        return self
-
-    def limit(self, limit: int) -> Self:
-        self._unrun_query().limit(limit)
-        return self
-
-    def _unrun_query(self) -> Any:
-        if self._query is None:
-            raise InvalidOperation("cannot set options after executing query")
-        return self._query
-
-    async def _fetch_first_batch(self) -> None:
-        if self._query is not None:
-            query, self._query = self._query, None
-            command = {"find": self._collection.name}
-            database = self._collection.database
-            self._buffer.extend(await database._round_trip(command, lambda: list(query)))
-
-    async def close(self) -> None:
-        self._query = None
-        await super().close()
-
-
 class MemoryCollection:
     """The `Collection` surface of groupql.store.collection, on a mongomock collection."""
 
@@ -149,8 +101,25 @@ class MemoryCollection:
         call = functools.partial(getattr(self._collection, method), *args, **kwargs)
         return await self.database._round_trip({command_name: self.name}, call)
 
+    async def _checked_round_trip(
+        self, command_name: str, check: Callable[[], None], call: Callable[[], T]
+    ) -> T:
+        def checked_call() -> T:
+            try:
+                check()
+            except Refused as refused:
+                raise refused.raised_by(command_name) from None
+            return call()
+
+        return await self.database._round_trip({command_name: self.name}, checked_call)
+
     async def insert_one(self, document: Document) -> results.InsertOneResult:
-        return await self._round_trip("insert", "insert_one", document)
+        check_insert_is_sendable(document)
+        return await self._checked_round_trip(
+            "insert",
+            lambda: check_insert_fits(document),
+            lambda: self._collection.insert_one(document),
+        )
 
     def find(self, filter: Filter) -> MemoryCursor:
         return MemoryCursor(self, self._collection.find(filter))
@@ -161,7 +130,14 @@ class MemoryCollection:
         projection: Mapping[str, Any] | None = None,
         sort: list[tuple[str, int]] | None = None,
     ) -> Document | None:
-        return await self._round_trip("find", "find_one", filter, projection, sort=sort)
+        if sort is not None:
+            return await self._round_trip("find", "find_one", filter, projection, sort=sort)
+
+        def first_in_natural_order() -> Document | None:
+            documents = list(self._collection.find(filter, projection))
+            return self.database.natural_order.shuffled(documents)[0] if documents else None
+
+        return await self.database._round_trip({"find": self.name}, first_in_natural_order)
 
     async def find_one_and_update(
         self,
@@ -172,25 +148,46 @@ class MemoryCollection:
         upsert: bool = False,
         return_document: bool = False,
     ) -> Document | None:
-        return await self._round_trip(
+        validate_ok_for_update(update)  # pymongo's own check: a bad update is not sent
+        return await self._checked_round_trip(
             "findAndModify",
-            "find_one_and_update",
-            filter,
-            update,
-            projection=projection,
-            sort=sort,
-            upsert=upsert,
-            return_document=return_document,
+            lambda: check_update(self._collection, filter, update, sort=sort, upsert=upsert),
+            lambda: self._collection.find_one_and_update(
+                filter,
+                update,
+                projection=projection,
+                sort=sort,
+                upsert=upsert,
+                return_document=return_document,
+            ),
         )
 
     async def update_one(self, filter: Filter, update: Mapping[str, Any]) -> results.UpdateResult:
-        return await self._round_trip("update", "update_one", filter, update)
+        validate_ok_for_update(update)  # pymongo's own check: a bad update is not sent
+        return await self._checked_round_trip(
+            "update",
+            lambda: check_update(self._collection, filter, update, sort=None, upsert=False),
+            lambda: self._collection.update_one(filter, update),
+        )
 
     async def delete_one(self, filter: Filter) -> results.DeleteResult:
         return await self._round_trip("delete", "delete_one", filter)
 
     async def aggregate(self, pipeline: Sequence[Mapping[str, Any]]) -> MemoryCommandCursor:
-        documents = await self._round_trip("aggregate", "aggregate", pipeline)
+        natural_order = self.database.natural_order
+
+        def run() -> list[Document]:
+            # Stage by stage as mongomock's aggregate does, shuffling what a server leaves in no
+            # order: the collection read, and what $group makes (mongomock sorts it by _id).
+            documents = natural_order.shuffled(list(self._collection.find()))
+            for stage in pipeline:
+                output = process_pipeline(documents, self._collection.database, [stage], None)
+                documents = list(output)
+                if "$group" in stage:
+                    documents = natural_order.shuffled(documents)
+            return documents
+
+        documents = await self.database._round_trip({"aggregate": self.name}, run)
         return MemoryCommandCursor(documents)
 
     async def create_indexes(self, indexes: Sequence[IndexModel]) -> list[str]:
@@ -206,7 +203,11 @@ class MemoryCollection:
                 names.append(self._collection.create_index(keys, **options))
             return names
 
-        return await self.database._round_trip({"createIndexes": self.name}, create_all)
+        return await self._checked_round_trip(
+            "createIndexes",
+            lambda: check_index_names_fit(self._collection.index_information(), indexes),
+            create_all,
+        )
 
     async def index_information(self) -> dict[str, Any]:
         return await self._round_trip("listIndexes", "index_information")
@@ -216,10 +217,13 @@ class MemoryCollection:
 
 
 class MemoryDatabase:
-    def __init__(self, database: Any, monitor: _CommandMonitor) -> None:
+    def __init__(
+        self, database: Any, monitor: _CommandMonitor, natural_order: NaturalOrder
+    ) -> None:
         self.name: str = database.name
         self._database = database
         self._monitor = monitor
+        self.natural_order = natural_order
 
     async def _round_trip(self, command: Document, call: Callable[[], T]) -> T:
         # Yield to the event loop first, as a real round trip does: concurrent requests then
@@ -243,18 +247,23 @@ class MemoryMongoClient:
     """Stands in for pymongo.AsyncMongoClient(url, tz_aware=True).
 
     Each instance starts empty, unless it names a server (`memory://NAME`) another one uses.
+    Where a server promises no order, each instance shuffles documents the same way for the
+    same `seed`.
     """
 
-    def __init__(self, event_listeners: Sequence[object] = (), name: str = "") -> None:
+    def __init__(
+        self, event_listeners: Sequence[object] = (), name: str = "", seed: int = 0
+    ) -> None:
         # tz_aware=True: the product's real client returns aware UTC datetimes too.
         if not name:
             self._client: Any = mongomock.MongoClient(tz_aware=True)
         else:
             self._client = _NAMED_SERVERS.setdefault(name, mongomock.MongoClient(tz_aware=True))
         self._monitor = _CommandMonitor(event_listeners)
+        self._natural_order = NaturalOrder(seed)
 
     def __getitem__(self, name: str) -> MemoryDatabase:
-        return MemoryDatabase(self._client[name], self._monitor)
+        return MemoryDatabase(self._client[name], self._monitor, self._natural_order)
 
     @property
     def admin(self) -> MemoryDatabase:

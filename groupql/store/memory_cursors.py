@@ -1,0 +1,85 @@
+"""The cursors of the in-memory engine: a find() query, and the documents a command returned."""
+
+from collections import deque
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Self
+
+from pymongo.errors import InvalidOperation
+
+if TYPE_CHECKING:
+    from groupql.store.memory import MemoryCollection
+
+Document = dict[str, Any]
+
+
+class MemoryCommandCursor:
+    """Documents that arrived with their command, like pymongo's AsyncCommandCursor."""
+
+    def __init__(self, documents: Iterable[Document] = ()) -> None:
+        self._buffer: deque[Document] = deque(documents)
+
+    async def _fetch_first_batch(self) -> None:
+        """A command cursor's documents came with the command itself."""
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> Document:
+        await self._fetch_first_batch()
+        if not self._buffer:
+            raise StopAsyncIteration
+        return self._buffer.popleft()
+
+    async def to_list(self, length: int | None = None) -> list[Document]:
+        if length is not None and length < 1:
+            raise ValueError("to_list() length must be greater than 0")
+        await self._fetch_first_batch()
+        count = len(self._buffer) if length is None else min(length, len(self._buffer))
+        return [self._buffer.popleft() for _ in range(count)]
+
+    async def close(self) -> None:
+        self._buffer.clear()
+
+
+class MemoryCursor(MemoryCommandCursor):
+    """A find() query, run in one round trip when first read, like pymongo's AsyncCursor."""
+
+    def __init__(self, collection: "MemoryCollection", query: Any) -> None:
+        super().__init__()
+        self._collection = collection
+        self._query: Any = query  # a mongomock Cursor until the query runs or is closed
+        self._is_sorted = False
+        self._limit = 0
+
+    def sort(self, key_or_list: str, direction: int) -> Self:
+        self._unrun_query().sort(key_or_list, direction)
+        self._is_sorted = True
+        return self
+
+    def limit(self, limit: int) -> Self:
+        self._unrun_query()
+        self._limit = limit  # applied after the shuffle of an unsorted query
+        return self
+
+    def _unrun_query(self) -> Any:
+        if self._query is None:
+            raise InvalidOperation("cannot set options after executing query")
+        return self._query
+
+    async def _fetch_first_batch(self) -> None:
+        if self._query is not None:
+            query, self._query = self._query, None
+            command = {"find": self._collection.name}
+            database = self._collection.database
+
+            def run() -> list[Document]:
+                documents = list(query)
+                if not self._is_sorted:
+                    documents = database.natural_order.shuffled(documents)
+                return documents[: abs(self._limit) or None]  # pymongo: 0 is no limit
+
+            self._buffer.extend(await database._round_trip(command, run))
+
+    async def close(self) -> None:
+        self._query = None
+        await super().close()
