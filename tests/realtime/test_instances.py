@@ -37,32 +37,31 @@ async def test_a_subscriber_on_one_instance_sees_posts_through_another_in_order(
 
 
 async def test_a_feed_cut_off_by_a_redis_outage_closes_1013_and_resumes_after(
-    clock: Clock,
+    clock: Clock, redis_server: RedisServer
 ) -> None:
-    with RedisServer() as redis:
-        async with serving(clock, redis_url=redis.url) as live:
-            alice = await join(live.api, "alice")
-            await alice.say("before")
-            socket = await feed_socket(live.ws_url, alice, alice.group_id, after_seq=0)
-            assert (await socket.data())["groupFeed"]["seq"] == 1
-            await asyncio.to_thread(redis.stop)
-            code, reason = await socket.closed()
-            assert code == 1013
-            assert reason and "afterSeq: 1" in reason
-            # While Redis is down a new subscription is refused the same way, not with INTERNAL.
-            down = await feed_socket(live.ws_url, alice, alice.group_id, after_seq=1)
-            assert (await down.closed())[0] == 1013
-            await asyncio.to_thread(redis.start)
-            await alice.say("after")
-            for _ in range(50):  # the bus reconnects on its own, with backoff: poll for it
-                resumed = await feed_socket(live.ws_url, alice, alice.group_id, after_seq=1)
-                try:
-                    replayed = await resumed.data()
-                    break
-                except websockets.ConnectionClosed:
-                    await asyncio.sleep(0.1)  # a moment for the backoff, before the next try
-            assert replayed["groupFeed"]["item"]["text"] == "after"
-            await resumed.close()
+    async with serving(clock, redis_url=redis_server.url) as live:
+        alice = await join(live.api, "alice")
+        await alice.say("before")
+        socket = await feed_socket(live.ws_url, alice, alice.group_id, after_seq=0)
+        assert (await socket.data())["groupFeed"]["seq"] == 1
+        await asyncio.to_thread(redis_server.stop)
+        code, reason = await socket.closed()
+        assert code == 1013
+        assert reason and "afterSeq: 1" in reason
+        # While Redis is down a new subscription is refused the same way, not with INTERNAL.
+        down = await feed_socket(live.ws_url, alice, alice.group_id, after_seq=1)
+        assert (await down.closed())[0] == 1013
+        await asyncio.to_thread(redis_server.start)
+        await alice.say("after")
+        for _ in range(50):  # the bus reconnects on its own, with backoff: poll for it
+            resumed = await feed_socket(live.ws_url, alice, alice.group_id, after_seq=1)
+            try:
+                replayed = await resumed.data()
+                break
+            except websockets.ConnectionClosed:
+                await asyncio.sleep(0.1)  # a moment for the backoff, before the next try
+        assert replayed["groupFeed"]["item"]["text"] == "after"
+        await resumed.close()
 
 
 async def test_a_quiet_redis_subscription_is_not_mistaken_for_a_lost_connection(

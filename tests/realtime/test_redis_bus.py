@@ -133,29 +133,28 @@ async def test_slow_subscriber_is_cut_off_while_another_keeps_receiving(
 
 
 async def test_subscribers_are_cut_off_when_redis_goes_away_and_the_bus_recovers(
-    redis_bus: StartRedisBus,
+    redis_bus: StartRedisBus, redis_server: RedisServer
 ) -> None:
-    with RedisServer() as server:
-        bus, publishing = await redis_bus(server.url), await redis_bus(server.url)
-        channel = new_channel()
-        subscription = await subscribe(bus, channel)
+    bus, publishing = await redis_bus(redis_server.url), await redis_bus(redis_server.url)
+    channel = new_channel()
+    subscription = await subscribe(bus, channel)
 
-        await asyncio.to_thread(server.stop)
+    await asyncio.to_thread(redis_server.stop)
 
-        with pytest.raises(BusUnavailable):
-            await next_message(subscription)
-        with pytest.raises(BusUnavailable):
-            await publishing.publish(channel, {"seq": 1})
-        with pytest.raises(BusUnavailable):
-            await subscribe(bus, channel)
-        subscription.close()
+    with pytest.raises(BusUnavailable):
+        await next_message(subscription)
+    with pytest.raises(BusUnavailable):
+        await publishing.publish(channel, {"seq": 1})
+    with pytest.raises(BusUnavailable):
+        await subscribe(bus, channel)
+    subscription.close()
 
-        await asyncio.to_thread(server.start)
+    await asyncio.to_thread(redis_server.start)
 
-        resumed = await eventually(lambda: subscribe(bus, channel))
-        await publishing.publish(channel, {"seq": 2})
-        assert (await next_message(resumed)).payload == {"seq": 2}
-        assert await redis_subscriber_count(server.url, channel) == 1
+    resumed = await eventually(lambda: subscribe(bus, channel))
+    await publishing.publish(channel, {"seq": 2})
+    assert (await next_message(resumed)).payload == {"seq": 2}
+    assert await redis_subscriber_count(redis_server.url, channel) == 1
 
 
 async def test_closing_the_bus_cuts_off_subscribers_with_bus_unavailable(redis_url: str) -> None:
