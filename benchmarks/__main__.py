@@ -6,7 +6,7 @@ import os
 import time
 from collections.abc import Sequence
 
-from benchmarks import fanout, http_stack, query_caches
+from benchmarks import fanout, http_stack, posting, query_caches
 from benchmarks.feed import PAGE_SIZE, seeded_feed
 from benchmarks.timing import format_ms
 
@@ -45,6 +45,14 @@ def live_fanout() -> None:
     print_table(fanout.rows(results))
 
 
+def seq_allocation() -> None:
+    print(
+        f"Posting: K writers posting {posting.POSTS_PER_WRITER} items each to one group at once, "
+        f"in-memory store {posting.ROUND_TRIP_S * 1000:.0f} ms of simulated network away."
+    )
+    print_table(posting.rows(posting.run()))
+
+
 def print_table(rows: Sequence[Sequence[str]]) -> None:
     width = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     for row in rows:
@@ -54,16 +62,18 @@ def print_table(rows: Sequence[Sequence[str]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument(
-        "only", nargs="?", choices=("page", "fanout"), help="run one benchmark only"
+        "only", nargs="?", choices=("page", "posting", "fanout"), help="run one benchmark only"
     )
     only = parser.parse_args().only
     started = time.perf_counter()
-    if only != "fanout":
-        asyncio.run(group_page())
-    if only is None:
-        print()
-    if only != "page":
-        live_fanout()
+    for name, benchmark in (
+        ("page", lambda: asyncio.run(group_page())),
+        ("posting", seq_allocation),
+        ("fanout", live_fanout),
+    ):
+        if only in (None, name):
+            benchmark()
+            print()
     print(f"({time.perf_counter() - started:.0f} s in all)")
 
 

@@ -117,7 +117,7 @@ class Groups:
 
     async def update(self, group_id: str, changes: Changes[Group]) -> Group | None:
         """Change only the fields `changes` names, so concurrent updates of others stay."""
-        if changes.is_empty():  # MongoDB refuses an empty update: nothing to change is a read
+        if changes.is_empty():  # nothing to change is a read, not a write
             [group] = await self.get_many([group_id])
             return group
         doc = await changed_document(

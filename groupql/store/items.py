@@ -2,6 +2,7 @@
 
 import asyncio
 import random
+import time
 from collections.abc import Collection as Set
 from collections.abc import Sequence
 from datetime import datetime
@@ -76,14 +77,16 @@ class Items:
         now: datetime,
     ) -> tuple[Item, bool] | None:
         """Add an item with the group's next seq: the item and True. An item the author already
-        posted with this `client_id` (a retry): that item and False. None if every seq this tried
-        was taken meanwhile.
+        posted with this `client_id` (a retry): that item and False. None if other writers kept
+        taking the next seq for the whole time budget (the client retries, with its clientId).
 
         The seq is the last stored one plus one, claimed by the unique (groupId, seq) index. So
         seq N is stored only once N - 1 is: readers never see a hole, not even for a moment, and
         a writer that dies has claimed nothing.
         """
-        for attempt in range(_APPEND_ATTEMPTS):
+        deadline = time.monotonic() + _APPEND_BUDGET_S
+        attempt = 0
+        while time.monotonic() < deadline:
             [last_seq] = await self.last_seqs([group_id])
             item = Item(
                 id=str(ObjectId()),
@@ -107,6 +110,7 @@ class Items:
                     if first is not None:
                         return ITEMS.record(first), False
                 await asyncio.sleep(_backoff_s(attempt))
+                attempt += 1
                 continue
             return item, True
         return None
@@ -215,13 +219,14 @@ def _located(item: Item) -> Document:
     return {"groupId": item.group_id, "_id": object_id(item.id)}
 
 
-# Appends to one group race for the next seq; each loser retries with the one after. Dozens of
-# writers posting to one group in the same instant would be needed to exhaust this.
-_APPEND_ATTEMPTS = 64
-# Losers wait a random while before retrying, up to a cap that doubles per lost race: without it,
-# K writers racing cost K² round trips, as every loser rereads the last seq at once.
-_BACKOFF_FIRST_S = 0.002
-_BACKOFF_MAX_S = 0.05
+# Appends to one group race for the next seq; each loser rereads it and tries again. Dozens of
+# writers posting to one group in the same instant take turns; past this budget a post is refused
+# (CONFLICT) rather than holding its request open.
+_APPEND_BUDGET_S = 5.0
+# Losers wait a random while before retrying, up to a cap that doubles per lost race, so that
+# the losers of one race do not all meet again at the next seq.
+_BACKOFF_FIRST_S = 0.001
+_BACKOFF_MAX_S = 0.02
 
 
 def _backoff_s(attempt: int) -> float:

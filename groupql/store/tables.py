@@ -157,7 +157,7 @@ class Table(Generic[R]):
             else:
                 to_set[key.name] = key.dump(value)
         if not to_set:
-            # MongoDB refuses an empty $set: a caller with nothing to change must not write.
+            # A caller with nothing to change must not write (Groups.update reads instead).
             raise ValueError(f"no change of {self.record_type.__name__} to write")
         return to_set
 
