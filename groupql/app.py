@@ -1,6 +1,7 @@
 """The ASGI app: Starlette routes, the GraphQL endpoint, and the lifespan that connects."""
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -22,7 +23,9 @@ from strawberry.types.unset import UNSET, UnsetType
 from groupql import wiring
 from groupql.config import Settings
 from groupql.context import Context
+from groupql.json_input import BadJSON, checked_json
 from groupql.schema import schema
+from groupql.schema.errors import quoted
 from groupql.services.clock import Clock, utc_now
 from groupql.store.indexes import StaleIndexes
 from groupql.websocket import LegacyWSHandler, TransportWSHandler
@@ -52,6 +55,20 @@ class GroupQLGraphQL(GraphQL[Context, None]):
             connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_s),
         )
         self.max_request_bytes = settings.max_request_bytes
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """A request body or GET `variables`: an object within the limits, or a 400."""
+        try:
+            return checked_json(data)
+        except BadJSON as bad:
+            raise HTTPException(400, str(bad)) from None
+
+    def decode_json(self, data: str | bytes) -> object:
+        """A WebSocket frame: the protocol handler closes the socket (4400) on a decode error."""
+        try:
+            return checked_json(data)
+        except BadJSON as bad:
+            raise json.JSONDecodeError(str(bad), "", 0) from None
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return Context(
@@ -106,7 +123,7 @@ def _content_length(request: Request) -> int:
 
 def _bad_request(message: str, status_code: int = 400) -> Response:
     return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT"}}]},
+        {"errors": [{"message": quoted(message), "extensions": {"code": "BAD_USER_INPUT"}}]},
         status_code=status_code,
     )
 

@@ -9,7 +9,10 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
-from strawberry.subscriptions.protocols.graphql_ws.types import ConnectionErrorMessage
+from strawberry.subscriptions.protocols.graphql_ws.types import (
+    ConnectionErrorMessage,
+    OperationMessage,
+)
 from strawberry.subscriptions.protocols.graphql_ws.types import (
     ConnectionInitMessage as LegacyConnectionInitMessage,
 )
@@ -75,6 +78,12 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
             await super().handle()
         finally:
             timeout.cancel()
+
+    async def handle_message(self, message: OperationMessage) -> None:
+        # The legacy protocol ignores frames it cannot read (strawberry skips undecodable ones);
+        # an object without a string `type` is one of those, not a reason to crash the socket.
+        if isinstance(message.get("type"), str):
+            await super().handle_message(message)
 
     async def _close_if_not_initialised(self) -> None:
         await asyncio.sleep(self.view.connection_init_wait_timeout.total_seconds())

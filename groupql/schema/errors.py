@@ -10,10 +10,20 @@ from groupql.store.outages import is_outage
 
 logger = logging.getLogger("groupql.errors")
 
+# A message may quote the request (an unknown field's name, a bad value): never more than this.
+MAX_MESSAGE_CHARS = 300
+
+
+def quoted(message: str) -> str:
+    """A message cut to a length a client can show, whatever the request made it quote."""
+    if len(message) <= MAX_MESSAGE_CHARS:
+        return message
+    return message[: MAX_MESSAGE_CHARS - 1] + "…"
+
 
 def client_error(error: GraphQLError) -> GraphQLError:
     if error.extensions and "code" in error.extensions:
-        return error
+        return error if len(error.message) <= MAX_MESSAGE_CHARS else _quoting_less(error)
     original = error.original_error
     if original is None or isinstance(original, GraphQLError):
         # Parse and validation errors, and variables that do not fit their types (graphql-core
@@ -37,10 +47,21 @@ def client_error(error: GraphQLError) -> GraphQLError:
 
 def _with_code(error: GraphQLError, message: str, code: str) -> GraphQLError:
     return GraphQLError(
-        message,
+        quoted(message),
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,
         path=error.path,
         extensions={"code": code},
+    )
+
+
+def _quoting_less(error: GraphQLError) -> GraphQLError:
+    return GraphQLError(
+        quoted(error.message),
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=error.extensions,
     )
