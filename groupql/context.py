@@ -40,7 +40,7 @@ class Loaders:
     items: DataLoader[str, Item | None]
     member_counts: DataLoader[str, int]
     last_seqs: DataLoader[str, int]
-    reply_counts: DataLoader[str, int]
+    reply_counts: DataLoader[tuple[str, str], int]  # by (groupId, itemId): the shard key leads
     poll_tallies: DataLoader[str, PollTally]
 
     @classmethod

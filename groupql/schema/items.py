@@ -85,7 +85,7 @@ class GroupItem:
     @strawberry.field(description="How many replies, not counting deleted ones.")
     @staticmethod
     async def reply_count(root: strawberry.Parent[records.Item], info: Info) -> int:
-        return await info.context.loaders.reply_counts.load(root.id)
+        return await info.context.loaders.reply_counts.load((root.group_id, root.id))
 
     @strawberry.field(description="Replies, oldest first.")
     @staticmethod

@@ -137,7 +137,7 @@ class ItemService:
     async def replies(self, item: Item, *, first: int | None, after: str | None) -> Page[Item]:
         size = page_size(first)
         after_seq = _seq_or_none(decode_cursor("replies", after, _is_seq))
-        items = await self._store.items.replies_page(item.id, after_seq=after_seq, limit=size + 1)
+        items = await self._store.items.replies_page(item, after_seq=after_seq, limit=size + 1)
         return paginate(items, size, "replies", lambda reply: str(reply.seq))
 
     async def album(
@@ -170,8 +170,9 @@ class ItemService:
     async def last_seqs(self, group_ids: Sequence[str]) -> list[int]:
         return await self._store.items.last_seqs(group_ids)
 
-    async def reply_counts(self, item_ids: Sequence[str]) -> list[int]:
-        return await self._store.items.reply_counts(item_ids)
+    async def reply_counts(self, items: Sequence[tuple[str, str]]) -> list[int]:
+        """Live replies of each (groupId, itemId)."""
+        return await self._store.items.reply_counts(items)
 
     async def _reply_parent(self, group: Group, parent_id: str) -> Item:
         [parent] = await self._store.items.get_many([parent_id])

@@ -41,12 +41,23 @@ INDEXES: Mapping[str, tuple[IndexModel, ...]] = {
         IndexModel([("groupId", ASCENDING), ("status", ASCENDING), ("_id", ASCENDING)]),
         # myGroups: a user's active memberships, newest first.
         IndexModel([("userId", ASCENDING), ("status", ASCENDING), ("_id", DESCENDING)]),
+        # The next owner when one leaves: the longest-standing admin, else member.
+        IndexModel(
+            [
+                ("groupId", ASCENDING),
+                ("status", ASCENDING),
+                ("role", ASCENDING),
+                ("joinedAt", ASCENDING),
+                ("_id", ASCENDING),
+            ]
+        ),
     ),
     "items": (
         IndexModel([("groupId", ASCENDING), ("seq", ASCENDING)], unique=True),
         # The feed filtered by type, and the album (IMAGE and VIDEO), newest first.
         IndexModel([("groupId", ASCENDING), ("type", ASCENDING), ("seq", DESCENDING)]),
-        IndexModel([("replyTo", ASCENDING), ("seq", ASCENDING)]),
+        # Replies and reply counts, within the group (the shard key leads).
+        IndexModel([("groupId", ASCENDING), ("replyTo", ASCENDING), ("seq", ASCENDING)]),
         # One item per author's clientId: a retried postItem finds the first one.
         IndexModel(
             [("groupId", ASCENDING), ("authorId", ASCENDING), ("clientId", ASCENDING)],
@@ -66,6 +77,7 @@ INDEXES: Mapping[str, tuple[IndexModel, ...]] = {
 SUPERSEDED: Mapping[str, tuple[str, ...]] = {
     "groups": ("appid_1_openGId_1",),  # partial on $type: never used for a join's lookup
     "members": ("userId_1_status_1",),  # cannot serve myGroups' sort by _id
+    "items": ("replyTo_1_seq_1",),  # replies without the groupId shard key
 }
 
 

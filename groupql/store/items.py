@@ -162,24 +162,28 @@ class Items:
         query = {"groupId": group_id, "seq": {"$gt": after_seq}}
         return await self._find(query, "seq", ASCENDING, limit)
 
-    async def replies_page(
-        self, parent_id: str, *, after_seq: int | None, limit: int
-    ) -> list[Item]:
-        query: Document = {"replyTo": parent_id}
+    async def replies_page(self, parent: Item, *, after_seq: int | None, limit: int) -> list[Item]:
+        query: Document = {"groupId": parent.group_id, "replyTo": parent.id}
         if after_seq is not None:
             query["seq"] = {"$gt": after_seq}
         return await self._find(query, "seq", ASCENDING, limit)
 
-    async def reply_counts(self, parent_ids: Sequence[str]) -> list[int]:
-        """How many replies each item has that are not deleted, in one round trip."""
+    async def reply_counts(self, parents: Sequence[tuple[str, str]]) -> list[int]:
+        """How many replies each (groupId, itemId) has that are not deleted, in one round trip."""
         counts = await self._collection.aggregate(
             [
-                {"$match": {"replyTo": {"$in": list(parent_ids)}, "deletedAt": None}},
+                {
+                    "$match": {
+                        "groupId": {"$in": sorted({group_id for group_id, _ in parents})},
+                        "replyTo": {"$in": [item_id for _, item_id in parents]},
+                        "deletedAt": None,
+                    }
+                },
                 {"$group": {"_id": "$replyTo", "count": {"$sum": 1}}},
             ]
         )
         by_parent = {doc["_id"]: doc["count"] async for doc in counts}
-        return [by_parent.get(parent_id, 0) for parent_id in parent_ids]
+        return [by_parent.get(item_id, 0) for _, item_id in parents]
 
     # Writes to an item carry its groupId, the shard key of `items`, so that a sharded cluster
     # routes them to one shard.

@@ -8,6 +8,7 @@ import datetime
 import functools
 import itertools
 import time
+import traceback
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -43,7 +44,10 @@ _CONNECTION = ("memory", None)
 
 
 class _CommandMonitor:
-    """Reports each simulated server round trip to pymongo command listeners."""
+    """Reports each simulated server round trip to pymongo command listeners, with the command
+    document pymongo would send (each operation builds it as pymongo's AsyncCollection does).
+    What only a real connection adds (lsid, txnNumber, $clusterTime, writeConcern) is left out;
+    `$db` is added, as pymongo adds it."""
 
     def __init__(self, listeners: Sequence[object]) -> None:
         self._listeners: list[monitoring.CommandListener] = []
@@ -57,11 +61,11 @@ class _CommandMonitor:
         self._request_ids = itertools.count(1)
 
     def round_trip(self, database_name: str, command: Document, call: Callable[[], T]) -> T:
+        command = {**command, "$db": database_name}
         command_name, request_id = next(iter(command)), next(self._request_ids)
         ids = (request_id, _CONNECTION, request_id)  # request, connection and operation ids
         started = monitoring.CommandStartedEvent(command, database_name, *ids)
-        for listener in self._listeners:
-            listener.started(started)
+        self._publish(lambda listener: listener.started(started))
         start = time.perf_counter()
         try:
             result = call()
@@ -70,15 +74,21 @@ class _CommandMonitor:
             failed = monitoring.CommandFailedEvent(
                 _since(start), reply, command_name, *ids, database_name=database_name
             )
-            for listener in self._listeners:
-                listener.failed(failed)
+            self._publish(lambda listener: listener.failed(failed))
             raise
         succeeded = monitoring.CommandSucceededEvent(
             _since(start), {"ok": 1.0}, command_name, *ids, database_name=database_name
         )
-        for listener in self._listeners:
-            listener.succeeded(succeeded)
+        self._publish(lambda listener: listener.succeeded(succeeded))
         return result
+
+    def _publish(self, notify: Callable[[monitoring.CommandListener], None]) -> None:
+        for listener in self._listeners:
+            # As pymongo does: what a listener raises is printed, and the command goes on.
+            try:
+                notify(listener)
+            except Exception:
+                traceback.print_exc()
 
 
 def _since(start: float) -> datetime.timedelta:
@@ -97,32 +107,32 @@ class MemoryCollection:
     def name(self) -> str:
         return self._name
 
-    async def _round_trip(self, command_name: str, method: str, *args: Any, **kwargs: Any) -> Any:
+    async def _round_trip(self, command: Document, method: str, *args: Any, **kwargs: Any) -> Any:
         call = functools.partial(getattr(self._collection, method), *args, **kwargs)
-        return await self.database._round_trip({command_name: self.name}, call)
+        return await self.database._round_trip(command, call)
 
     async def _checked_round_trip(
-        self, command_name: str, check: Callable[[], None], call: Callable[[], T]
+        self, command: Document, check: Callable[[], None], call: Callable[[], T]
     ) -> T:
         def checked_call() -> T:
             try:
                 check()
             except Refused as refused:
-                raise refused.raised_by(command_name) from None
+                raise refused.raised_by(next(iter(command))) from None
             return call()
 
-        return await self.database._round_trip({command_name: self.name}, checked_call)
+        return await self.database._round_trip(command, checked_call)
 
     async def insert_one(self, document: Document) -> results.InsertOneResult:
         check_insert_is_sendable(document)
         return await self._checked_round_trip(
-            "insert",
+            {"insert": self.name, "ordered": True, "documents": [document]},
             lambda: check_insert_fits(document),
             lambda: self._collection.insert_one(document),
         )
 
     def find(self, filter: Filter) -> MemoryCursor:
-        return MemoryCursor(self, self._collection.find(filter))
+        return MemoryCursor(self, self._collection.find(filter), filter)
 
     async def find_one(
         self,
@@ -130,14 +140,21 @@ class MemoryCollection:
         projection: Mapping[str, Any] | None = None,
         sort: list[tuple[str, int]] | None = None,
     ) -> Document | None:
+        command: Document = {"find": self.name, "filter": filter}
         if sort is not None:
-            return await self._round_trip("find", "find_one", filter, projection, sort=sort)
+            command["sort"] = dict(sort)
+        if projection:
+            command["projection"] = projection
+        # pymongo's find_one is find(...).limit(-1): one batch of at most one document.
+        command |= {"limit": 1, "singleBatch": True}
 
-        def first_in_natural_order() -> Document | None:
+        def first() -> Document | None:
+            if sort is not None:
+                return self._collection.find_one(filter, projection, sort=sort)
             documents = list(self._collection.find(filter, projection))
             return self.database.natural_order.shuffled(documents)[0] if documents else None
 
-        return await self.database._round_trip({"find": self.name}, first_in_natural_order)
+        return await self.database._round_trip(command, first)
 
     async def find_one_and_update(
         self,
@@ -149,8 +166,19 @@ class MemoryCollection:
         return_document: bool = False,
     ) -> Document | None:
         validate_ok_for_update(update)  # pymongo's own check: a bad update is not sent
+        command: Document = {
+            "findAndModify": self.name,
+            "query": filter,
+            "new": return_document,
+            "update": update,
+        }
+        if projection is not None:
+            command["fields"] = projection
+        if sort is not None:
+            command["sort"] = dict(sort)
+        command["upsert"] = upsert
         return await self._checked_round_trip(
-            "findAndModify",
+            command,
             lambda: check_update(self._collection, filter, update, sort=sort, upsert=upsert),
             lambda: self._collection.find_one_and_update(
                 filter,
@@ -165,13 +193,18 @@ class MemoryCollection:
     async def update_one(self, filter: Filter, update: Mapping[str, Any]) -> results.UpdateResult:
         validate_ok_for_update(update)  # pymongo's own check: a bad update is not sent
         return await self._checked_round_trip(
-            "update",
+            {
+                "update": self.name,
+                "ordered": True,
+                "updates": [{"q": filter, "u": update, "multi": False, "upsert": False}],
+            },
             lambda: check_update(self._collection, filter, update, sort=None, upsert=False),
             lambda: self._collection.update_one(filter, update),
         )
 
     async def delete_one(self, filter: Filter) -> results.DeleteResult:
-        return await self._round_trip("delete", "delete_one", filter)
+        command = {"delete": self.name, "ordered": True, "deletes": [{"q": filter, "limit": 1}]}
+        return await self._round_trip(command, "delete_one", filter)
 
     async def aggregate(self, pipeline: Sequence[Mapping[str, Any]]) -> MemoryCommandCursor:
         natural_order = self.database.natural_order
@@ -187,7 +220,8 @@ class MemoryCollection:
                     documents = natural_order.shuffled(documents)
             return documents
 
-        documents = await self.database._round_trip({"aggregate": self.name}, run)
+        command = {"aggregate": self.name, "pipeline": list(pipeline), "cursor": {}}
+        documents = await self.database._round_trip(command, run)
         return MemoryCommandCursor(documents)
 
     async def create_indexes(self, indexes: Sequence[IndexModel]) -> list[str]:
@@ -204,16 +238,18 @@ class MemoryCollection:
             return names
 
         return await self._checked_round_trip(
-            "createIndexes",
+            {"createIndexes": self.name, "indexes": [index.document for index in indexes]},
             lambda: check_index_names_fit(self._collection.index_information(), indexes),
             create_all,
         )
 
     async def index_information(self) -> dict[str, Any]:
-        return await self._round_trip("listIndexes", "index_information")
+        command = {"listIndexes": self.name, "cursor": {}}
+        return await self._round_trip(command, "index_information")
 
     async def drop_index(self, index_or_name: str) -> None:
-        await self._round_trip("dropIndexes", "drop_index", index_or_name)
+        command = {"dropIndexes": self.name, "index": index_or_name}
+        await self._round_trip(command, "drop_index", index_or_name)
 
 
 class MemoryDatabase:

@@ -1,7 +1,7 @@
 """The cursors of the in-memory engine: a find() query, and the documents a command returned."""
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Self
 
 from pymongo.errors import InvalidOperation
@@ -44,16 +44,19 @@ class MemoryCommandCursor:
 class MemoryCursor(MemoryCommandCursor):
     """A find() query, run in one round trip when first read, like pymongo's AsyncCursor."""
 
-    def __init__(self, collection: "MemoryCollection", query: Any) -> None:
+    def __init__(
+        self, collection: "MemoryCollection", query: Any, filter: Mapping[str, Any]
+    ) -> None:
         super().__init__()
         self._collection = collection
         self._query: Any = query  # a mongomock Cursor until the query runs or is closed
-        self._is_sorted = False
+        self._filter = filter
+        self._sort: dict[str, int] = {}
         self._limit = 0
 
     def sort(self, key_or_list: str, direction: int) -> Self:
         self._unrun_query().sort(key_or_list, direction)
-        self._is_sorted = True
+        self._sort = {key_or_list: direction}  # pymongo's sort() replaces the earlier one
         return self
 
     def limit(self, limit: int) -> Self:
@@ -69,16 +72,26 @@ class MemoryCursor(MemoryCommandCursor):
     async def _fetch_first_batch(self) -> None:
         if self._query is not None:
             query, self._query = self._query, None
-            command = {"find": self._collection.name}
             database = self._collection.database
 
             def run() -> list[Document]:
                 documents = list(query)
-                if not self._is_sorted:
+                if not self._sort:
                     documents = database.natural_order.shuffled(documents)
                 return documents[: abs(self._limit) or None]  # pymongo: 0 is no limit
 
-            self._buffer.extend(await database._round_trip(command, run))
+            self._buffer.extend(await database._round_trip(self._command(), run))
+
+    def _command(self) -> Document:
+        """The find command pymongo sends for this query (pymongo.message._gen_find_command)."""
+        command: Document = {"find": self._collection.name, "filter": self._filter}
+        if self._sort:
+            command["sort"] = self._sort
+        if self._limit:
+            command["limit"] = abs(self._limit)
+            if self._limit < 0:
+                command["singleBatch"] = True
+        return command
 
     async def close(self) -> None:
         self._query = None
