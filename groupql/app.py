@@ -150,6 +150,7 @@ def create_app(
     *,
     clock: Clock = utc_now,
     mongo_listeners: Sequence[CommandListener] = (),
+    indexes_checked: bool | None = None,
 ) -> Starlette:
     settings = settings or Settings()
 
@@ -157,7 +158,12 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         quiet_http_client_logs()
         _describe(settings)
-        running = await wiring.start(settings, clock=clock, mongo_listeners=mongo_listeners)
+        running = await wiring.start(
+            settings,
+            clock=clock,
+            mongo_listeners=mongo_listeners,
+            indexes_checked=indexes_checked,
+        )
         app.state.running = running
         app.state.services = running.services
         try:

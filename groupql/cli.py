@@ -9,7 +9,6 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import pymongo
 import uvicorn
 from pydantic import ValidationError
 
@@ -19,9 +18,6 @@ from groupql.wechat.crypto import encrypt_wechat_data
 
 if TYPE_CHECKING:
     from groupql.store.indexes import IndexPlan
-
-# How long `serve` waits for the database to check its indexes before starting without it.
-_CHECK_S = 5.0
 
 
 def _settings() -> Settings:
@@ -38,29 +34,27 @@ def _serve(args: argparse.Namespace) -> None:
     settings = _settings()
     from groupql.app import create_app
 
-    # Checked before uvicorn starts, so that stale indexes refuse with one line, not a traceback.
-    if not settings.uses_memory_store:
-        asyncio.run(_check_indexes(settings))
+    # Checked before uvicorn starts, so that stale indexes refuse with one line, not a traceback;
+    # the app is told what was found, so that it does not wait for a silent database again.
+    indexes_checked = None if settings.uses_memory_store else asyncio.run(_check_indexes(settings))
 
     log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     log_config["loggers"]["groupql"] = {"handlers": ["default"], "level": "INFO"}
-    app = create_app(settings)
+    app = create_app(settings, indexes_checked=indexes_checked)
     uvicorn.run(app, host=args.host, port=args.port, log_config=log_config, proxy_headers=True)
 
 
-async def _check_indexes(settings: Settings) -> None:
+async def _check_indexes(settings: Settings) -> bool:
+    """Whether the indexes are current (False: the database did not answer); exits when stale."""
     from groupql.store import connect
     from groupql.store.indexes import StaleIndexes
-    from groupql.wiring import prepare_indexes
+    from groupql.wiring import indexes_checked_at_start
 
     database = connect(settings.mongodb_url, settings.mongodb_db)
     try:
-        with pymongo.timeout(_CHECK_S):
-            await prepare_indexes(database)
+        return await indexes_checked_at_start(database)
     except StaleIndexes as stale:
         sys.exit(f"groupql: {stale}")
-    except Exception:
-        pass  # an unreachable database is the server's to report: /readyz says 503 until it answers
     finally:
         await database.close()
 

@@ -84,8 +84,10 @@ async def start(
     *,
     clock: Clock = utc_now,
     mongo_listeners: Sequence[CommandListener] = (),
+    indexes_checked: bool | None = None,
 ) -> Running:
-    """Connect what `settings` name and build the services on them.
+    """Connect what `settings` name and build the services on them; `indexes_checked` says
+    what a caller found already (True: current, False: unreachable), None to check here.
 
     A database that does not answer does not stop the start: requests answer UNAVAILABLE and
     /readyz says 503 until it does. Indexes that are not current do (StaleIndexes).
@@ -101,7 +103,9 @@ async def start(
             code2session=code2session,
             bus=bus,
         )
-        running.indexes_checked = await _indexes_checked_at_start(database)
+        running.indexes_checked = (
+            await indexes_checked_at_start(database) if indexes_checked is None else indexes_checked
+        )
     except BaseException:
         if bus is not None:
             await bus.close()
@@ -116,9 +120,12 @@ async def prepare_indexes(database: Database) -> None:
     await indexes.prepare(database.collections(), is_empty=await database.is_empty())
 
 
-async def _indexes_checked_at_start(database: Database) -> bool:
+async def indexes_checked_at_start(database: Database) -> bool:
+    """Check the indexes, waiting for the database no longer than START_CHECK_S, or the URL's
+    own timeoutMS if shorter (pymongo.timeout would otherwise replace the URL's bound)."""
+    bound_s = min(START_CHECK_S, database.operation_timeout_s or START_CHECK_S)
     try:
-        with pymongo.timeout(START_CHECK_S):
+        with pymongo.timeout(bound_s):
             await prepare_indexes(database)
     except Exception as error:
         if not is_outage(error):

@@ -19,6 +19,9 @@ from pymongo import AsyncMongoClient, monitoring
 from groupql.app import create_app
 from groupql.config import Settings
 from tests.fakes.wechat import FAKE_APPID, FAKE_SECRET, FakeWeChat, running_fake_wechat
+from tests.store import shapes
+
+pytest_plugins = ["tests.query_shapes"]
 
 TEST_SECRET_KEY = "test-secret-key-0123456789abcdef0123456789"
 TEST_APPID = "wxtestapp00000001"
@@ -127,7 +130,7 @@ class Api:
 @asynccontextmanager
 async def running_api(settings: Settings, clock: Callable[[], datetime]) -> AsyncIterator[Api]:
     round_trips = RoundTrips()
-    app = create_app(settings, clock=clock, mongo_listeners=[round_trips])
+    app = create_app(settings, clock=clock, mongo_listeners=[round_trips, shapes.RECORDER])
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://groupql.test") as http:
@@ -198,11 +201,19 @@ async def serving(
     send_buffer_bytes: int | None = None,
     **overrides: Any,
 ) -> AsyncIterator[LiveServer]:
-    """Serve the app on a loopback port; `send_buffer_bytes` makes its sockets' send buffers
-    small (accepted sockets inherit it), so that a client that stops reading blocks sends."""
+    """Serve the app on a loopback port, on the in-memory store or on a throwaway database of
+    GROUPQL_TEST_MONGODB_URL (dropped afterwards), unless `mongodb_url` names a store (e.g.
+    `memory://NAME`, shared by two instances). `send_buffer_bytes` makes its sockets' send
+    buffers small (accepted sockets inherit it), so that a client that stops reading blocks
+    sends."""
+    test_mongodb_url = os.environ.get("GROUPQL_TEST_MONGODB_URL")
+    throwaway_db = None
+    if test_mongodb_url and "mongodb_url" not in overrides:
+        throwaway_db = f"groupql_test_{uuid.uuid4().hex[:12]}"
+        overrides.update(mongodb_url=test_mongodb_url, mongodb_db=throwaway_db)
     settings = settings_for_test(redis_url=redis_url, **overrides)
     round_trips = RoundTrips()
-    app = create_app(settings, clock=clock, mongo_listeners=[round_trips])
+    app = create_app(settings, clock=clock, mongo_listeners=[round_trips, shapes.RECORDER])
     # Made for TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose proto is
     # IPPROTO_TCP, and accepted sockets inherit the listener's. Without it every response
     # waits ~40 ms for the client's delayed ACK (Nagle).
@@ -227,6 +238,10 @@ async def serving(
     finally:
         server.should_exit = True
         await task
+        if throwaway_db is not None:
+            client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(test_mongodb_url)
+            await client.drop_database(throwaway_db)
+            await client.close()
 
 
 @pytest.fixture

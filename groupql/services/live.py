@@ -60,12 +60,15 @@ class LiveService:
         # seen by the check or delivered as an event, never missed.
         subscription = await self._subscribe(group_channel(group_id), after_seq)
         last_seq = after_seq or 0
+        # Until the feed knows where it starts, an interrupted client resubscribes as it came.
+        knows_last_seq = after_seq is not None
         try:
             access = (await self._membership.access(viewer, group_id)).require(Action.VIEW_GROUP)
             group = access.group
             may_moderate = access.allows(Action.VIEW_MODERATION)
             if after_seq is None:
                 [last_seq] = await self._store.items.last_seqs([group_id])
+                knows_last_seq = True
             else:
                 async for item in self._items_after(group_id, after_seq, until=None):
                     yield LiveEvent(EventType.ITEM_POSTED, group, item.seq, item)
@@ -96,11 +99,12 @@ class LiveService:
                 elif member is None or may_moderate or member.status in _PUBLIC_STATUSES:
                     yield event
         except (FellBehind, BusUnavailable) as error:
-            raise FeedInterrupted(str(error), last_seq) from error
+            raise FeedInterrupted(str(error), last_seq if knows_last_seq else None) from error
         except Exception as error:
             if not is_outage(error):
                 raise
-            raise FeedInterrupted("the database did not answer", last_seq) from error
+            resume = last_seq if knows_last_seq else None
+            raise FeedInterrupted("the database did not answer", resume) from error
         finally:
             subscription.close()
 

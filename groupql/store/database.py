@@ -50,6 +50,8 @@ class Database:
     items: Collection
     votes: Collection
     invites: Collection
+    # The client's bound on each operation (timeoutMS), None for the in-memory engine.
+    operation_timeout_s: float | None = None
 
     async def ping(self) -> None:
         await self.client.admin.command("ping")
@@ -59,7 +61,11 @@ class Database:
 
     def collections(self) -> dict[str, Collection]:
         """The collections by name."""
-        return {one.name: getattr(self, one.name) for one in fields(self) if one.name != "client"}
+        return {
+            one.name: getattr(self, one.name)
+            for one in fields(self)
+            if one.name not in ("client", "operation_timeout_s")
+        }
 
     async def is_empty(self) -> bool:
         """Whether no collection holds a document (a new database, e.g. in dev)."""
@@ -76,16 +82,19 @@ def connect(
     if url.startswith("memory://"):
         name = url.removeprefix("memory://").strip("/")
         memory = MemoryMongoClient(event_listeners=event_listeners, name=name)
-        return _on(memory, memory[database].__getitem__)
+        return _on(memory, memory[database].__getitem__, None)
     client: AsyncMongoClient[Document] = AsyncMongoClient(
         url, tz_aware=True, event_listeners=list(event_listeners), **_defaults_for(url)
     )
-    return _on(client, client[database].__getitem__)
+    return _on(client, client[database].__getitem__, client.options.timeout)
 
 
-def _on(client: Client, collection: Callable[[str], Collection]) -> Database:
+def _on(
+    client: Client, collection: Callable[[str], Collection], operation_timeout_s: float | None
+) -> Database:
     return Database(
         client=client,
+        operation_timeout_s=operation_timeout_s,
         users=collection("users"),
         sessions=collection("sessions"),
         groups=collection("groups"),
