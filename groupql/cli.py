@@ -41,7 +41,15 @@ def _serve(args: argparse.Namespace) -> None:
     log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     log_config["loggers"]["groupql"] = {"handlers": ["default"], "level": "INFO"}
     app = create_app(settings, indexes_checked=indexes_checked)
-    uvicorn.run(app, host=args.host, port=args.port, log_config=log_config, proxy_headers=True)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_config=log_config,
+        proxy_headers=True,
+        # A WebSocket message is held to the HTTP body limit (uvicorn closes with 1009 beyond).
+        ws_max_size=settings.max_request_bytes,
+    )
 
 
 async def _check_indexes(settings: Settings) -> bool:

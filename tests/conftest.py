@@ -221,7 +221,10 @@ async def serving(
     if send_buffer_bytes is not None:
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer_bytes)
     listener.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, log_level="warning", lifespan="on")
+    # As `groupql serve` runs it: WebSocket messages held to the HTTP body limit.
+    config = uvicorn.Config(
+        app, log_level="warning", lifespan="on", ws_max_size=settings.max_request_bytes
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[listener]))
     while not server.started:

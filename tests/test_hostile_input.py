@@ -139,3 +139,14 @@ async def test_the_legacy_protocol_ignores_such_frames_and_keeps_serving(
 
     assert (await socket.init(alice.token))["type"] == "connection_ack"
     await socket.close()
+
+
+async def test_a_socket_message_over_the_body_limit_closes_with_1009(live: LiveServer) -> None:
+    socket = await GraphQLSocket.open(live.ws_url, TRANSPORT_WS)
+    await socket.connection.send(
+        '{"type": "connection_init", "payload": {"x": "' + "a" * 2_000_000 + '"}}'
+    )
+
+    code, _ = await socket.closed()
+
+    assert code == 1009
