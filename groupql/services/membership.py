@@ -14,6 +14,9 @@ from groupql.store import Store
 _STAYS = frozenset({MemberStatus.ACTIVE, MemberStatus.PENDING})
 # A join retries when another request changed the membership between its read and its write.
 _JOIN_ATTEMPTS = 5
+# Each round of keeping an owner moves ownership once; more rounds than this would need members
+# leaving as fast as the group can hand it on.
+_OWNER_ROUNDS = 10
 
 
 @dataclass(frozen=True)
@@ -121,10 +124,40 @@ class MembershipService:
                 return await self._joined(group, rejoined), True
         raise Conflict("Your membership changed while joining; retry.")
 
+    async def keep_an_active_owner(self, group_id: str) -> None:
+        """Make the group's owner an active member (the longest-standing admin, else member),
+        or nobody when no member is active.
+
+        Called after every change that can leave the owner gone: a leave, a removal. Each step
+        is one conditional write of who owns, and the loop reads again after it: whichever of
+        racing requests writes last has seen the final memberships, so no interleaving leaves a
+        departed owner while someone active remains.
+        """
+        for _ in range(_OWNER_ROUNDS):
+            [group] = await self._store.groups.get_many([group_id])
+            owner = None if group is None else group.owner_id
+            if group is None or (owner is not None and await self.is_active(group_id, owner)):
+                return
+            successor = await self._store.members.longest_standing(
+                group_id, Role.ADMIN, excluding=owner or ""
+            ) or await self._store.members.longest_standing(
+                group_id, Role.MEMBER, excluding=owner or ""
+            )
+            new_owner = None if successor is None else successor.user_id
+            if new_owner == owner:
+                return
+            await self._store.groups.claim_ownership(group_id, from_owner=owner, to_owner=new_owner)
+        raise Conflict("The group's members changed too fast to hand it on; retry.")
+
+    async def is_active(self, group_id: str, user_id: str) -> bool:
+        member = await self._store.members.get(group_id=group_id, user_id=user_id)
+        return member is not None and member.status is MemberStatus.ACTIVE
+
     async def _joined(self, group: Group, member: Member) -> Member:
-        # A group whose last member left has no owner: the next active member takes it.
-        is_ownerless = group.owner_id is None and member.status is MemberStatus.ACTIVE
-        if is_ownerless and await self._store.groups.claim_ownership(
+        # A group whose last member left has no owner: the next active member takes it. Always
+        # tried (one conditional write), not only when the group read said so: the last leaver
+        # may be handing on at this instant, and it reads the memberships only once more.
+        if member.status is MemberStatus.ACTIVE and await self._store.groups.claim_ownership(
             group.id, from_owner=None, to_owner=member.user_id
         ):
             group = replace(group, owner_id=member.user_id)

@@ -16,8 +16,6 @@ from groupql.store import Store
 _PRESENT = (MemberStatus.ACTIVE, MemberStatus.PENDING)
 _REMOVABLE = (*_PRESENT, MemberStatus.LEFT, MemberStatus.REJECTED, MemberStatus.REMOVED)
 _TO_ADMIN = Changes(Member, role=Role.ADMIN)
-# Successors who leave while the owner hands over are passed over, a few at most.
-_HAND_OVER_ATTEMPTS = 3
 
 
 class ModerationService:
@@ -63,7 +61,7 @@ class ModerationService:
             group_id, from_owner=viewer.id, to_owner=user_id
         ):
             raise Conflict("Ownership changed meanwhile; reload the group.")
-        if not await self._is_active(group_id, user_id):
+        if not await self._membership.is_active(group_id, user_id):
             # The new owner left between the two writes: the group goes back to the viewer.
             await self._store.groups.claim_ownership(
                 group_id, from_owner=user_id, to_owner=viewer.id
@@ -91,6 +89,8 @@ class ModerationService:
             when_status=_REMOVABLE,
             when_role=target.role,
         )
+        # The group may have been handed to them this instant (by an owner leaving).
+        await self._membership.keep_an_active_owner(group_id)
         await self._events.member(EventType.MEMBER_REMOVED, removed)
         return removed
 
@@ -140,42 +140,17 @@ class ModerationService:
     async def leave(self, viewer: User, group_id: str) -> Member:
         access = (await self._membership.access(viewer, group_id)).require(Action.LEAVE)
         assert access.member is not None
-        if access.group.owner_id == viewer.id:
-            await self._hand_over(access.group, viewer.id)
         left = await self._change(
             access.group,
             access.member,
             Changes(Member, status=MemberStatus.LEFT, role=Role.MEMBER, muted_until=None),
             when_status=_PRESENT,
         )
+        # Whoever owns now (the viewer, or someone handing the group to them this instant)
+        # must be someone still here.
+        await self._membership.keep_an_active_owner(group_id)
         await self._events.member(EventType.MEMBER_LEFT, left)
         return left
-
-    async def _hand_over(self, group: Group, owner_id: str) -> None:
-        """The owner leaves: the longest-standing admin, else member, becomes owner.
-
-        A successor who leaves in the same instant is passed over for the next in line.
-        """
-        holder = owner_id
-        for _ in range(_HAND_OVER_ATTEMPTS):
-            successor = await self._store.members.longest_standing(
-                group.id, Role.ADMIN, excluding=owner_id
-            ) or await self._store.members.longest_standing(
-                group.id, Role.MEMBER, excluding=owner_id
-            )
-            new_owner = successor.user_id if successor else None
-            if not await self._store.groups.claim_ownership(
-                group.id, from_owner=holder, to_owner=new_owner
-            ):
-                raise Conflict("Ownership changed meanwhile; reload the group.")
-            if new_owner is None or await self._is_active(group.id, new_owner):
-                return
-            holder = new_owner
-        await self._store.groups.claim_ownership(group.id, from_owner=holder, to_owner=None)
-
-    async def _is_active(self, group_id: str, user_id: str) -> bool:
-        member = await self._store.members.get(group_id=group_id, user_id=user_id)
-        return member is not None and member.status is MemberStatus.ACTIVE
 
     async def _change(
         self,
