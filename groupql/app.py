@@ -11,6 +11,7 @@ from typing import Any, cast
 from cross_web import HTTPException
 from pymongo.monitoring import CommandListener
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -19,13 +20,16 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.types.unset import UNSET, UnsetType
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from groupql import wiring
 from groupql.config import Settings
 from groupql.context import Context
+from groupql.errors import RateLimited
 from groupql.json_input import BadJSON, checked_json
-from groupql.schema import schema
 from groupql.schema.errors import quoted
+from groupql.schema.persisted import PersistedQueriesView
+from groupql.schema.root import schema_for
 from groupql.services.clock import Clock, utc_now
 from groupql.store.indexes import StaleIndexes
 from groupql.websocket import LegacyWSHandler, TransportWSHandler
@@ -40,13 +44,13 @@ class _RequestTooLarge(Exception):
     pass
 
 
-class GroupQLGraphQL(GraphQL[Context, None]):
+class GroupQLGraphQL(PersistedQueriesView, GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
     graphql_ws_handler_class = LegacyWSHandler
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(
-            schema,
+            schema_for(settings),
             graphql_ide="graphiql",
             # keep_alive sends the legacy protocol's "ka"; TransportWSHandler pings at the same
             # interval.
@@ -71,10 +75,14 @@ class GroupQLGraphQL(GraphQL[Context, None]):
             raise json.JSONDecodeError(str(bad), "", 0) from None
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        running: wiring.Running = request.app.state.running
         return Context(
-            services=request.app.state.services,
+            services=running.services,
             authorization=request.headers.get("authorization"),
             websocket=request if isinstance(request, WebSocket) else None,
+            client_address=_client_address(request),
+            throttle=running.throttle,
+            rate_limits=running.rate_limits,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -90,7 +98,22 @@ class GroupQLGraphQL(GraphQL[Context, None]):
         try:
             if _content_length(request) > self.max_request_bytes:
                 raise _RequestTooLarge
+            if "authorization" not in request.headers and _asks_graphql(request):
+                running: wiring.Running = request.app.state.running
+                context = Context(
+                    services=running.services,
+                    authorization=None,
+                    throttle=running.throttle,
+                    rate_limits=running.rate_limits,
+                )
+                await context.count(
+                    "request without a token",
+                    by=_client_address(request),
+                    rate=running.rate_limits.anonymous,
+                )
             response = await self.run(request)
+        except RateLimited as limited:
+            response = _rate_limited(limited)
         except (HTTPException, StrawberryGraphQLError) as error:
             # A request that is not GraphQL at all (bad JSON, no query): still answer in
             # GraphQL's error shape, so clients parse every failure the same way.
@@ -112,6 +135,27 @@ class GroupQLGraphQL(GraphQL[Context, None]):
             return message
 
         return limited_receive
+
+
+def _client_address(request: Request | WebSocket) -> str:
+    # ProxyHeadersMiddleware has already put the forwarded address here when the peer is a
+    # trusted proxy (GROUPQL_TRUSTED_PROXIES), and only then.
+    return request.client.host if request.client else "unknown"
+
+
+def _asks_graphql(request: Request) -> bool:
+    """A GraphQL request (not a browser opening GraphiQL)."""
+    params = request.query_params
+    return request.method == "POST" or "query" in params or "extensions" in params
+
+
+def _rate_limited(limited: RateLimited) -> Response:
+    extensions = {"code": limited.code, "retryAfter": limited.retry_after_s}
+    return JSONResponse(
+        {"errors": [{"message": limited.message, "extensions": extensions}]},
+        status_code=429,
+        headers={"Retry-After": str(limited.retry_after_s)},
+    )
 
 
 def _content_length(request: Request) -> int:
@@ -187,6 +231,8 @@ def create_app(
         return JSONResponse({"status": "ready"})
 
     graphql = GroupQLGraphQL(settings)
+    # The client's address, for rate limits: X-Forwarded-For only from the trusted proxies.
+    trusted = [host.strip() for host in settings.trusted_proxies.split(",") if host.strip()]
     return Starlette(
         routes=[
             Route("/healthz", healthz),
@@ -194,5 +240,6 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
         ],
+        middleware=[Middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)],
         lifespan=lifespan,
     )

@@ -7,12 +7,14 @@ import json
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import uvicorn
 from pydantic import ValidationError
 
 from groupql.config import Settings
+from groupql.documents import manifest_json, manifest_of
 from groupql.wechat.code2session import dev_session_for_code
 from groupql.wechat.crypto import encrypt_wechat_data
 
@@ -46,7 +48,8 @@ def _serve(args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
         log_config=log_config,
-        proxy_headers=True,
+        # The app reads X-Forwarded-For itself, from GROUPQL_TRUSTED_PROXIES only.
+        proxy_headers=False,
         # A WebSocket message is held to the HTTP body limit (uvicorn closes with 1009 beyond).
         ws_max_size=settings.max_request_bytes,
     )
@@ -93,6 +96,45 @@ def _schema(args: argparse.Namespace) -> None:
     print(schema.as_str())
 
 
+def _documents_build(args: argparse.Namespace) -> None:
+    from groupql.schema import schema
+    from groupql.schema.persisted import problems_of
+
+    documents, refusals = [], []
+    for path in _graphql_files(args.files):
+        try:
+            document = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            sys.exit(f"groupql: cannot read {path}: {error}")
+        refusals += [
+            f"groupql: {path}: {problem}" for problem in problems_of(document, schema._schema)
+        ]
+        documents.append(document)
+    if refusals:
+        sys.exit("\n".join(refusals))
+    manifest = manifest_of(documents)
+    if args.out is None:
+        sys.stdout.write(manifest_json(manifest))
+    else:
+        args.out.write_text(manifest_json(manifest), encoding="utf-8")
+        print(f"{len(manifest)} documents written to {args.out}")
+
+
+def _graphql_files(paths: list[Path]) -> list[Path]:
+    """The files named, and the .graphql files in the directories named (sorted)."""
+    files = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(path.rglob("*.graphql"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            sys.exit(f"groupql: no such file or directory: {path}")
+    if not files:
+        sys.exit("groupql: no .graphql files in " + ", ".join(str(path) for path in paths))
+    return files
+
+
 def _share_ticket(args: argparse.Namespace) -> None:
     settings = _settings()
     if not settings.is_dev:
@@ -122,6 +164,24 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema.set_defaults(run=_schema)
+
+    documents = commands.add_parser(
+        "documents", help="trusted documents (GROUPQL_TRUSTED_DOCUMENTS)"
+    ).add_subparsers(dest="documents_command", required=True)
+    build = documents.add_parser(
+        "build",
+        help="check a client's operations against the schema and print their manifest "
+        "(sha256 -> document)",
+    )
+    build.add_argument(
+        "files",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="a .graphql file, or a directory of them",
+    )
+    build.add_argument("--out", type=Path, help="write the manifest here instead of printing it")
+    build.set_defaults(run=_documents_build)
 
     dev = commands.add_parser("dev", help="dev-mode helpers").add_subparsers(
         dest="dev_command", required=True

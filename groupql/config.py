@@ -1,10 +1,13 @@
 """Settings, read once from GROUPQL_* environment variables."""
 
 import secrets
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from groupql.documents import read_manifest
 
 DEV_APPID = "wx0000000000devapp"
 MIN_SECRET_KEY_LENGTH = 32
@@ -34,6 +37,16 @@ class Settings(BaseSettings):
     subscriber_buffer: int = Field(default=256, gt=0)
     ws_ping_interval_s: float = Field(default=20.0, gt=0)
     ws_init_timeout_s: float = Field(default=10.0, gt=0)
+    # Rate limits, per minute (0 turns one off): logins per client address, requests without a
+    # token per client address, writes (mutations) per user, subscribe messages per socket.
+    rate_logins_per_min: int = Field(default=10, ge=0)
+    rate_anonymous_per_min: int = Field(default=120, ge=0)
+    rate_writes_per_min: int = Field(default=60, ge=0)
+    rate_subscribes_per_min: int = Field(default=30, ge=0)
+    # Addresses (or CIDR ranges) of the reverse proxies whose X-Forwarded-For is believed.
+    trusted_proxies: str = "127.0.0.1"
+    # A manifest of the operations that may run ({"<sha256>": "<document>"}); unset: any may.
+    trusted_documents: Path | None = None
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":
@@ -85,6 +98,13 @@ class Settings(BaseSettings):
         if self.wechat_secret is None:
             raise ValueError("GROUPQL_WECHAT_SECRET is not set")
         return self.wechat_secret.get_secret_value()
+
+    @field_validator("trusted_documents")
+    @classmethod
+    def _check_trusted_documents(cls, path: Path | None) -> Path | None:
+        if path is not None:
+            read_manifest(path)
+        return path
 
 
 # One per process: in dev, tokens and stored session keys survive only as long as the process.

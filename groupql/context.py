@@ -8,11 +8,13 @@ import strawberry
 from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
-from groupql.errors import Unauthenticated, Unavailable
+from groupql.errors import RateLimited, Unauthenticated, Unavailable
 from groupql.realtime.bus import Message
 from groupql.records import Group, Item, Member, PollTally, User
 from groupql.services.membership import Access
 from groupql.store.outages import is_outage
+from groupql.throttle import Rate, RateLimits, Throttle, in_process
+from groupql.throttle.rates import whole_seconds
 from groupql.wiring import Services
 
 
@@ -88,6 +90,11 @@ class Context:
     authorization: str | None
     websocket: WebSocket | None = None
     connection_params: dict[str, Any] | None = None
+    # Who is asking, for rate limits: the client's address (behind trusted proxies, the one
+    # they forwarded), the throttle and the limits.
+    client_address: str = "unknown"
+    throttle: Throttle = field(default_factory=in_process)
+    rate_limits: RateLimits = field(default_factory=lambda: RateLimits(None, None, None, None))
     loaders: Loaders = field(init=False)
     _viewer: "asyncio.Future[User] | None" = field(default=None, init=False)
     _viewer_loaders: ViewerLoaders | None = field(default=None, init=False)
@@ -128,6 +135,18 @@ class Context:
     async def disconnect(self, code: int, reason: str) -> None:
         if self.websocket is not None:
             await self.websocket.close(code=code, reason=reason)
+
+    async def count(self, action: str, *, by: str, rate: Rate | None) -> None:
+        """Count one `action` of `by` against `rate`; RATE_LIMITED (with retryAfter) beyond it."""
+        if rate is None:
+            return
+        wait_s = await self.throttle.hit(f"{action}:{by}", rate)
+        if wait_s is not None:
+            seconds = whole_seconds(wait_s)
+            raise RateLimited(
+                f"Too many {action}s: at most {rate.count} a minute; retry in {seconds} s.",
+                retry_after_s=seconds,
+            )
 
     async def viewer(self) -> User:
         """The logged-in caller; UNAUTHENTICATED when the request carries no valid token."""

@@ -74,6 +74,10 @@ class RateLimited(GroupQLError):
     code = "RATE_LIMITED"
     default_message = "Too many requests; wait a moment and retry."
 
+    def __init__(self, message: str | None = None, *, retry_after_s: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
 
 class WeChatUnavailable(GroupQLError):
     code = "WECHAT_UNAVAILABLE"
@@ -92,3 +96,17 @@ class Internal(GroupQLError):
 class Unavailable(GroupQLError):
     code = "UNAVAILABLE"
     default_message = "The database did not answer in time; retry shortly."
+
+
+class PersistedQueryNotFound(GroupQLError):
+    code = "PERSISTED_QUERY_NOT_FOUND"
+    # Apollo's clients recognise this exact message (older ones nothing else) and resend the
+    # operation with its query.
+    default_message = "PersistedQueryNotFound"
+
+
+class UntrustedDocument(BadUserInput):
+    default_message = (
+        "Only trusted documents run here: send one of the operations this server lists, by its "
+        "sha256Hash or its exact text."
+    )

@@ -4,21 +4,26 @@ import asyncio
 from contextlib import suppress
 from typing import Any
 
+from graphql import GraphQLFormattedError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    SubscribeMessage,
+)
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.types import (
     ConnectionErrorMessage,
     OperationMessage,
+    StartMessage,
 )
 from strawberry.subscriptions.protocols.graphql_ws.types import (
     ConnectionInitMessage as LegacyConnectionInitMessage,
 )
 
 from groupql.context import Context
-from groupql.errors import GroupQLError, Unauthenticated, Unavailable
+from groupql.errors import GroupQLError, RateLimited, Unauthenticated, Unavailable
 from groupql.schema.live import TRY_AGAIN_LATER
 
 # Close codes a client acts on: log in again (4401), or give up on this socket (4403); 4408 is
@@ -53,6 +58,16 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         if self.connection_acknowledged and self._ping_task is None:
             self._ping_task = asyncio.create_task(self._ping())
 
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        try:
+            await _count_subscribe(self.context, socket=id(self))
+        except RateLimited as limited:
+            await self.send_message(
+                {"id": message["id"], "type": "error", "payload": [_limited(limited)]}
+            )
+            return
+        await super().handle_subscribe(message)
+
     async def _ping(self) -> None:
         # Mobile networks and proxies drop sockets that stay silent; a ping every interval
         # keeps them open and lets the client notice a dead server.
@@ -79,6 +94,16 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         finally:
             timeout.cancel()
 
+    async def handle_start(self, message: StartMessage) -> None:
+        try:
+            await _count_subscribe(self.context, socket=id(self))
+        except RateLimited as limited:
+            await self.send_message(
+                {"id": message["id"], "type": "error", "payload": _limited(limited)}
+            )
+            return
+        await super().handle_start(message)
+
     async def handle_message(self, message: OperationMessage) -> None:
         # The legacy protocol ignores frames it cannot read (strawberry skips undecodable ones);
         # an object without a string `type` is one of those, not a reason to crash the socket.
@@ -100,3 +125,15 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
                 ConnectionErrorMessage(type="connection_error", payload={"message": error.message})
             )
             await refuse(self.websocket, error)
+
+
+async def _count_subscribe(context: Context, *, socket: int) -> None:
+    # Per socket: a client that floods one socket with subscribe messages is slowed there.
+    await context.count("subscription", by=f"socket-{socket}", rate=context.rate_limits.subscribes)
+
+
+def _limited(limited: RateLimited) -> GraphQLFormattedError:
+    return {
+        "message": limited.message,
+        "extensions": {"code": limited.code, "retryAfter": limited.retry_after_s},
+    }

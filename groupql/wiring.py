@@ -29,6 +29,8 @@ from groupql.services.sharing import SharingService
 from groupql.services.users import UserService
 from groupql.store import Database, Store, connect, indexes
 from groupql.store.outages import is_outage
+from groupql.throttle import RateLimits, Throttle, in_process
+from groupql.throttle.redis_throttle import RedisThrottle
 from groupql.wechat.code2session import Code2Session, DevCode2Session, LiveCode2Session
 
 logger = logging.getLogger("groupql")
@@ -63,6 +65,8 @@ class Running:
     services: Services
     code2session: Code2Session
     bus: EventBus
+    throttle: Throttle
+    rate_limits: RateLimits
     # False while the database has not answered since start-up: readiness checks them then.
     indexes_checked: bool = False
 
@@ -74,6 +78,7 @@ class Running:
             self.indexes_checked = True
 
     async def close(self) -> None:
+        await self.throttle.close()
         await self.bus.close()
         await self.code2session.aclose()
         await self.database.close()
@@ -102,6 +107,13 @@ async def start(
             services=build_services(settings, Store.on(database), code2session, bus, clock),
             code2session=code2session,
             bus=bus,
+            throttle=_throttle(settings),
+            rate_limits=RateLimits.per_minute(
+                logins=settings.rate_logins_per_min,
+                anonymous=settings.rate_anonymous_per_min,
+                writes=settings.rate_writes_per_min,
+                subscribes=settings.rate_subscribes_per_min,
+            ),
         )
         running.indexes_checked = (
             await indexes_checked_at_start(database) if indexes_checked is None else indexes_checked
@@ -214,3 +226,8 @@ async def _event_bus(settings: Settings) -> EventBus:
     bus = RedisBus(settings.redis_url, settings.subscriber_buffer)
     await bus.start()
     return bus
+
+
+def _throttle(settings: Settings) -> Throttle:
+    # With Redis, every instance counts against the same limits.
+    return in_process() if settings.redis_url is None else RedisThrottle(settings.redis_url)

@@ -142,6 +142,12 @@ def settings_for_test(**overrides: Any) -> Settings:
         "secret_key": TEST_SECRET_KEY,
         "wechat_appid": TEST_APPID,
         "mongodb_url": "memory://",
+        # Tests act as hundreds of users from one address in seconds; the rate-limit tests
+        # (tests/test_rate_limits.py) turn the limits on.
+        "rate_logins_per_min": 0,
+        "rate_anonymous_per_min": 0,
+        "rate_writes_per_min": 0,
+        "rate_subscribes_per_min": 0,
     }
     values.update(overrides)
     return Settings(**values)

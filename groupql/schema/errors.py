@@ -5,7 +5,7 @@ import logging
 from graphql import GraphQLError
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
-from groupql.errors import GroupQLError, Internal, Unavailable
+from groupql.errors import GroupQLError, Internal, RateLimited, Unavailable
 from groupql.store.outages import is_outage
 
 logger = logging.getLogger("groupql.errors")
@@ -29,6 +29,16 @@ def client_error(error: GraphQLError) -> GraphQLError:
         # Parse and validation errors, and variables that do not fit their types (graphql-core
         # wraps its own coercion error): the request itself is wrong.
         return _with_code(error, error.message, "BAD_USER_INPUT")
+    if isinstance(original, RateLimited) and original.retry_after_s is not None:
+        limited = _with_code(error, original.message, original.code)
+        return GraphQLError(
+            limited.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": original.code, "retryAfter": original.retry_after_s},
+        )
     if isinstance(original, GroupQLError):
         return _with_code(error, original.message, original.code)
     if is_outage(original):

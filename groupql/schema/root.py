@@ -13,6 +13,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
+from groupql.config import Settings
 from groupql.schema.auth import AuthMutation, AuthQuery
 from groupql.schema.errors import client_error
 from groupql.schema.groups import GroupMutation, GroupQuery
@@ -21,11 +22,13 @@ from groupql.schema.items import ItemMutation
 from groupql.schema.limits import DocumentLimits
 from groupql.schema.live import LiveSubscription
 from groupql.schema.moderation import ModerationMutation
+from groupql.schema.persisted import PersistedDocuments, PersistedQueries
 from groupql.schema.pins import PinMutation
 from groupql.schema.polls import PollMutation
 from groupql.schema.questions import QuestionMutation
 from groupql.schema.scalars import DATE_TIME
 from groupql.schema.sharing import SharingMutation
+from groupql.schema.throttling import count_mutations
 
 # Distinct query texts are few (clients send the same operations), so a small cache holds them all.
 QUERY_CACHE_SIZE = 256
@@ -50,6 +53,7 @@ Mutation = compose(
     InviteMutation,
 )
 Subscription = compose("Subscription", LiveSubscription)
+count_mutations(Mutation, per_client_address=frozenset({"login"}))
 
 
 class Schema(strawberry.Schema):
@@ -61,7 +65,8 @@ class Schema(strawberry.Schema):
         errors[:] = [client_error(error) for error in errors]
 
 
-def build_schema() -> Schema:
+def build_schema(documents: PersistedDocuments | None = None) -> Schema:
+    documents = documents or PersistedDocuments()
     return Schema(
         query=Query,
         mutation=Mutation,
@@ -69,11 +74,18 @@ def build_schema() -> Schema:
         scalar_overrides={datetime: DATE_TIME},
         extensions=[
             DocumentLimits,
+            # After DocumentLimits, which bounds the document a hash names like any other.
+            lambda: PersistedQueries(documents),
             lambda: ParserCache(maxsize=QUERY_CACHE_SIZE),
             # After DocumentLimits: a document over a limit is refused instead of validated.
             lambda: ValidationCache(maxsize=QUERY_CACHE_SIZE),
         ],
     )
+
+
+def schema_for(settings: Settings) -> Schema:
+    """The schema of one app: its own store of persisted queries, and its trusted documents."""
+    return build_schema(PersistedDocuments.of(settings))
 
 
 schema = build_schema()
