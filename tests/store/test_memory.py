@@ -3,8 +3,6 @@ groupql/store/collection.py); set GROUPQL_TEST_MONGODB_URL to check against a re
 
 import asyncio
 import datetime as dt
-import os
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,8 +13,7 @@ from pymongo.errors import DuplicateKeyError, InvalidOperation
 
 from groupql.store.collection import Collection
 from groupql.store.memory import MemoryMongoClient
-
-MONGODB_URL = os.environ.get("GROUPQL_TEST_MONGODB_URL")
+from tests.store.engines import ENGINES, a_database_name, engine_client
 
 
 class CommandLog(monitoring.CommandListener):
@@ -48,7 +45,7 @@ class CommandLog(monitoring.CommandListener):
 
 @pytest.fixture
 def database_name() -> str:
-    return f"groupql_test_{uuid.uuid4().hex[:12]}"
+    return a_database_name()
 
 
 @pytest.fixture
@@ -56,32 +53,12 @@ def commands(database_name: str) -> CommandLog:
     return CommandLog(database_name)
 
 
-@pytest.fixture(
-    params=[
-        pytest.param("memory"),
-        pytest.param(
-            "mongodb",
-            marks=[
-                pytest.mark.mongodb,
-                pytest.mark.skipif(not MONGODB_URL, reason="GROUPQL_TEST_MONGODB_URL is not set"),
-            ],
-        ),
-    ]
-)
+@pytest.fixture(params=ENGINES)
 async def mongo_client(
     request: pytest.FixtureRequest, database_name: str, commands: CommandLog
 ) -> AsyncIterator[Any]:
-    if request.param == "memory":
-        yield MemoryMongoClient(event_listeners=[commands])
-        return
-    client: pymongo.AsyncMongoClient[dict[str, Any]] = pymongo.AsyncMongoClient(
-        MONGODB_URL, tz_aware=True, event_listeners=[commands]
-    )
-    try:
+    async with engine_client(request.param, database_name, commands) as client:
         yield client
-    finally:
-        await client.drop_database(database_name)
-        await client.close()
 
 
 @pytest.fixture

@@ -1,9 +1,7 @@
 """The in-memory engine refuses what MongoDB refuses, with pymongo's exception and the server's
 code; set GROUPQL_TEST_MONGODB_URL to check each refusal against a real server."""
 
-import os
 import re
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -14,8 +12,8 @@ from pymongo import IndexModel, ReturnDocument, monitoring
 from pymongo.errors import DocumentTooLarge, DuplicateKeyError, OperationFailure, WriteError
 
 from groupql.store.memory import MemoryMongoClient
+from tests.store.engines import ENGINES, a_database_name, engine_client
 
-MONGODB_URL = os.environ.get("GROUPQL_TEST_MONGODB_URL")
 MAX_BSON_SIZE = 16 * 1024 * 1024
 
 BAD_VALUE = 2
@@ -53,7 +51,7 @@ class SentCommands(monitoring.CommandListener):
 
 @pytest.fixture
 def database_name() -> str:
-    return f"groupql_test_{uuid.uuid4().hex[:12]}"
+    return a_database_name()
 
 
 @pytest.fixture
@@ -61,32 +59,12 @@ def sent(database_name: str) -> SentCommands:
     return SentCommands(database_name)
 
 
-@pytest.fixture(
-    params=[
-        pytest.param("memory"),
-        pytest.param(
-            "mongodb",
-            marks=[
-                pytest.mark.mongodb,
-                pytest.mark.skipif(not MONGODB_URL, reason="GROUPQL_TEST_MONGODB_URL is not set"),
-            ],
-        ),
-    ]
-)
+@pytest.fixture(params=ENGINES)
 async def mongo_client(
     request: pytest.FixtureRequest, database_name: str, sent: SentCommands
 ) -> AsyncIterator[Any]:
-    if request.param == "memory":
-        yield MemoryMongoClient(event_listeners=[sent])
-        return
-    client: pymongo.AsyncMongoClient[dict[str, Any]] = pymongo.AsyncMongoClient(
-        MONGODB_URL, tz_aware=True, event_listeners=[sent]
-    )
-    try:
+    async with engine_client(request.param, database_name, sent) as client:
         yield client
-    finally:
-        await client.drop_database(database_name)
-        await client.close()
 
 
 @pytest.fixture

@@ -1,19 +1,15 @@
 """Shapes: what tests/store/shapes.py keeps of the command documents pymongo reports, and the
 in-memory engine reporting the same documents as pymongo."""
 
-import os
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-import pymongo
 import pytest
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, monitoring
 
 from groupql.store.memory import MemoryMongoClient
+from tests.store.engines import ENGINES, a_database_name, engine_client
 from tests.store.shapes import ShapeRecorder, shape_of
-
-MONGODB_URL = os.environ.get("GROUPQL_TEST_MONGODB_URL")
 
 # What a real client adds to a command besides the operation: sessions, cluster time, concerns.
 _CONNECTION_KEYS = {"lsid", "txnNumber", "$clusterTime", "writeConcern", "readConcern"}
@@ -48,7 +44,7 @@ class Commands(monitoring.CommandListener):
 
 @pytest.fixture
 def database_name() -> str:
-    return f"groupql_test_{uuid.uuid4().hex[:12]}"
+    return a_database_name()
 
 
 @pytest.fixture
@@ -56,32 +52,12 @@ def commands(database_name: str) -> Commands:
     return Commands(database_name)
 
 
-@pytest.fixture(
-    params=[
-        pytest.param("memory"),
-        pytest.param(
-            "mongodb",
-            marks=[
-                pytest.mark.mongodb,
-                pytest.mark.skipif(not MONGODB_URL, reason="GROUPQL_TEST_MONGODB_URL is not set"),
-            ],
-        ),
-    ]
-)
+@pytest.fixture(params=ENGINES)
 async def things(
     request: pytest.FixtureRequest, database_name: str, commands: Commands
 ) -> AsyncIterator[Any]:
-    if request.param == "memory":
-        yield MemoryMongoClient(event_listeners=[commands])[database_name]["things"]
-        return
-    client: pymongo.AsyncMongoClient[dict[str, Any]] = pymongo.AsyncMongoClient(
-        MONGODB_URL, tz_aware=True, event_listeners=[commands]
-    )
-    try:
+    async with engine_client(request.param, database_name, commands) as client:
         yield client[database_name]["things"]
-    finally:
-        await client.drop_database(database_name)
-        await client.close()
 
 
 async def test_each_operation_reports_the_command_document_pymongo_sends(
