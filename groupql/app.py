@@ -27,6 +27,7 @@ from groupql.config import Settings
 from groupql.context import Context
 from groupql.errors import RateLimited
 from groupql.json_input import BadJSON, checked_json
+from groupql.refusals import log_refusal
 from groupql.schema.errors import quoted
 from groupql.schema.persisted import PersistedQueriesView
 from groupql.schema.root import schema_for
@@ -113,12 +114,16 @@ class GroupQLGraphQL(PersistedQueriesView, GraphQL[Context, None]):
                 )
             response = await self.run(request)
         except RateLimited as limited:
+            log_refusal(limited.code, limited.message, client=_client_address(request))
             response = _rate_limited(limited)
         except (HTTPException, StrawberryGraphQLError) as error:
             # A request that is not GraphQL at all (bad JSON, no query): still answer in
             # GraphQL's error shape, so clients parse every failure the same way.
-            response = _bad_request(getattr(error, "reason", None) or str(error))
+            reason = quoted(getattr(error, "reason", None) or str(error))
+            log_refusal("BAD_USER_INPUT", reason, client=_client_address(request))
+            response = _bad_request(reason)
         except _RequestTooLarge:
+            log_refusal("BAD_USER_INPUT", too_large, client=_client_address(request))
             response = _bad_request(too_large, status_code=413)
         await response(scope, receive, send)
 

@@ -148,6 +148,13 @@ class Context:
                 retry_after_s=seconds,
             )
 
+    def known_user_id(self) -> str | None:
+        """The viewer's id if this request has already authenticated them (for logs)."""
+        viewer = self._viewer
+        if viewer is None or not viewer.done() or viewer.cancelled() or viewer.exception():
+            return None
+        return viewer.result().id
+
     async def viewer(self) -> User:
         """The logged-in caller; UNAUTHENTICATED when the request carries no valid token."""
         # Root fields resolve concurrently: they share one look-up of the token.

@@ -14,6 +14,8 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from groupql.config import Settings
+from groupql.context import Context
+from groupql.refusals import log_refusal
 from groupql.schema.auth import AuthMutation, AuthQuery
 from groupql.schema.errors import client_error
 from groupql.schema.groups import GroupMutation, GroupQuery
@@ -61,8 +63,15 @@ class Schema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         # Strawberry passes every error list of every path (parse, validation, execution) through
-        # here, and the client gets the same list: so this one place gives each error its code.
+        # here, and the client gets the same list: so this one place gives each error its code,
+        # and logs each refusal once.
         errors[:] = [client_error(error) for error in errors]
+        context = execution_context.context if execution_context else None
+        client = context.client_address if isinstance(context, Context) else "unknown"
+        user_id = context.known_user_id() if isinstance(context, Context) else None
+        for error in errors:
+            code = (error.extensions or {}).get("code", "")
+            log_refusal(str(code), error.message, client=client, user_id=user_id)
 
 
 def build_schema(documents: PersistedDocuments | None = None) -> Schema:
