@@ -52,11 +52,6 @@ def serve_all(graphql_type: type[T], records: Iterable[object]) -> list[T]:
     return [serve(graphql_type, record) for record in records]
 
 
-def served_records() -> dict[type, type]:
-    """Each GraphQL type that serves a record, with that record's type."""
-    return dict(_SERVED)
-
-
 def builds(record_type: type) -> Callable[[type[T]], type[T]]:
     """Declare the record an input type builds: its fields are the record's (by Python name),
     and it names every field the record needs."""

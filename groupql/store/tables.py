@@ -109,10 +109,6 @@ class Table(Generic[R]):
         except KeyError:
             return False
 
-    def key(self, field: str) -> str:
-        """The document key of a field, for queries."""
-        return self._keys[field].name
-
     def record(self, doc: Mapping[str, Any]) -> R:
         values: dict[str, Any] = {}
         for field, key in self._keys.items():
