@@ -38,6 +38,15 @@ class PostPolicy(Enum):
     ADMINS = "ADMINS"
 
 
+class NotificationLevel(Enum):
+    """What a member hears of a group outside of it: every new item, only what concerns them
+    (mentions, replies, answers...), or nothing."""
+
+    ALL = "ALL"
+    MENTIONS = "MENTIONS"
+    NONE = "NONE"
+
+
 class ItemType(Enum):
     TEXT = "TEXT"
     IMAGE = "IMAGE"
@@ -55,6 +64,9 @@ class User:
     unionid: str | None
     created_at: datetime
     encrypted_session_key: bytes = field(repr=False)
+    # What the user chose to show (WeChat no longer gives mini-programs nicknames or avatars).
+    nickname: str | None = None
+    avatar_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +123,11 @@ class Member:
     joined_at: datetime
     group_openid: str | None
     muted_until: datetime | None
+    # The name the member goes by in this group (群昵称), over their nickname.
+    display_name: str | None = None
+    # The seq of the newest item the member has read: items after it are unread.
+    last_read_seq: int = 0
+    notification_level: NotificationLevel = NotificationLevel.MENTIONS
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from groupql.services.membership import MembershipService
 from groupql.services.moderation import ModerationService
 from groupql.services.pins import PinService
 from groupql.services.polls import PollService
+from groupql.services.profiles import ProfileService
 from groupql.services.questions import QuestionService
 from groupql.services.session_keys import SessionKeyCipher
 from groupql.services.sharing import SharingService
@@ -45,6 +46,7 @@ class Services:
 
     auth: AuthService
     users: UserService
+    profiles: ProfileService
     membership: MembershipService
     groups: GroupService
     moderation: ModerationService
@@ -179,6 +181,7 @@ def build_services(
     return Services(
         auth=auth,
         users=UserService(store=store),
+        profiles=ProfileService(store=store, membership=membership, events=events),
         membership=membership,
         groups=GroupService(
             store=store,

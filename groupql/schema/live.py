@@ -74,6 +74,11 @@ class MemberRoleChanged(MemberEvent):
     pass
 
 
+@strawberry.type(description="A member changed their display name in the group.")
+class MemberUpdated(MemberEvent):
+    pass
+
+
 @strawberry.type(description="The group's settings, title, announcement or owner changed.")
 class GroupUpdated:
     group: Group
@@ -89,6 +94,7 @@ GroupEvent = Annotated[
     | MemberLeft
     | MemberRemoved
     | MemberRoleChanged
+    | MemberUpdated
     | GroupUpdated,
     strawberry.union("GroupEvent"),
 ]
@@ -119,6 +125,7 @@ _MEMBER_EVENTS = {
     EventType.MEMBER_LEFT: MemberLeft,
     EventType.MEMBER_REMOVED: MemberRemoved,
     EventType.MEMBER_ROLE_CHANGED: MemberRoleChanged,
+    EventType.MEMBER_UPDATED: MemberUpdated,
 }
 
 

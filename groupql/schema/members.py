@@ -7,7 +7,7 @@ import strawberry
 
 from groupql import records
 from groupql.context import Info
-from groupql.schema.serving import serves
+from groupql.schema.serving import serve, serves
 from groupql.schema.users import User, user
 from groupql.services.membership import JoinResult as JoinRecord
 
@@ -29,6 +29,9 @@ class Member:
         description="The user's room-scoped id from wx.getGroupEnterInfo, when it was given."
     )
     muted_until: datetime | None
+    display_name: str | None = strawberry.field(
+        description="The name the member goes by in this group (群昵称); show it over the nickname."
+    )
 
     @strawberry.field
     @staticmethod
@@ -47,3 +50,18 @@ class JoinResult:
     group: Annotated["Group", strawberry.lazy("groupql.schema.groups")]
     member: Member = strawberry.field(description="The viewer's membership of the group.")
     group_created: bool = strawberry.field(description="True for the one join that made the group.")
+
+
+@strawberry.type
+class MemberMutation:
+    @strawberry.mutation(
+        description="Set the name you go by in a group (群昵称, 1-32 characters); null clears it."
+    )
+    async def set_display_name(
+        self, info: Info, group_id: strawberry.ID, display_name: str | None
+    ) -> Member:
+        viewer = await info.context.viewer()
+        member = await info.context.services.profiles.set_display_name(
+            viewer, group_id, display_name
+        )
+        return serve(Member, member)

@@ -23,6 +23,7 @@ from groupql.schema.invites import InviteMutation
 from groupql.schema.items import ItemMutation
 from groupql.schema.limits import DocumentLimits
 from groupql.schema.live import LiveSubscription
+from groupql.schema.members import MemberMutation
 from groupql.schema.moderation import ModerationMutation
 from groupql.schema.persisted import PersistedDocuments, PersistedQueries
 from groupql.schema.pins import PinMutation
@@ -31,6 +32,7 @@ from groupql.schema.questions import QuestionMutation
 from groupql.schema.scalars import DATE_TIME
 from groupql.schema.sharing import SharingMutation
 from groupql.schema.throttling import count_mutations
+from groupql.schema.users import ProfileMutation
 
 # Distinct query texts are few (clients send the same operations), so a small cache holds them all.
 QUERY_CACHE_SIZE = 256
@@ -45,6 +47,7 @@ Query = compose("Query", AuthQuery, GroupQuery)
 Mutation = compose(
     "Mutation",
     AuthMutation,
+    ProfileMutation,
     SharingMutation,
     ItemMutation,
     PinMutation,
@@ -52,6 +55,7 @@ Mutation = compose(
     QuestionMutation,
     GroupMutation,
     ModerationMutation,
+    MemberMutation,
     InviteMutation,
 )
 Subscription = compose("Subscription", LiveSubscription)

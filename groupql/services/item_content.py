@@ -78,7 +78,7 @@ def _checked_media(draft: ItemDraft, limits: ContentLimits) -> tuple[Media, ...]
         raise BadUserInput(f"{_a(draft.type)} item needs 1 to {limits.max_media_per_item} 'media'.")
     mime_prefix = _HAS_MEDIA[draft.type]
     for one in media:
-        _check_url(one.url, _MEDIA_SCHEMES, "media url")
+        check_url(one.url, _MEDIA_SCHEMES, "media url")
         if not _MIME.match(one.mime) or not one.mime.lower().startswith(mime_prefix):
             expected = f"an {mime_prefix}*" if mime_prefix == "image/" else "a type/subtype"
             expected = f"a {mime_prefix}*" if mime_prefix == "video/" else expected
@@ -98,7 +98,7 @@ def _checked_media(draft: ItemDraft, limits: ContentLimits) -> tuple[Media, ...]
 def _checked_link(link: Link | None) -> Link:
     if link is None:
         raise BadUserInput("A LINK item needs 'link'.")
-    _check_url(link.url, ("https://",), "link url")
+    check_url(link.url, ("https://",), "link url")
     if link.title is not None and len(link.title) > MAX_LINK_TITLE_LENGTH:
         raise BadUserInput(f"'title' is longer than {MAX_LINK_TITLE_LENGTH} characters.")
     return link
@@ -127,7 +127,8 @@ def _a(item_type: ItemType) -> str:
     return f"{article} {item_type.value}"
 
 
-def _check_url(url: str, schemes: tuple[str, ...], what: str) -> None:
+def check_url(url: str, schemes: tuple[str, ...], what: str) -> None:
+    """A URL a client gave: one of `schemes`, bounded, with no spaces; BAD_USER_INPUT if not."""
     if len(url) > MAX_URL_LENGTH:
         raise BadUserInput(f"A {what} may have at most {MAX_URL_LENGTH} characters.")
     scheme = next((scheme for scheme in schemes if url.startswith(scheme)), None)

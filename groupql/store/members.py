@@ -6,7 +6,7 @@ from datetime import datetime
 from pymongo import ASCENDING, DESCENDING
 
 from groupql.changes import Changes
-from groupql.records import Member, MemberStatus, Role
+from groupql.records import Member, MemberStatus, NotificationLevel, Role
 from groupql.store.collection import Collection, Document
 from groupql.store.documents import changed_document, object_id, upsert
 from groupql.store.tables import Table, enum_key, id_key
@@ -21,6 +21,9 @@ MEMBERS = Table(
     joined_at="joinedAt",
     group_openid="groupOpenid",
     muted_until="mutedUntil",
+    display_name="displayName",
+    last_read_seq="lastReadSeq",
+    notification_level=enum_key(NotificationLevel, "notificationLevel"),
 )
 
 

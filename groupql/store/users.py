@@ -6,7 +6,7 @@ from datetime import datetime
 from groupql.changes import Changes
 from groupql.records import User
 from groupql.store.collection import Collection
-from groupql.store.documents import get_many, upsert
+from groupql.store.documents import changed_document, get_many, object_id, upsert
 from groupql.store.tables import Table, id_key
 
 USERS = Table(
@@ -16,6 +16,8 @@ USERS = Table(
     unionid="unionid",
     created_at="createdAt",
     encrypted_session_key="sessionKey",
+    nickname="nickname",
+    avatar_url="avatarUrl",
 )
 
 
@@ -48,3 +50,10 @@ class Users:
 
     async def get_many(self, ids: Sequence[str]) -> list[User | None]:
         return await get_many(self._collection, ids, USERS.record)
+
+    async def change(self, user_id: str, changes: Changes[User]) -> User | None:
+        """Set the fields `changes` names; None when the user is gone."""
+        doc = await changed_document(
+            self._collection, {"_id": object_id(user_id)}, {"$set": USERS.to_set(changes)}
+        )
+        return USERS.record(doc) if doc else None

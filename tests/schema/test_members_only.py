@@ -31,7 +31,8 @@ PENDING_MEMBER_MAY_READ = {
     "Group.membersCanPin", "Group.createdAt", "Group.memberCount", "Group.viewerMembership",
     "Member.id", "Member.role", "Member.status", "Member.joinedAt", "Member.groupOpenid",
     "Member.mutedUntil", "Member.isMuted", "Member.user",
-    "User.id",
+    # Their own display name, nickname and avatar: what they chose themselves.
+    "Member.displayName", "User.id", "User.nickname", "User.avatarUrl",
 }  # fmt: skip
 
 GRAPHQL = schema._schema

@@ -111,7 +111,7 @@ async def test_a_hash_that_is_not_the_querys_is_refused_and_stores_nothing(api: 
 
 
 async def test_a_query_that_does_not_validate_is_not_stored(api: Api) -> None:
-    query = "{ viewer { nickname } }"
+    query = "{ viewer { shoeSize } }"
 
     refused = await send(api, query=query, sha256=sha256_of(query))
 
@@ -355,7 +355,7 @@ async def test_documents_build_makes_the_manifest_a_trusted_app_runs(
 @pytest.mark.parametrize(
     ("document", "named"),
     [
-        ("query { viewer { nickname } }", "Cannot query field 'nickname' on type 'Viewer'"),
+        ("query { viewer { shoeSize } }", "Cannot query field 'shoeSize' on type 'Viewer'"),
         ("query { viewer { id }", "Syntax Error"),
         ("{ " + " ".join(f"v{n}: viewer {{ id }}" for n in range(21)) + " }", "root fields"),
     ],
