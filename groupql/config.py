@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     rate_anonymous_per_min: int = Field(default=120, ge=0)
     rate_writes_per_min: int = Field(default=60, ge=0)
     rate_subscribes_per_min: int = Field(default=30, ge=0)
+    # @all posts per group and hour (0 turns the limit off).
+    rate_mention_all_per_hour: int = Field(default=10, ge=0)
     # Addresses (or CIDR ranges) of the reverse proxies whose X-Forwarded-For is believed.
     trusted_proxies: str = "127.0.0.1"
     # A manifest of the operations that may run ({"<sha256>": "<document>"}); unset: any may.

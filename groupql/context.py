@@ -73,6 +73,8 @@ class ViewerLoaders:
 
     memberships: DataLoader[str, Member | None]
     votes: DataLoader[str, tuple[str, ...]]
+    # By (groupId, lastReadSeq): the viewer's unread mentions there.
+    mention_counts: DataLoader[tuple[str, int], int]
 
     @classmethod
     def of(cls, services: Services, viewer: User) -> "ViewerLoaders":
@@ -81,6 +83,9 @@ class ViewerLoaders:
                 load_fn=lambda group_ids: services.membership.memberships_of(viewer.id, group_ids)
             ),
             votes=DataLoader(load_fn=lambda item_ids: services.polls.votes_of(viewer, item_ids)),
+            mention_counts=DataLoader(
+                load_fn=lambda reads: services.unread.mention_counts(viewer.id, reads)
+            ),
         )
 
 

@@ -47,6 +47,18 @@ class NotificationLevel(Enum):
     NONE = "NONE"
 
 
+class NotificationKind(Enum):
+    MENTION = "MENTION"
+    MENTION_ALL = "MENTION_ALL"
+    REPLY = "REPLY"
+    ANSWER = "ANSWER"
+    ANSWER_ACCEPTED = "ANSWER_ACCEPTED"
+    POLL_CLOSED = "POLL_CLOSED"
+    ROLE_CHANGED = "ROLE_CHANGED"
+    JOIN_REQUEST = "JOIN_REQUEST"
+    APPROVED = "APPROVED"
+
+
 class ItemType(Enum):
     TEXT = "TEXT"
     IMAGE = "IMAGE"
@@ -67,6 +79,9 @@ class User:
     # What the user chose to show (WeChat no longer gives mini-programs nicknames or avatars).
     nickname: str | None = None
     avatar_url: str | None = None
+    # Notifications up to this id are read (markNotificationsRead moves it, never back), since.
+    notifications_read_up_to: str | None = None
+    notifications_read_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +111,8 @@ class GroupSettings:
     allowed_item_types: frozenset[ItemType] = frozenset(ItemType)
     members_can_invite: bool = True
     members_can_pin: bool = False
+    # Who may @all: by default the owner and admins (as in Tencent Cloud IM).
+    mention_all_roles: frozenset[Role] = frozenset({Role.OWNER, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -174,6 +191,9 @@ class ItemContent:
     media: tuple[Media, ...] = ()
     link: Link | None = None
     poll: Poll | None = None
+    # The users the author @mentioned (active members when posted), and whether they @all.
+    mentions: tuple[str, ...] = ()
+    mentions_all: bool = False
 
 
 @dataclass(frozen=True)
@@ -221,3 +241,16 @@ class Invite:
     expires_at: datetime | None
     revoked_at: datetime | None
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class Notification:
+    """Something that happened to a user in one of their groups."""
+
+    id: str
+    kind: NotificationKind
+    group_id: str
+    created_at: datetime
+    item_id: str | None = None
+    # Who did it: the author who mentioned or replied, the admin who approved...
+    actor_id: str | None = None

@@ -27,10 +27,11 @@ from groupql.services.profiles import ProfileService
 from groupql.services.questions import QuestionService
 from groupql.services.session_keys import SessionKeyCipher
 from groupql.services.sharing import SharingService
+from groupql.services.unread import UnreadService
 from groupql.services.users import UserService
 from groupql.store import Database, Store, connect, indexes
 from groupql.store.outages import is_outage
-from groupql.throttle import RateLimits, Throttle, in_process
+from groupql.throttle import Rate, RateLimits, Throttle, in_process
 from groupql.throttle.redis_throttle import RedisThrottle
 from groupql.wechat.code2session import Code2Session, DevCode2Session, LiveCode2Session
 
@@ -57,6 +58,7 @@ class Services:
     invites: InviteService
     live: LiveService
     sharing: SharingService
+    unread: UnreadService
 
 
 @dataclass
@@ -104,12 +106,14 @@ async def start(
     bus: EventBus | None = None
     try:
         bus = await _event_bus(settings)
+        throttle = _throttle(settings)
+        store = Store.on(database)
         running = Running(
             database=database,
-            services=build_services(settings, Store.on(database), code2session, bus, clock),
+            services=build_services(settings, store, code2session, bus, throttle, clock),
             code2session=code2session,
             bus=bus,
-            throttle=_throttle(settings),
+            throttle=throttle,
             rate_limits=RateLimits.per_minute(
                 logins=settings.rate_logins_per_min,
                 anonymous=settings.rate_anonymous_per_min,
@@ -154,7 +158,12 @@ async def indexes_checked_at_start(database: Database) -> bool:
 
 
 def build_services(
-    settings: Settings, store: Store, code2session: Code2Session, bus: EventBus, clock: Clock
+    settings: Settings,
+    store: Store,
+    code2session: Code2Session,
+    bus: EventBus,
+    throttle: Throttle,
+    clock: Clock,
 ) -> Services:
     events = Events(bus)
     auth = AuthService(
@@ -177,6 +186,12 @@ def build_services(
         ),
         recall_window=timedelta(seconds=settings.recall_window_s),
         events=events,
+        throttle=throttle,
+        mention_all_rate=(
+            Rate(settings.rate_mention_all_per_hour, period_s=3600)
+            if settings.rate_mention_all_per_hour
+            else None
+        ),
     )
     return Services(
         auth=auth,
@@ -209,6 +224,7 @@ def build_services(
             max_age_s=settings.share_max_age,
             clock=clock,
         ),
+        unread=UnreadService(store=store, membership=membership),
     )
 
 

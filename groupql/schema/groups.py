@@ -13,7 +13,9 @@ from groupql.schema.invites import Invite
 from groupql.schema.items import AlbumEntry, GroupItem
 from groupql.schema.members import Member
 from groupql.schema.serving import serve, serve_all, serves
+from groupql.schema.unread import Unread
 from groupql.schema.users import User, user
+from groupql.services.unread import unread_of
 
 strawberry.enum(records.GroupKind, description="What kind of chat the group is for.")
 strawberry.enum(records.JoinPolicy, description="Who may join: anyone, with approval, nobody.")
@@ -70,6 +72,10 @@ class Group:
         resolver=lambda root: root.settings.members_can_invite
     )
     members_can_pin: bool = strawberry.field(resolver=lambda root: root.settings.members_can_pin)
+    mention_all_roles: list[records.Role] = strawberry.field(
+        resolver=lambda root: [r for r in records.Role if r in root.settings.mention_all_roles],
+        description="Who may @all (default OWNER and ADMIN).",
+    )
     created_at: datetime
 
     announcement: Announcement | None = strawberry.field(
@@ -85,6 +91,26 @@ class Group:
     @staticmethod
     async def last_seq(root: strawberry.Parent[records.Group], info: Info) -> int:
         return await info.context.loaders.last_seqs.load(root.id)
+
+    @strawberry.field(
+        description="How many members an @all by the viewer would notify: the active members "
+        "but the viewer and those who turned the group's notifications off."
+    )
+    @staticmethod
+    async def mention_all_reach(root: strawberry.Parent[records.Group], info: Info) -> int:
+        viewer = await info.context.viewer()
+        return await info.context.services.items.mention_all_reach(viewer, root)
+
+    @strawberry.field(description="What the viewer has not read here.")
+    @staticmethod
+    async def viewer_unread(root: strawberry.Parent[records.Group], info: Info) -> Unread:
+        access = await info.context.access(root)
+        member = access.member
+        assert member is not None, "the members-only guard let a non-member through"
+        last_seq = await info.context.loaders.last_seqs.load(root.id)
+        loaders = await info.context.viewer_loaders()
+        mentions = await loaders.mention_counts.load((root.id, member.last_read_seq))
+        return serve(Unread, unread_of(member, last_seq, mentions))
 
     @strawberry.field(description="The viewer's own membership (also while it is pending).")
     @staticmethod
@@ -165,6 +191,9 @@ class UpdateGroupInput:
     allowed_item_types: list[records.ItemType] | None = None
     members_can_invite: bool | None = None
     members_can_pin: bool | None = None
+    mention_all_roles: list[records.Role] | None = strawberry.field(
+        default=None, description="Who may @all; [] lets nobody."
+    )
 
 
 @strawberry.input

@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING, Annotated, cast
 import strawberry
 
 from groupql import records
+from groupql.changes import UNCHANGED
 from groupql.context import Info
 from groupql.errors import NotFound
 from groupql.schema.connection import Connection
 from groupql.schema.serving import build, builds, serve, serve_all, serves
-from groupql.schema.users import User, user
+from groupql.schema.users import User, user, users
 from groupql.services import items as item_service
 from groupql.services.item_content import ItemDraft
 
@@ -61,6 +62,23 @@ class GroupItem:
     client_id: str | None = strawberry.field(
         description="The clientId its author's client posted it with, if any."
     )
+    mentions_all: bool = strawberry.field(
+        resolver=lambda root: root.content.mentions_all, description="Whether it @mentions all."
+    )
+
+    @strawberry.field(description="The members it @mentions, in the order written.")
+    @staticmethod
+    async def mentions(root: strawberry.Parent[records.Item], info: Info) -> list[User]:
+        return await users(info, root.content.mentions)
+
+    @strawberry.field(description="Whether it @mentions the viewer, by name or by @all.")
+    @staticmethod
+    async def mentions_viewer(root: strawberry.Parent[records.Item], info: Info) -> bool:
+        viewer = await info.context.viewer()
+        content = root.content
+        return viewer.id in content.mentions or (
+            content.mentions_all and root.author_id != viewer.id
+        )
 
     @strawberry.field
     @staticmethod
@@ -167,6 +185,15 @@ class PostItemInput:
     link: LinkInput | None = None
     poll: PollInput | None = None
     reply_to: strawberry.ID | None = None
+    mentions: list[strawberry.ID] | None = strawberry.field(
+        default=None,
+        description="Users to @mention (at most 30); only the group's active members are kept.",
+    )
+    mention_all: bool = strawberry.field(
+        default=False,
+        description="@all: notify every member. Only the roles in the group's mentionAllRoles "
+        "may, a few times an hour (RATE_LIMITED beyond).",
+    )
     client_id: str | None = strawberry.field(
         default=None,
         description=(
@@ -192,6 +219,8 @@ class PostItemInput:
                     is_anonymous=poll.anonymous,
                     closes_at=poll.closes_at,
                 ),
+                mentions=tuple(self.mentions or ()),
+                mentions_all=self.mention_all,
             ),
             reply_to=self.reply_to,
             client_id=self.client_id,
@@ -206,10 +235,24 @@ class ItemMutation:
         posted = await info.context.services.items.post_item(viewer, input.draft())
         return serve(GroupItem, posted)
 
-    @strawberry.mutation(description="Change the text of your TEXT, LINK or QUESTION item.")
-    async def edit_item(self, info: Info, item_id: strawberry.ID, text: str) -> GroupItem:
+    @strawberry.mutation(
+        description="Change the text of your TEXT, LINK or QUESTION item, and with `mentions` "
+        "whom it @mentions (only the newly named are notified)."
+    )
+    async def edit_item(
+        self,
+        info: Info,
+        item_id: strawberry.ID,
+        text: str,
+        mentions: list[strawberry.ID] | None = strawberry.UNSET,
+    ) -> GroupItem:
         viewer = await info.context.viewer()
-        edited = await info.context.services.items.edit_item(viewer, item_id, text=text)
+        edited = await info.context.services.items.edit_item(
+            viewer,
+            item_id,
+            text=text,
+            mentions=UNCHANGED if mentions is strawberry.UNSET else tuple(mentions or ()),
+        )
         return serve(GroupItem, edited)
 
     @strawberry.mutation(description="Delete an item, leaving a tombstone that keeps its seq.")

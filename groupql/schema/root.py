@@ -32,6 +32,7 @@ from groupql.schema.questions import QuestionMutation
 from groupql.schema.scalars import DATE_TIME
 from groupql.schema.sharing import SharingMutation
 from groupql.schema.throttling import count_mutations
+from groupql.schema.unread import UnreadMutation
 from groupql.schema.users import ProfileMutation
 
 # Distinct query texts are few (clients send the same operations), so a small cache holds them all.
@@ -50,6 +51,7 @@ Mutation = compose(
     ProfileMutation,
     SharingMutation,
     ItemMutation,
+    UnreadMutation,
     PinMutation,
     PollMutation,
     QuestionMutation,

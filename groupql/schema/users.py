@@ -11,6 +11,7 @@ from groupql.changes import UNCHANGED
 from groupql.context import Info
 from groupql.errors import NotFound
 from groupql.schema.serving import serve, serve_all, serves
+from groupql.schema.unread import UnreadTotals
 
 _NICKNAME = "The name the user chose (WeChat no longer tells apps their WeChat nickname)."
 _AVATAR = "The picture the user chose: an https:// URL or a WeChat cloud fileID (cloud://...)."
@@ -33,6 +34,12 @@ class Viewer:
     created_at: datetime
     nickname: str | None = strawberry.field(description=_NICKNAME)
     avatar_url: str | None = strawberry.field(description=_AVATAR)
+
+    @strawberry.field(description="Unread items and mentions over all the viewer's groups.")
+    @staticmethod
+    async def unread(info: Info) -> UnreadTotals:
+        totals = await info.context.services.unread.totals(await info.context.viewer())
+        return serve(UnreadTotals, totals)
 
 
 @strawberry.input(description="Only the fields given change; null clears one.")

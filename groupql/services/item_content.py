@@ -14,6 +14,8 @@ MAX_FILE_NAME_LENGTH = 255
 MAX_LINK_TITLE_LENGTH = 200
 MAX_OPTION_LENGTH = 100
 MIN_POLL_OPTIONS = 2
+# Tencent Cloud IM's limit on the users one message may @mention.
+MAX_MENTIONS = 30
 
 _NEEDS_TEXT = frozenset({ItemType.TEXT, ItemType.POLL, ItemType.QUESTION})
 _HAS_MEDIA = {ItemType.IMAGE: "image/", ItemType.VIDEO: "video/", ItemType.FILE: ""}
@@ -59,7 +61,17 @@ def checked_content(draft: ItemDraft, limits: ContentLimits, now: datetime) -> I
         media=_checked_media(draft, limits) if draft.type in _HAS_MEDIA else (),
         link=_checked_link(content.link) if draft.type is ItemType.LINK else None,
         poll=_checked_poll(content.poll, limits, now) if draft.type is ItemType.POLL else None,
+        mentions=checked_mentions(content.mentions),
+        mentions_all=content.mentions_all,
     )
+
+
+def checked_mentions(user_ids: tuple[str, ...]) -> tuple[str, ...]:
+    """The users an item names, each once, in the order written; at most MAX_MENTIONS."""
+    unique = tuple(dict.fromkeys(user_ids))
+    if len(unique) > MAX_MENTIONS:
+        raise BadUserInput(f"An item may @mention at most {MAX_MENTIONS} people; use @all.")
+    return unique
 
 
 def checked_text(text: str | None, limits: ContentLimits, item_type: ItemType) -> str | None:

@@ -1,18 +1,27 @@
 """A group's feed: posting, editing and deleting items, and reading the feed, replies and album."""
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from groupql.errors import BadUserInput, Conflict, Forbidden, NotFound
-from groupql.records import Group, Item, ItemType, Media, PostPolicy, User
+from groupql.changes import UNCHANGED, Unchanged
+from groupql.errors import BadUserInput, Conflict, Forbidden, NotFound, RateLimited
+from groupql.records import Group, Item, ItemType, Media, PostPolicy, Role, User
 from groupql.services.clock import Clock
 from groupql.services.events import Events, EventType
-from groupql.services.item_content import ContentLimits, ItemDraft, checked_content, checked_text
+from groupql.services.item_content import (
+    ContentLimits,
+    ItemDraft,
+    checked_content,
+    checked_mentions,
+    checked_text,
+)
 from groupql.services.membership import Access, MembershipService
 from groupql.services.pagination import Page, decode_cursor, page_size, paginate
-from groupql.services.permissions import Action
+from groupql.services.permissions import Action, rank
 from groupql.store import Store
+from groupql.throttle import Rate, Throttle
+from groupql.throttle.rates import whole_seconds
 
 EDITABLE_TYPES = frozenset({ItemType.TEXT, ItemType.LINK, ItemType.QUESTION})
 
@@ -34,8 +43,12 @@ class ItemService:
         limits: ContentLimits,
         recall_window: timedelta,
         events: Events,
+        throttle: Throttle,
+        mention_all_rate: Rate | None,
     ) -> None:
         self._store = store
+        self._throttle = throttle
+        self._mention_all_rate = mention_all_rate
         self._events = events
         self._membership = membership
         self._clock = clock
@@ -57,6 +70,9 @@ class ItemService:
             raise Forbidden(f"This group does not take {draft.type.value} items.")
         if draft.reply_to is not None:
             await self._reply_parent(access.group, draft.reply_to)
+        if content.mentions_all:
+            await self._check_mention_all(access)
+        content = replace(content, mentions=await self._members_named(access, content.mentions))
         appended = await self._store.items.append(
             group_id=access.group.id,
             type=draft.type,
@@ -70,10 +86,21 @@ class ItemService:
             raise Conflict("The group is busy; retry the post.")
         item, is_new = appended
         if is_new:
+            # Whoever posts has read the group up to their own item.
+            await self._store.members.mark_read(
+                group_id=item.group_id, user_id=viewer.id, seq=item.seq
+            )
             await self._events.item(EventType.ITEM_POSTED, item)
         return item
 
-    async def edit_item(self, viewer: User, item_id: str, *, text: str) -> Item:
+    async def edit_item(
+        self,
+        viewer: User,
+        item_id: str,
+        *,
+        text: str,
+        mentions: tuple[str, ...] | Unchanged = UNCHANGED,
+    ) -> Item:
         item, access = await self.item_with_access(viewer, item_id)
         if item.author_id != viewer.id:
             raise Forbidden("Only its author may edit an item.")
@@ -83,7 +110,14 @@ class ItemService:
         if item.is_deleted:
             raise BadUserInput("A deleted item cannot be edited.")
         new_text = checked_text(text, self._limits, item.type)
-        edited = await self._store.items.edit_text(item, text=new_text or "", now=self._clock())
+        named = (
+            item.content.mentions
+            if mentions is UNCHANGED
+            else await self._members_named(access, checked_mentions(mentions))
+        )
+        edited = await self._store.items.edit_text(
+            item, text=new_text or "", mentions=named, now=self._clock()
+        )
         if edited is None:
             raise BadUserInput("A deleted item cannot be edited.")
         await self._events.item(EventType.ITEM_EDITED, edited)
@@ -106,6 +140,47 @@ class ItemService:
         await self._store.groups.unpin(item.group_id, item_id=item.id)
         await self._events.item(EventType.ITEM_DELETED, deleted)
         return deleted
+
+    async def _members_named(self, access: Access, user_ids: tuple[str, ...]) -> tuple[str, ...]:
+        """The users among `user_ids` who are active members, but not the viewer: only they
+        are mentioned."""
+        assert access.member is not None, "only members post"
+        others = [user_id for user_id in user_ids if user_id != access.member.user_id]
+        if not others:
+            return ()
+        members = await self._store.members.active_among(access.group.id, others)
+        active = {member.user_id for member in members}
+        return tuple(user_id for user_id in others if user_id in active)
+
+    async def _check_mention_all(self, access: Access) -> None:
+        """@all is for the roles the group names, and only so often in each group."""
+        assert access.member is not None, "only members post"
+        roles = access.group.settings.mention_all_roles
+        access.require(
+            Action.MENTION_ALL_WHEN_MEMBERS_MAY if Role.MEMBER in roles else Action.MENTION_ALL
+        )
+        if rank(access.group, access.member) not in roles:
+            allowed = ", ".join(sorted(role.value for role in roles)) or "nobody"
+            raise Forbidden(f"In this group only {allowed} may @all.")
+        rate = self._mention_all_rate
+        if rate is None:
+            return
+        wait_s = await self._throttle.hit(f"mention-all:{access.group.id}", rate)
+        if wait_s is not None:
+            seconds = whole_seconds(wait_s)
+            raise RateLimited(
+                f"This group has had its {rate.count} @all for the hour; retry in {seconds} s.",
+                retry_after_s=seconds,
+            )
+
+    async def mention_all_reach(self, viewer: User, group: Group) -> int:
+        """How many members an @all by the viewer would notify: the active members but the
+        viewer and those who turned the group's notifications off."""
+        [active], [unnotified] = (
+            await self._store.members.count_active([group.id]),
+            await self._store.members.count_unnotified([group.id]),
+        )
+        return max(0, active - unnotified - 1)
 
     async def item_with_access(self, viewer: User, item_id: str) -> tuple[Item, Access]:
         """An item of a group the viewer may see, and where the viewer stands there."""

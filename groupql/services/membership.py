@@ -96,6 +96,8 @@ class MembershipService:
                 raise Banned()
             if status is None:
                 raise Forbidden("This group takes no new members.")
+            # What was said before someone joined is history, not unread.
+            [last_seq] = await self._store.items.last_seqs([group.id])
             if existing is None:
                 member, created = await self._store.members.find_or_create(
                     group_id=group.id,
@@ -103,6 +105,7 @@ class MembershipService:
                     role=role,
                     status=status,
                     group_openid=group_openid,
+                    last_read_seq=last_seq,
                     now=self._clock(),
                 )
                 if created:
@@ -115,6 +118,7 @@ class MembershipService:
                     role=Role.MEMBER,
                     joined_at=self._clock(),
                     muted_until=None,
+                    last_read_seq=last_seq,
                 ),
                 group_id=group.id,
                 user_id=user_id,

@@ -32,6 +32,8 @@ class Action(Enum):
     VOTE = "vote"
     ACCEPT_OWN_QUESTION_ANSWER = "accept an answer to your question"
     ACCEPT_ANY_ANSWER = "accept an answer to others' questions"
+    MENTION_ALL = "@all"
+    MENTION_ALL_WHEN_MEMBERS_MAY = "@all while the group lets members (mentionAllRoles)"
     PIN = "pin items"
     PIN_WHEN_MEMBERS_CAN_PIN = "pin items while members may pin"
     UPDATE_GROUP = "change the group's settings"
@@ -67,6 +69,9 @@ PERMISSIONS: dict[Action, frozenset[Standing]] = {
     Action.VOTE: _MEMBERS,
     Action.ACCEPT_OWN_QUESTION_ANSWER: _MEMBERS,
     Action.ACCEPT_ANY_ANSWER: _ADMINS,
+    # As the default mentionAllRoles (OWNER, ADMIN) say; a group may narrow or widen them.
+    Action.MENTION_ALL: _ADMINS,
+    Action.MENTION_ALL_WHEN_MEMBERS_MAY: _VOICED,
     Action.PIN: _ADMINS,
     Action.PIN_WHEN_MEMBERS_CAN_PIN: _VOICED,
     Action.UPDATE_GROUP: _ADMINS,

@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Protocol, Self
 
 from pymongo import IndexModel
-from pymongo.results import DeleteResult, InsertOneResult, UpdateResult
+from pymongo.results import DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
 
 Document = dict[str, Any]
 Filter = Mapping[str, Any]
@@ -33,6 +33,10 @@ class Collection(Protocol):
     def name(self) -> str: ...
 
     async def insert_one(self, document: Document) -> InsertOneResult: ...
+
+    async def insert_many(
+        self, documents: Sequence[Document], *, ordered: bool = True
+    ) -> InsertManyResult: ...
 
     def find(self, filter: Filter) -> Cursor: ...
 

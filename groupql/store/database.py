@@ -50,6 +50,7 @@ class Database:
     items: Collection
     votes: Collection
     invites: Collection
+    notifications: Collection
     # The client's bound on each operation (timeoutMS), None for the in-memory engine.
     operation_timeout_s: float | None = None
 
@@ -102,6 +103,7 @@ def _on(
         items=collection("items"),
         votes=collection("votes"),
         invites=collection("invites"),
+        notifications=collection("notifications"),
     )
 
 

@@ -16,6 +16,7 @@ from groupql.records import (
     JoinPolicy,
     Pin,
     PostPolicy,
+    Role,
 )
 from groupql.store.collection import Collection
 from groupql.store.documents import changed_document, get_many, object_id, upsert
@@ -36,6 +37,7 @@ SETTINGS = Table(
     allowed_item_types=enum_set_key(ItemType, "allowedItemTypes"),
     members_can_invite="membersCanInvite",
     members_can_pin="membersCanPin",
+    mention_all_roles=enum_set_key(Role, "mentionAllRoles"),
 )
 ANNOUNCEMENT = Table(Announcement, text="text", author_id="authorId", updated_at="updatedAt")
 PIN = Table(Pin, item_id="itemId", pinned_by="pinnedBy", pinned_at="pinnedAt")

@@ -41,6 +41,10 @@ INDEXES: Mapping[str, tuple[IndexModel, ...]] = {
         IndexModel([("groupId", ASCENDING), ("status", ASCENDING), ("_id", ASCENDING)]),
         # myGroups: a user's active memberships, newest first.
         IndexModel([("userId", ASCENDING), ("status", ASCENDING), ("_id", DESCENDING)]),
+        # How many members turned a group's notifications off (an @all's reach).
+        IndexModel(
+            [("groupId", ASCENDING), ("status", ASCENDING), ("notificationLevel", ASCENDING)]
+        ),
         # The next owner when one leaves: the longest-standing admin, else member.
         IndexModel(
             [
@@ -58,12 +62,19 @@ INDEXES: Mapping[str, tuple[IndexModel, ...]] = {
         IndexModel([("groupId", ASCENDING), ("type", ASCENDING), ("seq", DESCENDING)]),
         # Replies and reply counts, within the group (the shard key leads).
         IndexModel([("groupId", ASCENDING), ("replyTo", ASCENDING), ("seq", ASCENDING)]),
+        # Unread mentions: the items after a read marker that name a user, or @all.
+        IndexModel([("groupId", ASCENDING), ("mentions", ASCENDING), ("seq", ASCENDING)]),
+        IndexModel([("groupId", ASCENDING), ("mentionsAll", ASCENDING), ("seq", ASCENDING)]),
         # One item per author's clientId: a retried postItem finds the first one.
         IndexModel(
             [("groupId", ASCENDING), ("authorId", ASCENDING), ("clientId", ASCENDING)],
             unique=True,
             partialFilterExpression={"clientId": {"$exists": True}},
         ),
+    ),
+    "notifications": (
+        # A user's feed: their own address and each of their groups', newest first.
+        IndexModel([("to", ASCENDING), ("groupId", ASCENDING), ("_id", DESCENDING)]),
     ),
     "votes": (IndexModel([("itemId", ASCENDING), ("userId", ASCENDING)], unique=True),),
     "invites": (

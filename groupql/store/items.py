@@ -15,7 +15,15 @@ from groupql.changes import Changes
 from groupql.records import Item, ItemContent, ItemType, Link, Media, Poll, PollOption
 from groupql.store.collection import Collection, Document
 from groupql.store.documents import changed_document, get_many, object_id
-from groupql.store.tables import Table, enum_key, id_key, inline_record, sub_record, sub_records
+from groupql.store.tables import (
+    Key,
+    Table,
+    enum_key,
+    id_key,
+    inline_record,
+    sub_record,
+    sub_records,
+)
 
 MEDIA = Table(
     Media,
@@ -42,6 +50,8 @@ CONTENT = Table(
     media=sub_records(MEDIA, "media"),
     link=sub_record(LINK, "link"),
     poll=sub_record(POLL, "poll"),
+    mentions=Key("mentions", load=tuple, dump=list, missing=()),
+    mentions_all="mentionsAll",
 )
 ITEMS = Table(
     Item,
@@ -185,14 +195,32 @@ class Items:
         by_parent = {doc["_id"]: doc["count"] async for doc in counts}
         return [by_parent.get(item_id, 0) for _, item_id in parents]
 
+    async def mention_counts(self, user_id: str, reads: Sequence[tuple[str, int]]) -> list[int]:
+        """For each (groupId, lastReadSeq): how many items after it mention the user, by name or
+        by @all (not their own), in one round trip. Deleted items mention nobody."""
+        if not reads:
+            return []
+        clauses: list[Document] = []
+        for group_id, after_seq in reads:
+            after = {"groupId": group_id, "seq": {"$gt": after_seq}}
+            clauses.append({**after, "mentions": user_id})
+            clauses.append({**after, "mentionsAll": True, "authorId": {"$ne": user_id}})
+        counts = await self._collection.aggregate(
+            [{"$match": {"$or": clauses}}, {"$group": {"_id": "$groupId", "count": {"$sum": 1}}}]
+        )
+        by_group = {doc["_id"]: doc["count"] async for doc in counts}
+        return [by_group.get(group_id, 0) for group_id, _ in reads]
+
     # Writes to an item carry its groupId, the shard key of `items`, so that a sharded cluster
     # routes them to one shard.
 
-    async def edit_text(self, item: Item, *, text: str, now: datetime) -> Item | None:
-        """Replace the text of an item that is not deleted; None if it is gone or deleted."""
-        return await self._change_live(
-            item, Changes(Item, content=Changes(ItemContent, text=text), edited_at=now)
-        )
+    async def edit_text(
+        self, item: Item, *, text: str, mentions: tuple[str, ...], now: datetime
+    ) -> Item | None:
+        """Replace the text (and mentions) of an item that is not deleted; None if it is gone
+        or deleted."""
+        content = Changes(ItemContent, text=text, mentions=mentions)
+        return await self._change_live(item, Changes(Item, content=content, edited_at=now))
 
     async def tombstone(self, item: Item, *, now: datetime) -> Item | None:
         """Delete an item's content but keep its place (seq) in the feed."""

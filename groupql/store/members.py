@@ -39,11 +39,19 @@ class Members:
         role: Role,
         status: MemberStatus,
         group_openid: str | None,
+        last_read_seq: int,
         now: datetime,
     ) -> tuple[Member, bool]:
         update: Document = {
             "$setOnInsert": MEMBERS.to_set(
-                Changes(Member, role=role, status=status, joined_at=now, muted_until=None)
+                Changes(
+                    Member,
+                    role=role,
+                    status=status,
+                    joined_at=now,
+                    muted_until=None,
+                    last_read_seq=last_read_seq,
+                )
             )
         }
         if group_openid is not None:
@@ -81,6 +89,50 @@ class Members:
             query["role"] = when_role.value
         doc = await changed_document(self._collection, query, {"$set": MEMBERS.to_set(changes)})
         return MEMBERS.record(doc) if doc else None
+
+    async def mark_read(self, *, group_id: str, user_id: str, seq: int) -> Member | None:
+        """Move an active member's read marker up to `seq`, never back (racing marks keep the
+        highest); None if they are not an active member."""
+        doc = await changed_document(
+            self._collection,
+            {"groupId": group_id, "userId": user_id, "status": MemberStatus.ACTIVE.value},
+            {"$max": MEMBERS.to_set(Changes(Member, last_read_seq=seq))},
+        )
+        return MEMBERS.record(doc) if doc else None
+
+    async def active_among(self, group_id: str, user_ids: Sequence[str]) -> list[Member]:
+        """The active members of a group among `user_ids` (a post's mentions)."""
+        docs = await self._collection.find(
+            {
+                "groupId": group_id,
+                "userId": {"$in": list(user_ids)},
+                "status": MemberStatus.ACTIVE.value,
+            }
+        ).to_list()
+        return MEMBERS.records(docs)
+
+    async def active_of_user(self, user_id: str, *, limit: int) -> list[Member]:
+        """A user's active memberships, most recent first, at most `limit`."""
+        return await self._page(
+            {"userId": user_id, "status": MemberStatus.ACTIVE.value}, None, limit, DESCENDING
+        )
+
+    async def count_unnotified(self, group_ids: Sequence[str]) -> list[int]:
+        """How many active members of each group turned its notifications off."""
+        counts = await self._collection.aggregate(
+            [
+                {
+                    "$match": {
+                        "groupId": {"$in": list(group_ids)},
+                        "status": MemberStatus.ACTIVE.value,
+                        "notificationLevel": NotificationLevel.NONE.value,
+                    }
+                },
+                {"$group": {"_id": "$groupId", "count": {"$sum": 1}}},
+            ]
+        )
+        by_group = {doc["_id"]: doc["count"] async for doc in counts}
+        return [by_group.get(group_id, 0) for group_id in group_ids]
 
     async def of_user_in_groups(self, user_id: str, group_ids: Sequence[str]) -> list[Member]:
         docs = await self._collection.find(

@@ -13,9 +13,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import mongomock
+from bson import ObjectId
 from mongomock.aggregate import process_pipeline
 from pymongo import IndexModel, monitoring, results
 from pymongo.common import validate_ok_for_update
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from groupql.store.memory_cursors import MemoryCommandCursor, MemoryCursor
 from groupql.store.memory_rules import (
@@ -130,6 +132,40 @@ class MemoryCollection:
             lambda: check_insert_fits(document),
             lambda: self._collection.insert_one(document),
         )
+
+    async def insert_many(
+        self, documents: Sequence[Document], *, ordered: bool = True
+    ) -> results.InsertManyResult:
+        """As a server does: each document inserted or refused on its own; ordered stops at the
+        first refusal, unordered goes on; any refusal raises BulkWriteError listing them all."""
+        if not documents:
+            raise TypeError("documents must be a non-empty list")
+        for document in documents:
+            check_insert_is_sendable(document)
+            document.setdefault("_id", ObjectId())
+
+        def insert_each() -> results.InsertManyResult:
+            errors: list[Document] = []
+            inserted = 0
+            for index, document in enumerate(documents):
+                try:
+                    check_insert_fits(document)
+                    self._collection.insert_one(document)
+                except (Refused, DuplicateKeyError) as error:
+                    code = error.code if isinstance(error, Refused) else 11000
+                    errors.append({"index": index, "code": code, "errmsg": str(error)})
+                    if ordered:
+                        break
+                else:
+                    inserted += 1
+            if errors:
+                raise BulkWriteError(
+                    {"writeErrors": errors, "nInserted": inserted, "writeConcernErrors": []}
+                )
+            return results.InsertManyResult([doc["_id"] for doc in documents], True)
+
+        command = {"insert": self.name, "ordered": ordered, "documents": list(documents)}
+        return await self.database._round_trip(command, insert_each)
 
     def find(self, filter: Filter) -> MemoryCursor:
         return MemoryCursor(self, self._collection.find(filter), filter)

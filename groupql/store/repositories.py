@@ -8,6 +8,7 @@ from groupql.store.groups import Groups
 from groupql.store.invites import Invites
 from groupql.store.items import Items
 from groupql.store.members import Members
+from groupql.store.notifications import Notifications
 from groupql.store.sessions import Sessions
 from groupql.store.users import Users
 from groupql.store.votes import Votes
@@ -23,6 +24,7 @@ class Store:
     items: Items
     votes: Votes
     invites: Invites
+    notifications: Notifications
 
     @classmethod
     def on(cls, database: Database) -> "Store":
@@ -35,6 +37,7 @@ class Store:
             items=Items(database.items),
             votes=Votes(database.votes),
             invites=Invites(database.invites),
+            notifications=Notifications(database.notifications),
         )
 
     @staticmethod

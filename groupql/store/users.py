@@ -3,11 +3,13 @@
 from collections.abc import Sequence
 from datetime import datetime
 
+from bson import ObjectId
+
 from groupql.changes import Changes
 from groupql.records import User
 from groupql.store.collection import Collection
 from groupql.store.documents import changed_document, get_many, object_id, upsert
-from groupql.store.tables import Table, id_key
+from groupql.store.tables import Key, Table, id_key
 
 USERS = Table(
     User,
@@ -18,6 +20,10 @@ USERS = Table(
     encrypted_session_key="sessionKey",
     nickname="nickname",
     avatar_url="avatarUrl",
+    notifications_read_up_to=Key(
+        "notificationsReadUpTo", load=str, dump=lambda id_: None if id_ is None else ObjectId(id_)
+    ),
+    notifications_read_at="notificationsReadAt",
 )
 
 
@@ -57,3 +63,28 @@ class Users:
             self._collection, {"_id": object_id(user_id)}, {"$set": USERS.to_set(changes)}
         )
         return USERS.record(doc) if doc else None
+
+    async def mark_notifications_read(
+        self, user_id: str, *, up_to: str, now: datetime
+    ) -> User | None:
+        """Move the user's notifications marker up to `up_to` (never back); the user after."""
+        up_to_id = object_id(up_to)
+        doc = await changed_document(
+            self._collection,
+            {
+                "_id": object_id(user_id),
+                "$or": [
+                    {"notificationsReadUpTo": {"$exists": False}},
+                    {"notificationsReadUpTo": {"$lt": up_to_id}},
+                ],
+            },
+            {
+                "$set": USERS.to_set(
+                    Changes(User, notifications_read_up_to=up_to, notifications_read_at=now)
+                )
+            },
+        )
+        if doc is not None:
+            return USERS.record(doc)
+        [user] = await self.get_many([user_id])
+        return user

@@ -16,3 +16,29 @@ query($id: ID!) {
   }
 }
 """
+MENTIONS = "fragment Mentions on GroupItem { id seq mentions { id } mentionsAll mentionsViewer }"
+POST_MENTIONING = (
+    "mutation($input: PostItemInput!) { postItem(input: $input) { ...Mentions } }" + MENTIONS
+)
+EDIT_MENTIONING = (
+    """
+mutation($itemId: ID!, $text: String!, $mentions: [ID!]) {
+  editItem(itemId: $itemId, text: $text, mentions: $mentions) { ...Mentions }
+}
+"""
+    + MENTIONS
+)
+ITEM_MENTIONS = (
+    "query($id: ID!) { group(id: $id) { items(first: 100) { edges { node { ...Mentions } } } } }"
+    + MENTIONS
+)
+REACH = "query($id: ID!) { group(id: $id) { mentionAllReach mentionAllRoles } }"
+UNREAD = """
+query($id: ID!) { group(id: $id) { lastSeq viewerUnread { count mentionCount firstUnreadSeq } } }
+"""
+TOTALS = "{ viewer { unread { count mentionCount groupCount } } }"
+MARK_READ = """
+mutation($groupId: ID!, $seq: Int!) {
+  markRead(groupId: $groupId, seq: $seq) { count mentionCount firstUnreadSeq }
+}
+"""

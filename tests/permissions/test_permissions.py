@@ -106,6 +106,17 @@ async def pin_when_members_can_pin(s: Scenario) -> dict[str, Any]:
     return await s.as_actor(PIN, itemId=item["id"])
 
 
+async def mention_all(s: Scenario) -> dict[str, Any]:
+    await s.take_standing()
+    return await s.as_actor(POST, input={"groupId": s.group_id, **HELLO, "mentionAll": True})
+
+
+async def mention_all_when_members_may(s: Scenario) -> dict[str, Any]:
+    await s.owner.update_group(mentionAllRoles=["OWNER", "ADMIN", "MEMBER"])
+    await s.take_standing()
+    return await s.as_actor(POST, input={"groupId": s.group_id, **HELLO, "mentionAll": True})
+
+
 async def update_group(s: Scenario) -> dict[str, Any]:
     await s.take_standing()
     return await s.as_actor(UPDATE_GROUP, input={"groupId": s.group_id, "title": "Renamed"})
@@ -196,6 +207,8 @@ PERFORM: dict[Action, Perform] = {
     Action.VOTE: vote,
     Action.ACCEPT_OWN_QUESTION_ANSWER: accept_own_question_answer,
     Action.ACCEPT_ANY_ANSWER: accept_any_answer,
+    Action.MENTION_ALL: mention_all,
+    Action.MENTION_ALL_WHEN_MEMBERS_MAY: mention_all_when_members_may,
     Action.PIN: pin,
     Action.PIN_WHEN_MEMBERS_CAN_PIN: pin_when_members_can_pin,
     Action.UPDATE_GROUP: update_group,

@@ -73,7 +73,22 @@ def serving_index(shape: Shape, indexes: Sequence[Index]) -> Index | None:
     query = query_of(shape)
     if query is None:
         return None
-    return next((index for index in indexes if serves(index, *query)), None)
+    filter, sort = query
+    clauses = _or_clauses(filter)
+    if clauses is None:
+        return next((index for index in indexes if serves(index, filter, sort)), None)
+    # An $or is served when each clause is (MongoDB's OR plan: one index scan per clause, merged
+    # in sort order when each scan gives it); the first clause's index names the plan.
+    served = [next((index for index in indexes if serves(index, c, sort)), None) for c in clauses]
+    return None if None in served else served[0]
+
+
+def _or_clauses(filter: FilterShape) -> list[FilterShape] | None:
+    """Each clause of a top-level $or with the filter's other predicates; None without one."""
+    if "$or" not in filter:
+        return None
+    rest = {field: kind for field, kind in filter.items() if field != "$or"}
+    return [{**rest, **clause} for clause in filter["$or"]]
 
 
 def serves(index: Index, filter: FilterShape, sort: Sequence[str]) -> bool:
@@ -113,6 +128,12 @@ def is_targeted(shape: Shape) -> bool | None:
         return set(shard_key) <= set(shape.get("shardKey", ()))
     query = query_of(shape)
     assert query is not None
+    clauses = _or_clauses(query[0])
+    if clauses is not None and not (_writes_one(shape) or shape.get("upsert")):
+        # Routed to the shards of each clause when every clause names its shard key.
+        return all(
+            dict(_conjuncts(clause)).get(shard_key[0]) in ("point", "in") for clause in clauses
+        )
     bounds = dict(_conjuncts(query[0]))
     if _writes_one(shape) or shape.get("upsert"):
         # MongoDB 7.0 routes these only by an equality on the whole shard key (7.1 broadcasts).

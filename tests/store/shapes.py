@@ -43,7 +43,10 @@ def filter_shape(filter: Mapping[str, Any]) -> Shape:
     shape: Shape = {}
     for field, condition in sorted(filter.items()):
         if field in ("$and", "$or", "$nor"):
-            shape[field] = [filter_shape(clause) for clause in condition]
+            # One shape per kind of clause: an $or of one clause per group has one shape
+            # however many groups it names.
+            clauses = {key_of(clause): clause for clause in map(filter_shape, condition)}
+            shape[field] = [clauses[key] for key in sorted(clauses)]
         elif field.startswith("$"):  # $expr, $text, $where: opaque to index bounds
             shape[field] = field
         else:

@@ -9,7 +9,13 @@ import bson
 import pymongo
 import pytest
 from pymongo import IndexModel, ReturnDocument, monitoring
-from pymongo.errors import DocumentTooLarge, DuplicateKeyError, OperationFailure, WriteError
+from pymongo.errors import (
+    BulkWriteError,
+    DocumentTooLarge,
+    DuplicateKeyError,
+    OperationFailure,
+    WriteError,
+)
 
 from groupql.store.memory import MemoryMongoClient
 from tests.store.engines import ENGINES, a_database_name, engine_client
@@ -476,3 +482,19 @@ async def test_the_memory_engine_returns_groups_in_no_particular_order_unless_so
 
     assert grouped != ["g0", "g1", "g2", "g3", "g4"]
     assert sorted(grouped) == ordered == ["g0", "g1", "g2", "g3", "g4"]
+
+
+async def test_insert_many_inserts_each_document_or_reports_it_as_a_server_does(db: Any) -> None:
+    collection = db["c"]
+    await collection.create_indexes([IndexModel([("k", 1)], unique=True)])
+    await collection.insert_many([{"k": 1}, {"k": 2}])
+
+    with pytest.raises(BulkWriteError) as unordered:
+        await collection.insert_many([{"k": 2}, {"k": 3}, {"k": 1}, {"k": 4}], ordered=False)
+    assert [error["index"] for error in unordered.value.details["writeErrors"]] == [0, 2]
+    assert unordered.value.details["nInserted"] == 2
+    with pytest.raises(BulkWriteError) as ordered:
+        await collection.insert_many([{"k": 5}, {"k": 5}, {"k": 6}])
+    assert ordered.value.details["nInserted"] == 1
+    keys = sorted(doc["k"] for doc in await collection.find({}).to_list())
+    assert keys == [1, 2, 3, 4, 5]

@@ -143,3 +143,19 @@ def test_a_mark_that_no_longer_holds_is_a_problem() -> None:
     assert problems({**lookup, "scatter": "by id"}) == [
         'it is not scatter-gather: remove its "scatter" mark'
     ]
+
+
+def test_an_or_is_served_when_each_of_its_clauses_is() -> None:
+    mine = {"groupId": "=", "mentions": "=", "seq": "$gt"}
+    everyone = {"groupId": "=", "mentionsAll": "=", "seq": "$gt", "authorId": "$ne"}
+    shape = {
+        "collection": "items",
+        "kind": "aggregate",
+        "pipeline": [{"$match": {"$or": [mine, everyone]}}],
+    }
+
+    assert served_by(shape) is not None
+    assert is_targeted(shape) is True
+    unserved = {"$or": [mine, {"authorId": "="}]}
+    assert served_by({**shape, "pipeline": [{"$match": unserved}]}) is None
+    assert is_targeted({**shape, "pipeline": [{"$match": unserved}]}) is False

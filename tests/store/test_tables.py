@@ -117,5 +117,7 @@ def test_emptying_an_items_content_writes_every_content_key() -> None:
         "media": [],
         "link": None,
         "poll": None,
+        "mentions": [],
+        "mentionsAll": False,
         "deletedAt": NOW,
     }
