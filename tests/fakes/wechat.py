@@ -1,4 +1,5 @@
-"""A fake WeChat API on loopback HTTP, programmable from tests, for the code2Session client."""
+"""A fake WeChat API on loopback HTTP, programmable from tests: code2Session, access tokens and
+subscribe messages; and message pushes signed and encrypted as WeChat makes them."""
 
 import asyncio
 import base64
@@ -6,11 +7,12 @@ import json
 import secrets
 import threading
 import time
+import xml.etree.ElementTree as ET
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
 from starlette.applications import Starlette
@@ -19,22 +21,42 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from groupql.wechat.code2session import WeChatSession
+from groupql.wechat.push import encrypt_push, push_signature
 
 FAKE_APPID = "wx1234567890fakeapp"
 FAKE_SECRET = "fake-secret-7f3c9a1e-must-never-be-logged"
+# The message push settings of the fake mini-program's console.
+FAKE_PUSH_TOKEN = "fake-push-token"
+FAKE_ENCODING_AES_KEY = base64.b64encode(b"groupql-fake-encoding-aes-key-32").decode()[:-1]
+
+# The APIs the fake serves, by path; `fail_next` and `reply_next` take one of them.
+JSCODE2SESSION = "/sns/jscode2session"
+STABLE_TOKEN = "/cgi-bin/stable_token"
+SUBSCRIBE_SEND = "/cgi-bin/message/subscribe/send"
 
 # Real WeChat texts, so a test failure shows what production would have said.
 ERRMSGS = {
     -1: "system error",
+    40001: "invalid credential, access_token is invalid or not latest",
     40002: "invalid grant_type",
+    40003: "invalid openid",
     40013: "invalid appid",
+    40014: "invalid access_token",
     40029: "invalid code",
+    40037: "invalid template_id",
     40125: "invalid appsecret",
     40163: "code been used",
     40226: "high risk user",
     41008: "missing code",
+    41030: "invalid page",
+    42001: "access_token expired",
+    43101: "user refuse to accept the msg",
+    45009: "reach max api daily quota limit",
     45011: "api minute-quota reach limit  mustslower  retry next minute",
+    47003: "argument invalid! data.thing1.value invalid",
 }
+# In normal mode stable_token hands out a new token once the current one has this long left.
+_TOKEN_RENEW_AHEAD_S = 300
 
 
 @dataclass(frozen=True)
@@ -49,7 +71,8 @@ Reply = dict[str, Any] | RawReply
 
 
 class FakeWeChat:
-    """What the fake answers: registered codes, queued replies, and a delay; records every call."""
+    """What the fake answers: registered codes, issued access tokens, queued replies, and a delay
+    for every API; records every call. Token lifetimes follow `now_s`, which tests may replace."""
 
     def __init__(self, appid: str = FAKE_APPID, secret: str = FAKE_SECRET) -> None:
         self.appid = appid
@@ -62,10 +85,19 @@ class FakeWeChat:
     def reset(self) -> None:
         with self._lock:
             self.delay_s = 0.0
+            self.now_s: Callable[[], float] = time.time
+            self.token_expires_in_s = 7200
             self.calls: list[dict[str, str]] = []
+            self.token_calls: list[dict[str, Any]] = []
+            self.send_calls: list[dict[str, Any]] = []
+            self.sent: list[dict[str, Any]] = []
             self._sessions: dict[str, WeChatSession] = {}
             self._used_codes: set[str] = set()
-            self._queued: deque[Reply] = deque()
+            self._queued: dict[str, deque[Reply]] = {
+                api: deque() for api in (JSCODE2SESSION, STABLE_TOKEN, SUBSCRIBE_SEND)
+            }
+            self._token_expiries: dict[str, float] = {}
+            self._current_token: str | None = None
 
     def add_code(
         self,
@@ -84,20 +116,34 @@ class FakeWeChat:
             self._sessions[code] = session
         return session
 
-    def fail_next(self, errcode: int, times: int = 1) -> None:
-        """Answer the next `times` calls with `errcode`, whatever they ask, without using codes."""
-        self.reply_next(*[_error(errcode)] * times)
+    def fail_next(self, errcode: int, times: int = 1, *, api: str = JSCODE2SESSION) -> None:
+        """Answer the next `times` calls to `api` with `errcode`, whatever they ask, without
+        using codes or checking tokens."""
+        self.reply_next(*[_error(errcode)] * times, api=api)
 
-    def reply_next(self, *replies: Reply) -> None:
-        """Answer the next calls with these replies, in order, before any normal handling."""
+    def reply_next(self, *replies: Reply, api: str = JSCODE2SESSION) -> None:
+        """Answer the next calls to `api` with these replies, in order, before normal handling."""
         with self._lock:
-            self._queued.extend(replies)
+            self._queued[api].extend(replies)
+
+    def expire_tokens(self) -> None:
+        """Let every issued access token run out: using one now gets 42001."""
+        with self._lock:
+            now = self.now_s()
+            self._token_expiries = dict.fromkeys(self._token_expiries, now)
+
+    def revoke_tokens(self) -> None:
+        """Forget every issued access token, as a force refresh elsewhere would: using one now
+        gets 40001, and stable_token hands out a new one."""
+        with self._lock:
+            self._token_expiries.clear()
+            self._current_token = None
 
     def _answer(self, params: dict[str, str]) -> Reply:
         with self._lock:
             self.calls.append(params)
-            if self._queued:
-                return self._queued.popleft()
+            if self._queued[JSCODE2SESSION]:
+                return self._queued[JSCODE2SESSION].popleft()
             if params.get("appid") != self.appid:
                 return _error(40013)
             if params.get("secret") != self.secret:
@@ -118,17 +164,108 @@ class FakeWeChat:
             reply["unionid"] = session.unionid
         return reply
 
+    def _answer_stable_token(self, body: Any) -> Reply:
+        with self._lock:
+            self.token_calls.append(body)
+            if self._queued[STABLE_TOKEN]:
+                return self._queued[STABLE_TOKEN].popleft()
+            if not isinstance(body, dict) or body.get("grant_type") != "client_credential":
+                return _error(40002)
+            if body.get("appid") != self.appid:
+                return _error(40013)
+            if body.get("secret") != self.secret:
+                return _error(40125)
+            now = self.now_s()
+            current = self._current_token
+            if body.get("force_refresh") is True and current is not None:
+                del self._token_expiries[current]  # force refresh revokes the old token at once
+                current = None
+            if current is None or self._token_expiries[current] - now <= _TOKEN_RENEW_AHEAD_S:
+                # Renewed ahead in normal mode: the old token keeps working until it expires.
+                current = (
+                    f"fake-access-token-{len(self._token_expiries) + 1}-{secrets.token_hex(4)}"
+                )
+                self._token_expiries[current] = now + self.token_expires_in_s
+                self._current_token = current
+            return {"access_token": current, "expires_in": int(self._token_expiries[current] - now)}
+
+    def _answer_subscribe_send(self, access_token: str, body: Any) -> Reply:
+        with self._lock:
+            self.send_calls.append({"access_token": access_token, "body": body})
+            if self._queued[SUBSCRIBE_SEND]:
+                return self._queued[SUBSCRIBE_SEND].popleft()
+            expiry = self._token_expiries.get(access_token)
+            if expiry is None:
+                return _error(40001)
+            if expiry <= self.now_s():
+                return _error(42001)
+            if not isinstance(body, dict) or not body.get("touser"):
+                return _error(40003)
+            if not body.get("template_id"):
+                return _error(40037)
+            bad_field = _bad_data_field(body.get("data"))
+            if bad_field is not None:
+                return {
+                    "errcode": 47003,
+                    "errmsg": f"argument invalid! data.{bad_field}.value invalid, rid: fake",
+                }
+            self.sent.append(body)
+            return {"errcode": 0, "errmsg": "ok", "msgid": 1700827132819554304 + len(self.sent)}
+
     async def _jscode2session(self, request: Request) -> Response:
         reply = self._answer(dict(request.query_params))
         # The code is used before the delay: a slow WeChat has still consumed it.
         await asyncio.sleep(self.delay_s)
-        if isinstance(reply, RawReply):
-            return Response(reply.body, status_code=reply.status_code, media_type="text/html")
-        # Like WeChat: JSON, but labelled text/plain.
-        return Response(json.dumps(reply), media_type="text/plain")
+        return _respond(reply)
+
+    async def _stable_token(self, request: Request) -> Response:
+        reply = self._answer_stable_token(_json_or_none(await request.body()))
+        await asyncio.sleep(self.delay_s)
+        return _respond(reply)
+
+    async def _subscribe_send(self, request: Request) -> Response:
+        access_token = request.query_params.get("access_token", "")
+        reply = self._answer_subscribe_send(access_token, _json_or_none(await request.body()))
+        # Sent before the delay: a slow WeChat has still delivered the message.
+        await asyncio.sleep(self.delay_s)
+        return _respond(reply)
 
     def app(self) -> Starlette:
-        return Starlette(routes=[Route("/sns/jscode2session", self._jscode2session)])
+        return Starlette(
+            routes=[
+                Route(JSCODE2SESSION, self._jscode2session),
+                Route(STABLE_TOKEN, self._stable_token, methods=["POST"]),
+                Route(SUBSCRIBE_SEND, self._subscribe_send, methods=["POST"]),
+            ]
+        )
+
+
+def _respond(reply: Reply) -> Response:
+    if isinstance(reply, RawReply):
+        return Response(reply.body, status_code=reply.status_code, media_type="text/html")
+    # Like WeChat: JSON, but labelled text/plain.
+    return Response(json.dumps(reply), media_type="text/plain")
+
+
+def _json_or_none(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+def _bad_data_field(data: object) -> str | None:
+    """The first template key whose value WeChat would refuse: only shapes and thing lengths are
+    checked here; groupql.wechat.subscribe_message knows the rest."""
+    if not isinstance(data, dict) or not data:
+        return "data"
+    for key, entry in data.items():
+        value = entry.get("value") if isinstance(entry, dict) else None
+        if not isinstance(value, str) or not value:
+            return str(key)
+        if str(key).startswith("thing") and len(value) > 20:
+            return str(key)
+    return None
 
 
 def _error(errcode: int) -> dict[str, Any]:
@@ -157,3 +294,54 @@ def running_fake_wechat(startup_timeout_s: float = 10.0) -> Iterator[FakeWeChat]
     finally:
         server.should_exit = True
         thread.join(timeout=startup_timeout_s)
+
+
+# Where each subscription event's XML puts its <List> entries.
+_LIST_WRAPPERS = {
+    "subscribe_msg_popup_event": "SubscribeMsgPopupEvent",
+    "subscribe_msg_change_event": "SubscribeMsgChangeEvent",
+    "subscribe_msg_sent_event": "SubscribeMsgSentEvent",
+}
+
+
+def push_request(
+    message: Mapping[str, Any],
+    *,
+    body_format: Literal["json", "xml"] = "json",
+    encoding_aes_key: str | None = None,
+    token: str = FAKE_PUSH_TOKEN,
+    appid: str = FAKE_APPID,
+    timestamp: str = "1700000000",
+    nonce: str = "fake-nonce",
+) -> tuple[bytes, dict[str, str]]:
+    """A push as WeChat POSTs it: the body and the query string's parameters, signed, and in safe
+    mode (with an EncodingAESKey) encrypted. `message` is in WeChat's JSON shape."""
+    document = _render(message, body_format)
+    params = {
+        "signature": push_signature(token, timestamp, nonce),
+        "timestamp": timestamp,
+        "nonce": nonce,
+    }
+    if encoding_aes_key is None:
+        return document, params
+    encrypt = encrypt_push(document, encoding_aes_key=encoding_aes_key, appid=appid)
+    envelope = {"ToUserName": message.get("ToUserName", "gh_fakeminiprog"), "Encrypt": encrypt}
+    params["encrypt_type"] = "aes"
+    params["msg_signature"] = push_signature(token, timestamp, nonce, encrypt)
+    return _render(envelope, body_format), params
+
+
+def _render(message: Mapping[str, Any], body_format: Literal["json", "xml"]) -> bytes:
+    if body_format == "json":
+        return json.dumps(message, ensure_ascii=False).encode()
+    root = ET.Element("xml")
+    for key, value in message.items():
+        if key != "List":
+            ET.SubElement(root, key).text = str(value)
+            continue
+        wrapper = ET.SubElement(root, _LIST_WRAPPERS[message["Event"]])
+        for entry in value if isinstance(value, list) else [value]:
+            item = ET.SubElement(wrapper, "List")
+            for field, text in entry.items():
+                ET.SubElement(item, field).text = str(text)
+    return ET.tostring(root, encoding="unicode").encode()

@@ -1,0 +1,303 @@
+"""WeChat's message push: signatures, safe-mode decryption, and the subscription events."""
+
+import base64
+import binascii
+import enum
+import hashlib
+import hmac
+import json
+import logging
+import os
+import re
+import struct
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeGuard
+
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+logger = logging.getLogger(__name__)
+
+# Subscription events are well under 1 KiB; a popup lists at most a handful of templates.
+MAX_PUSH_BYTES = 64 * 1024
+_PAD_BLOCK = 32  # WeChat pads to 32 bytes, not AES's 16
+_RANDOM_BYTES = 16
+_MAX_ID_CHARS = 128
+
+SUBSCRIBE_MSG_POPUP_EVENT = "subscribe_msg_popup_event"
+SUBSCRIBE_MSG_CHANGE_EVENT = "subscribe_msg_change_event"
+SUBSCRIBE_MSG_SENT_EVENT = "subscribe_msg_sent_event"
+
+
+class PushRejected(Exception):
+    """A push that is not WeChat's, or not readable; answer it with an HTTP error."""
+
+
+class SubscriptionStatus(enum.Enum):
+    ACCEPT = "accept"
+    REJECT = "reject"
+
+
+@dataclass(frozen=True)
+class SubscriptionChange:
+    template_id: str
+    status: SubscriptionStatus
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What became of one subscribeMessage.send: error_code 0 means delivered."""
+
+    template_id: str
+    msg_id: str
+    error_code: int
+    error_status: str
+
+
+@dataclass(frozen=True)
+class PushEvent:
+    """One push. WeChat sends a push again (up to three times) when it got no answer within
+    5 seconds: dedupe on (openid, event, create_time) before counting a subscription twice."""
+
+    openid: str
+    event: str
+    create_time: int
+    subscriptions: tuple[SubscriptionChange, ...] = ()
+    deliveries: tuple[Delivery, ...] = ()
+
+
+@dataclass(frozen=True)
+class PushKeys:
+    """The message push settings of the mini-program's console. With an EncodingAESKey, only
+    encrypted (safe or compatible mode) pushes are accepted."""
+
+    token: str = field(repr=False)
+    appid: str
+    encoding_aes_key: str | None = field(default=None, repr=False)
+
+
+def push_signature(token: str, timestamp: str, nonce: str, encrypt: str = "") -> str:
+    """`signature` (without `encrypt`) or safe mode's `msg_signature` (with it)."""
+    parts = sorted([token, timestamp, nonce, encrypt])
+    return hashlib.sha1("".join(parts).encode("utf-8")).hexdigest()
+
+
+def verify_signature(token: str, timestamp: str, nonce: str, signature: str) -> bool:
+    return _same(push_signature(token, timestamp, nonce), signature)
+
+
+def verification_echo(token: str, params: Mapping[str, str]) -> str | None:
+    """The `echostr` to answer WeChat's GET that checks the push URL, or None if not WeChat's."""
+    signature = params.get("signature", "")
+    if not verify_signature(token, params.get("timestamp", ""), params.get("nonce", ""), signature):
+        return None
+    return params.get("echostr")
+
+
+def read_push(body: bytes, params: Mapping[str, str], keys: PushKeys) -> PushEvent:
+    """The event in a POSTed push, once its signature (and in safe mode its encryption) is
+    checked; `params` is the request's query. Raises PushRejected."""
+    if len(body) > MAX_PUSH_BYTES:
+        raise PushRejected("body too large")
+    fields = _parse(body)
+    timestamp, nonce = params.get("timestamp", ""), params.get("nonce", "")
+    encrypt = fields.get("Encrypt")
+    if keys.encoding_aes_key is None:
+        if encrypt is not None or params.get("encrypt_type") == "aes":
+            raise PushRejected("encrypted push, but no EncodingAESKey is configured")
+        # In plain mode the signature covers only the query, not the body: safe mode is the one
+        # that proves the body is WeChat's.
+        if not verify_signature(keys.token, timestamp, nonce, params.get("signature", "")):
+            raise PushRejected("signature mismatch")
+        return _event_of(fields)
+    if not isinstance(encrypt, str) or not encrypt:
+        raise PushRejected("plain push, but safe mode is configured")
+    expected = push_signature(keys.token, timestamp, nonce, encrypt)
+    if not _same(expected, params.get("msg_signature", "")):
+        raise PushRejected("msg_signature mismatch")
+    message = decrypt_push(encrypt, encoding_aes_key=keys.encoding_aes_key, appid=keys.appid)
+    return _event_of(_parse(message))
+
+
+def encrypt_push(
+    message: bytes, *, encoding_aes_key: str, appid: str, random_prefix: bytes | None = None
+) -> str:
+    """Safe mode's `Encrypt` for `message`, as WeChat makes it; for tests and the fake WeChat."""
+    key = _aes_key(encoding_aes_key)
+    prefix = os.urandom(_RANDOM_BYTES) if random_prefix is None else random_prefix
+    plain = prefix + struct.pack(">I", len(message)) + message + appid.encode("utf-8")
+    pad = _PAD_BLOCK - len(plain) % _PAD_BLOCK
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(key[:16])).encryptor()
+    ciphertext = encryptor.update(plain + bytes([pad]) * pad) + encryptor.finalize()
+    return base64.b64encode(ciphertext).decode("ascii")
+
+
+def decrypt_push(encrypt: str, *, encoding_aes_key: str, appid: str) -> bytes:
+    """The message inside safe mode's `Encrypt`: AES-256-CBC, IV the key's first 16 bytes, over
+    16 random bytes, the message's length (4 bytes, big-endian), the message and the appid."""
+    key = _aes_key(encoding_aes_key)
+    try:
+        ciphertext = base64.b64decode(encrypt, validate=True)
+    except (binascii.Error, ValueError):
+        raise PushRejected("Encrypt is not base64") from None
+    if not ciphertext or len(ciphertext) % _PAD_BLOCK:
+        raise PushRejected("Encrypt has a wrong length")
+    decryptor = Cipher(algorithms.AES(key), modes.CBC(key[:16])).decryptor()
+    plain = decryptor.update(ciphertext) + decryptor.finalize()
+    pad = plain[-1]
+    if not 1 <= pad <= _PAD_BLOCK or plain[-pad:] != bytes([pad]) * pad:
+        raise PushRejected("cannot decrypt: wrong EncodingAESKey?")
+    content = plain[_RANDOM_BYTES:-pad]
+    if len(content) < 4:
+        raise PushRejected("cannot decrypt: too short")
+    (length,) = struct.unpack(">I", content[:4])
+    if length > len(content) - 4:
+        raise PushRejected("cannot decrypt: wrong EncodingAESKey?")
+    if content[4 + length :] != appid.encode("utf-8"):
+        raise PushRejected("the push was made for another mini-program")
+    return content[4 : 4 + length]
+
+
+def _aes_key(encoding_aes_key: str) -> bytes:
+    # A configuration error, not the request's fault: ValueError rather than PushRejected.
+    try:
+        key = base64.b64decode(encoding_aes_key + "=", validate=True)
+    except (binascii.Error, ValueError):
+        key = b""
+    if len(encoding_aes_key) != 43 or len(key) != 32:
+        raise ValueError("EncodingAESKey must be the console's 43 characters of base64")
+    return key
+
+
+def _same(expected: str, given: str) -> bool:
+    # compare_digest refuses str with non-ASCII characters, which a query can hold.
+    return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))
+
+
+def _parse(document: bytes) -> dict[str, Any]:
+    """A push's fields in the JSON shape, whichever format the console chose."""
+    try:
+        text = document.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PushRejected("body is not UTF-8") from None
+    stripped = text.lstrip()
+    if stripped.startswith("{"):
+        try:
+            fields = json.loads(text)
+        except ValueError:
+            raise PushRejected("body is not valid JSON") from None
+        if not isinstance(fields, dict):
+            raise PushRejected("body is not a JSON object")
+        return fields
+    if stripped.startswith("<"):
+        return _parse_xml(text)
+    raise PushRejected("body is neither JSON nor XML")
+
+
+def _parse_xml(text: str) -> dict[str, Any]:
+    # Entities can only be declared in a DTD, so refusing DTDs refuses entity expansion bombs and
+    # external entities; WeChat never sends one. Checked on the decoded text and parsed from it,
+    # so an encoding declaration cannot hide a DOCTYPE.
+    if "<!DOCTYPE" in text.upper() or "<!ENTITY" in text.upper():
+        raise PushRejected("XML with a DTD is refused")
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError:
+        raise PushRejected("body is not valid XML") from None
+    fields: dict[str, Any] = {}
+    entries: list[dict[str, str]] = []
+    for child in root:
+        if child.tag == "List":
+            entries.append(_leaves(child))
+        elif len(child):
+            # The events' lists sit in a wrapper (SubscribeMsgPopupEvent...), one <List> each.
+            entries.extend(_leaves(entry) for entry in child.iter("List"))
+        else:
+            fields[child.tag] = child.text or ""
+    if entries:
+        fields["List"] = entries
+    return fields
+
+
+def _leaves(element: ET.Element) -> dict[str, str]:
+    return {child.tag: (child.text or "").strip() for child in element}
+
+
+def _event_of(fields: Mapping[str, Any]) -> PushEvent:
+    openid = fields.get("FromUserName")
+    event = fields.get("Event")
+    header = PushEvent(
+        openid=openid if isinstance(openid, str) else "",
+        event=event if isinstance(event, str) else "",
+        create_time=_as_int(fields.get("CreateTime")) or 0,
+    )
+    if header.event not in (
+        SUBSCRIBE_MSG_POPUP_EVENT,
+        SUBSCRIBE_MSG_CHANGE_EVENT,
+        SUBSCRIBE_MSG_SENT_EVENT,
+    ):
+        return header  # answered "success" and otherwise ignored
+    if not _is_id(header.openid):
+        raise PushRejected("subscription event without FromUserName")
+    entries = _entries(fields.get("List"))
+    if header.event == SUBSCRIBE_MSG_SENT_EVENT:
+        deliveries = tuple(_delivery(entry) for entry in entries)
+        return PushEvent(header.openid, header.event, header.create_time, deliveries=deliveries)
+    changes = (_change(entry) for entry in entries)
+    subscriptions = tuple(change for change in changes if change is not None)
+    return PushEvent(header.openid, header.event, header.create_time, subscriptions=subscriptions)
+
+
+def _entries(value: object) -> list[Mapping[str, Any]]:
+    # With a single template, JSON pushes carry "List" as an object rather than an array.
+    items: list[object] = value if isinstance(value, list) else [value]
+    entries = [item for item in items if isinstance(item, Mapping)]
+    if not entries or len(entries) != len(items):
+        raise PushRejected("subscription event without a List of templates")
+    return entries
+
+
+def _change(entry: Mapping[str, Any]) -> SubscriptionChange | None:
+    template_id = _template_id(entry)
+    status = entry.get("SubscribeStatusString")
+    try:
+        return SubscriptionChange(template_id, SubscriptionStatus(status))
+    except ValueError:
+        # Documented values are accept and reject; anything newer changes no credit we keep.
+        logger.info("push: ignored subscription status %r", status)
+        return None
+
+
+def _delivery(entry: Mapping[str, Any]) -> Delivery:
+    msg_id, error_code = entry.get("MsgID"), _as_int(entry.get("ErrorCode"))
+    if isinstance(msg_id, int) and not isinstance(msg_id, bool):
+        msg_id = str(msg_id)
+    if not _is_id(msg_id) or error_code is None:
+        raise PushRejected("subscribe_msg_sent_event entry without MsgID or ErrorCode")
+    status = entry.get("ErrorStatus")
+    return Delivery(
+        _template_id(entry), msg_id, error_code, status if isinstance(status, str) else ""
+    )
+
+
+def _template_id(entry: Mapping[str, Any]) -> str:
+    template_id = entry.get("TemplateId")
+    if not _is_id(template_id):
+        raise PushRejected("subscription event entry without a TemplateId")
+    return template_id
+
+
+def _is_id(value: object) -> TypeGuard[str]:
+    return isinstance(value, str) and 0 < len(value) <= _MAX_ID_CHARS
+
+
+def _as_int(value: object) -> int | None:
+    # JSON pushes give CreateTime and ErrorCode as numbers or as strings, XML always as text.
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]{1,19}\s*", value):
+        return int(value)
+    return None
