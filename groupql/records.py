@@ -254,3 +254,20 @@ class Notification:
     item_id: str | None = None
     # Who did it: the author who mentioned or replied, the admin who approved...
     actor_id: str | None = None
+
+
+class SubscriptionStatus(Enum):
+    ACCEPT = "ACCEPT"
+    REJECT = "REJECT"
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """What a user let the mini-program send them with one subscribe-message template: each
+    one-time accept is one credit (one message), used up by sending."""
+
+    user_id: str
+    template_id: str
+    status: SubscriptionStatus
+    credits: int
+    updated_at: datetime
