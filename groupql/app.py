@@ -27,6 +27,7 @@ from groupql.config import Settings
 from groupql.context import Context
 from groupql.errors import RateLimited
 from groupql.json_input import BadJSON, checked_json
+from groupql.push_endpoint import PushEndpoint
 from groupql.refusals import log_refusal
 from groupql.schema.errors import quoted
 from groupql.schema.persisted import PersistedQueriesView
@@ -238,13 +239,20 @@ def create_app(
     graphql = GroupQLGraphQL(settings)
     # The client's address, for rate limits: X-Forwarded-For only from the trusted proxies.
     trusted = [host.strip() for host in settings.trusted_proxies.split(",") if host.strip()]
+    routes = [
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+    ]
+    if settings.wechat_push_token is not None:
+        push = PushEndpoint(settings)
+        routes += [
+            Route("/wechat/push", push.verify, methods=["GET"]),
+            Route("/wechat/push", push.receive, methods=["POST"]),
+        ]
     return Starlette(
-        routes=[
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
-        ],
+        routes=routes,
         middleware=[Middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)],
         lifespan=lifespan,
     )

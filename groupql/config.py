@@ -1,13 +1,17 @@
 """Settings, read once from GROUPQL_* environment variables."""
 
+import re
 import secrets
+from datetime import time
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from groupql.documents import read_manifest
+from groupql.subscribe_templates import read_templates
 
 DEV_APPID = "wx0000000000devapp"
 MIN_SECRET_KEY_LENGTH = 32
@@ -37,6 +41,8 @@ class Settings(BaseSettings):
     subscriber_buffer: int = Field(default=256, gt=0)
     ws_ping_interval_s: float = Field(default=20.0, gt=0)
     ws_init_timeout_s: float = Field(default=10.0, gt=0)
+    # How often each instance looks for background work (closed polls, messages to send).
+    background_interval_s: float = Field(default=5.0, gt=0)
     # Rate limits, per minute (0 turns one off): logins per client address, requests without a
     # token per client address, writes (mutations) per user, subscribe messages per socket.
     rate_logins_per_min: int = Field(default=10, ge=0)
@@ -49,6 +55,19 @@ class Settings(BaseSettings):
     trusted_proxies: str = "127.0.0.1"
     # A manifest of the operations that may run ({"<sha256>": "<document>"}); unset: any may.
     trusted_documents: Path | None = None
+    # WeChat's message push (the console's 消息推送): its Token, and its EncodingAESKey for
+    # safe mode. With a token, /wechat/push takes WeChat's subscribe events.
+    wechat_push_token: SecretStr | None = None
+    wechat_push_aes_key: SecretStr | None = None
+    # Subscribe messages: the templates by notification kind (see subscribe_templates.py);
+    # unset, none are sent.
+    subscribe_templates: Path | None = None
+    # A user's notifications of one group within this many seconds go out as one message.
+    subscribe_digest_s: int = Field(default=60, ge=0)
+    # No subscribe message goes out between these times ("22:00-08:00"); they wait until after.
+    quiet_hours: str | None = None
+    timezone: str = "Asia/Shanghai"
+    miniprogram_state: Literal["formal", "trial", "developer"] = "formal"
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":
@@ -101,12 +120,58 @@ class Settings(BaseSettings):
             raise ValueError("GROUPQL_WECHAT_SECRET is not set")
         return self.wechat_secret.get_secret_value()
 
+    @field_validator("subscribe_templates")
+    @classmethod
+    def _check_subscribe_templates(cls, path: Path | None) -> Path | None:
+        if path is not None:
+            read_templates(path)
+        return path
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _check_quiet_hours(cls, hours: str | None) -> str | None:
+        if hours is not None:
+            quiet_window(hours)
+        return hours
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{name!r} is not an IANA time zone such as Asia/Shanghai") from None
+        return name
+
+    @field_validator("wechat_push_aes_key")
+    @classmethod
+    def _check_push_aes_key(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is not None and len(key.get_secret_value()) != 43:
+            raise ValueError("the EncodingAESKey has 43 characters (copy it from the console)")
+        return key
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
     @field_validator("trusted_documents")
     @classmethod
     def _check_trusted_documents(cls, path: Path | None) -> Path | None:
         if path is not None:
             read_manifest(path)
         return path
+
+
+def quiet_window(hours: str) -> tuple[time, time]:
+    """The start and end of "HH:MM-HH:MM" (the end may come before the start: overnight)."""
+    match = re.fullmatch(r"(\d{2}):(\d{2})-(\d{2}):(\d{2})", hours.strip())
+    if match is None:
+        raise ValueError("quiet hours are HH:MM-HH:MM, e.g. 22:00-08:00")
+    start_h, start_m, end_h, end_m = map(int, match.groups())
+    try:
+        return time(start_h, start_m), time(end_h, end_m)
+    except ValueError:
+        raise ValueError("quiet hours are HH:MM-HH:MM, e.g. 22:00-08:00") from None
 
 
 # One per process: in dev, tokens and stored session keys survive only as long as the process.

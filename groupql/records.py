@@ -271,3 +271,11 @@ class Subscription:
     status: SubscriptionStatus
     credits: int
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class CachedToken:
+    """The mini-program's access_token for WeChat's server APIs, as every instance shares it."""
+
+    token: str = field(repr=False)
+    expires_at: datetime

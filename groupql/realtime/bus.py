@@ -130,3 +130,50 @@ class InProcessBus(LocalFanout):
 
     async def close(self) -> None:
         self.cut_off_all(BusUnavailable("the server is shutting down"))
+
+
+class Merged:
+    """Several subscriptions read as one, in the order their messages arrive here; channels come
+    and go while it is read (a user joins or leaves a group). What ends one subscription (it
+    fell behind, the bus went away) ends them all, raised to the reader."""
+
+    def __init__(self, buffer_size: int) -> None:
+        self._queue: asyncio.Queue[tuple[str, Message] | BaseException] = asyncio.Queue(buffer_size)
+        self._pumps: dict[str, tuple[Subscription, asyncio.Task[None]]] = {}
+
+    def add(self, subscription: Subscription) -> None:
+        if subscription.channel in self._pumps:
+            subscription.close()
+            return
+        pump = asyncio.create_task(self._pump(subscription))
+        self._pumps[subscription.channel] = (subscription, pump)
+
+    def has(self, channel: str) -> bool:
+        return channel in self._pumps
+
+    def remove(self, channel: str) -> None:
+        found = self._pumps.pop(channel, None)
+        if found is not None:
+            subscription, pump = found
+            pump.cancel()
+            subscription.close()
+
+    def close(self) -> None:
+        for channel in list(self._pumps):
+            self.remove(channel)
+
+    def __aiter__(self) -> AsyncIterator[tuple[str, Message]]:
+        return self
+
+    async def __anext__(self) -> tuple[str, Message]:
+        item = await self._queue.get()
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    async def _pump(self, subscription: Subscription) -> None:
+        try:
+            async for message in subscription:
+                await self._queue.put((subscription.channel, message))
+        except (FellBehind, BusUnavailable) as error:
+            await self._queue.put(error)

@@ -5,7 +5,7 @@ from datetime import datetime
 import strawberry
 
 from groupql.context import Info
-from groupql.schema.users import Viewer, viewer
+from groupql.schema.viewer import Viewer, viewer
 
 
 @strawberry.type

@@ -2,7 +2,7 @@
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import strawberry
 
@@ -10,9 +10,13 @@ from groupql.context import Info
 from groupql.schema.groups import Group
 from groupql.schema.items import GroupItem
 from groupql.schema.members import Member
+from groupql.schema.notifications import Notification
 from groupql.schema.serving import serve
+from groupql.schema.unread import Unread
 from groupql.services.events import EventType
 from groupql.services.live import FeedInterrupted, LiveEvent
+from groupql.services.my_events import MyEvent as MyEventRecord
+from groupql.services.notifications import NotificationRead
 
 # 1013 "try again later": the server could not keep this socket's feed going.
 TRY_AGAIN_LATER = 1013
@@ -112,7 +116,24 @@ class RemovedFromGroup:
     member: Member
 
 
-MyEvent = Annotated[JoinedGroup | RemovedFromGroup, strawberry.union("MyEvent")]
+@strawberry.type(description="A new notification for the viewer.")
+class NotificationAdded:
+    notification: Notification
+
+
+@strawberry.type(
+    description="The viewer's unread counts of a group changed: someone posted, an item "
+    "mentioning them was deleted, or they read it on another device."
+)
+class UnreadChanged:
+    group: Group
+    unread: Unread
+
+
+MyEvent = Annotated[
+    JoinedGroup | RemovedFromGroup | NotificationAdded | UnreadChanged,
+    strawberry.union("MyEvent"),
+]
 
 _ITEM_EVENTS = {
     EventType.ITEM_POSTED: ItemPosted,
@@ -141,10 +162,16 @@ def group_event(event: LiveEvent) -> GroupEvent:
     return GroupUpdated(group=serve(Group, event.group))
 
 
-def my_event(event: LiveEvent) -> MyEvent:
+def my_event(event: MyEventRecord) -> MyEvent:
+    group = serve(Group, event.group)
+    if event.notification is not None:
+        read = NotificationRead(event.notification, read_at=None)
+        return NotificationAdded(notification=serve(Notification, read))
+    if event.unread is not None:
+        return UnreadChanged(group=group, unread=serve(Unread, event.unread))
     assert event.member is not None
     kind = JoinedGroup if event.type is EventType.JOINED_GROUP else RemovedFromGroup
-    return kind(group=serve(Group, event.group), member=serve(Member, event.member))
+    return kind(group=group, member=serve(Member, event.member))
 
 
 @strawberry.type
@@ -163,14 +190,20 @@ class LiveSubscription:
         async for event in _fresh(info, events):
             yield group_event(event)
 
-    @strawberry.subscription(description="The viewer's own events: groups joined, removals.")
+    @strawberry.subscription(
+        description="The viewer's own events: groups joined, removals, new notifications, and "
+        "each change of a group's unread counts (for a chat list's badges)."
+    )
     async def my_events(self, info: Info) -> AsyncIterator[MyEvent]:
         viewer = await info.context.viewer()
         async for event in _fresh(info, info.context.services.live.my_events(viewer)):
             yield my_event(event)
 
 
-async def _fresh(info: Info, events: AsyncIterator[LiveEvent]) -> AsyncIterator[LiveEvent]:
+E = TypeVar("E", LiveEvent, MyEventRecord)
+
+
+async def _fresh(info: Info, events: AsyncIterator[E]) -> AsyncIterator[E]:
     """Each event resolved with fresh loaders; an interrupted feed closes the socket."""
     try:
         async for event in events:

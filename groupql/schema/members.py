@@ -16,6 +16,11 @@ if TYPE_CHECKING:
 
 strawberry.enum(records.Role, description="A member's role in a group.")
 strawberry.enum(records.MemberStatus, description="Where a membership stands.")
+strawberry.enum(
+    records.NotificationLevel,
+    description="What you hear of a group: ALL (every new item, also as a digest message), "
+    "MENTIONS (what concerns you; the default) or NONE.",
+)
 
 
 @serves(records.Member)
@@ -37,6 +42,16 @@ class Member:
     @staticmethod
     async def user(root: strawberry.Parent[records.Member], info: Info) -> User:
         return await user(info, root.user_id)
+
+    @strawberry.field(
+        description="What the member hears of the group; only for the viewer's own membership."
+    )
+    @staticmethod
+    async def notification_level(
+        root: strawberry.Parent[records.Member], info: Info
+    ) -> records.NotificationLevel | None:
+        viewer = await info.context.viewer()
+        return root.notification_level if root.user_id == viewer.id else None
 
     @strawberry.field(description="Whether the member may not post right now.")
     @staticmethod
@@ -63,5 +78,15 @@ class MemberMutation:
         viewer = await info.context.viewer()
         member = await info.context.services.profiles.set_display_name(
             viewer, group_id, display_name
+        )
+        return serve(Member, member)
+
+    @strawberry.mutation(description="Set what you hear of a group (Member.notificationLevel).")
+    async def set_notification_level(
+        self, info: Info, group_id: strawberry.ID, level: records.NotificationLevel
+    ) -> Member:
+        viewer = await info.context.viewer()
+        member = await info.context.services.profiles.set_notification_level(
+            viewer, group_id, level
         )
         return serve(Member, member)

@@ -31,9 +31,10 @@ from groupql.schema.polls import PollMutation
 from groupql.schema.questions import QuestionMutation
 from groupql.schema.scalars import DATE_TIME
 from groupql.schema.sharing import SharingMutation
+from groupql.schema.subscriptions import SubscriptionMutation, SubscriptionQuery
 from groupql.schema.throttling import count_mutations
 from groupql.schema.unread import UnreadMutation
-from groupql.schema.users import ProfileMutation
+from groupql.schema.viewer import ViewerMutation
 
 # Distinct query texts are few (clients send the same operations), so a small cache holds them all.
 QUERY_CACHE_SIZE = 256
@@ -44,11 +45,11 @@ def compose(name: str, *domains: type) -> type:
     return strawberry.type(type(name, domains, {}))
 
 
-Query = compose("Query", AuthQuery, GroupQuery)
+Query = compose("Query", AuthQuery, GroupQuery, SubscriptionQuery)
 Mutation = compose(
     "Mutation",
     AuthMutation,
-    ProfileMutation,
+    ViewerMutation,
     SharingMutation,
     ItemMutation,
     UnreadMutation,
@@ -59,6 +60,7 @@ Mutation = compose(
     ModerationMutation,
     MemberMutation,
     InviteMutation,
+    SubscriptionMutation,
 )
 Subscription = compose("Subscription", LiveSubscription)
 count_mutations(Mutation, per_client_address=frozenset({"login"}))

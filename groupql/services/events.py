@@ -1,11 +1,13 @@
 """Group events: what the services publish after each change, for live subscribers."""
 
 import logging
+from collections.abc import Sequence
 from enum import Enum
 from typing import Any
 
 from groupql.realtime.bus import EventBus
-from groupql.records import Group, Item, Member
+from groupql.records import Group, Item, Member, Notification
+from groupql.store.notifications import to_admins, to_group
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +27,8 @@ class EventType(Enum):
     GROUP_UPDATED = "GROUP_UPDATED"
     # On the user's own channel (myEvents):
     JOINED_GROUP = "JOINED_GROUP"
+    NOTIFICATION_ADDED = "NOTIFICATION_ADDED"
+    UNREAD_CHANGED = "UNREAD_CHANGED"
     REMOVED_FROM_GROUP = "REMOVED_FROM_GROUP"
 
 
@@ -67,6 +71,29 @@ class Events:
         await self._publish(
             group_channel(group.id), {"type": EventType.GROUP_UPDATED.value, "groupId": group.id}
         )
+
+    async def notifications(self, addressed: Sequence[tuple[str, Notification]]) -> None:
+        """Each new notification, on its recipient's channel, or on its group's channel when it
+        is for the whole group or its admins (each member's myEvents listens there)."""
+        for to, notification in addressed:
+            payload = {
+                "type": EventType.NOTIFICATION_ADDED.value,
+                "groupId": notification.group_id,
+                "notificationId": notification.id,
+                "to": to,
+            }
+            is_broadcast = to in (to_group(notification.group_id), to_admins(notification.group_id))
+            channel = group_channel(notification.group_id) if is_broadcast else user_channel(to)
+            await self._publish(channel, payload)
+
+    async def unread(self, group_id: str, user_id: str, last_read_seq: int) -> None:
+        """The user moved their read marker in a group (their other devices follow)."""
+        payload = {
+            "type": EventType.UNREAD_CHANGED.value,
+            "groupId": group_id,
+            "lastReadSeq": last_read_seq,
+        }
+        await self._publish(user_channel(user_id), payload)
 
     async def _publish(self, channel: str, payload: dict[str, Any]) -> None:
         try:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from groupql.changes import UNCHANGED, Unchanged
 from groupql.errors import BadUserInput, Conflict, Forbidden, NotFound, RateLimited
-from groupql.records import Group, Item, ItemType, Media, PostPolicy, Role, User
+from groupql.records import Group, Item, ItemType, Media, Member, PostPolicy, Role, User
 from groupql.services.clock import Clock
 from groupql.services.events import Events, EventType
 from groupql.services.item_content import (
@@ -17,6 +17,7 @@ from groupql.services.item_content import (
     checked_text,
 )
 from groupql.services.membership import Access, MembershipService
+from groupql.services.notifications import NotificationService
 from groupql.services.pagination import Page, decode_cursor, page_size, paginate
 from groupql.services.permissions import Action, rank
 from groupql.store import Store
@@ -45,8 +46,10 @@ class ItemService:
         events: Events,
         throttle: Throttle,
         mention_all_rate: Rate | None,
+        notifications: NotificationService,
     ) -> None:
         self._store = store
+        self._notifications = notifications
         self._throttle = throttle
         self._mention_all_rate = mention_all_rate
         self._events = events
@@ -68,11 +71,13 @@ class ItemService:
         )
         if draft.type not in settings.allowed_item_types:
             raise Forbidden(f"This group does not take {draft.type.value} items.")
+        parent = None
         if draft.reply_to is not None:
-            await self._reply_parent(access.group, draft.reply_to)
+            parent = await self._reply_parent(access.group, draft.reply_to)
         if content.mentions_all:
             await self._check_mention_all(access)
-        content = replace(content, mentions=await self._members_named(access, content.mentions))
+        mentioned = await self._members_named(access, content.mentions)
+        content = replace(content, mentions=tuple(member.user_id for member in mentioned))
         appended = await self._store.items.append(
             group_id=access.group.id,
             type=draft.type,
@@ -91,6 +96,7 @@ class ItemService:
                 group_id=item.group_id, user_id=viewer.id, seq=item.seq
             )
             await self._events.item(EventType.ITEM_POSTED, item)
+            await self._notifications.item_posted(item, mentioned, parent)
         return item
 
     async def edit_item(
@@ -111,16 +117,26 @@ class ItemService:
             raise BadUserInput("A deleted item cannot be edited.")
         new_text = checked_text(text, self._limits, item.type)
         named = (
-            item.content.mentions
+            None
             if mentions is UNCHANGED
             else await self._members_named(access, checked_mentions(mentions))
         )
         edited = await self._store.items.edit_text(
-            item, text=new_text or "", mentions=named, now=self._clock()
+            item,
+            text=new_text or "",
+            mentions=item.content.mentions
+            if named is None
+            else tuple(member.user_id for member in named),
+            now=self._clock(),
         )
         if edited is None:
             raise BadUserInput("A deleted item cannot be edited.")
         await self._events.item(EventType.ITEM_EDITED, edited)
+        if named is not None:
+            # Only those named anew hear of it: an edit is not a second mention.
+            before = set(item.content.mentions)
+            added = [member for member in named if member.user_id not in before]
+            await self._notifications.mentions_added(edited, added)
         return edited
 
     async def delete_item(self, viewer: User, item_id: str) -> Item:
@@ -141,16 +157,16 @@ class ItemService:
         await self._events.item(EventType.ITEM_DELETED, deleted)
         return deleted
 
-    async def _members_named(self, access: Access, user_ids: tuple[str, ...]) -> tuple[str, ...]:
-        """The users among `user_ids` who are active members, but not the viewer: only they
-        are mentioned."""
+    async def _members_named(self, access: Access, user_ids: tuple[str, ...]) -> list[Member]:
+        """The active members among `user_ids`, but not the viewer, in the order named: only
+        they are mentioned."""
         assert access.member is not None, "only members post"
         others = [user_id for user_id in user_ids if user_id != access.member.user_id]
         if not others:
-            return ()
+            return []
         members = await self._store.members.active_among(access.group.id, others)
-        active = {member.user_id for member in members}
-        return tuple(user_id for user_id in others if user_id in active)
+        by_user = {member.user_id: member for member in members}
+        return [by_user[user_id] for user_id in others if user_id in by_user]
 
     async def _check_mention_all(self, access: Access) -> None:
         """@all is for the roles the group names, and only so often in each group."""

@@ -6,8 +6,9 @@ from dataclasses import dataclass, replace
 from groupql.errors import BadUserInput
 from groupql.realtime.bus import BusUnavailable, EventBus, FellBehind, Message, Subscription
 from groupql.records import Group, Item, Member, MemberStatus, User
-from groupql.services.events import EventType, group_channel, user_channel
+from groupql.services.events import EventType, group_channel
 from groupql.services.membership import MembershipService
+from groupql.services.my_events import MyEvent, MyEvents
 from groupql.services.permissions import Action, as_seen
 from groupql.store import Store
 from groupql.store.outages import is_outage
@@ -40,8 +41,11 @@ class FeedInterrupted(Exception):
 
 
 class LiveService:
-    def __init__(self, *, store: Store, membership: MembershipService, bus: EventBus) -> None:
+    def __init__(
+        self, *, store: Store, membership: MembershipService, bus: EventBus, buffer_size: int
+    ) -> None:
         self._store = store
+        self._buffer = buffer_size
         self._membership = membership
         self._bus = bus
 
@@ -108,22 +112,17 @@ class LiveService:
         finally:
             subscription.close()
 
-    async def my_events(self, viewer: User) -> AsyncIterator[LiveEvent]:
-        """The viewer's own events: groups joined, removals."""
-        subscription = await self._subscribe(user_channel(viewer.id), None)
+    async def my_events(self, viewer: User) -> AsyncIterator[MyEvent]:
+        """The viewer's own events: groups joined, removals, notifications, unread counts."""
         try:
-            async for message in subscription:
-                event = await self._event(message)
-                if event is not None:
-                    yield event
+            async for event in MyEvents(self._store, self._bus, viewer, self._buffer).stream():
+                yield event
         except (FellBehind, BusUnavailable) as error:
             raise FeedInterrupted(str(error), None) from error
         except Exception as error:
             if not is_outage(error):
                 raise
             raise FeedInterrupted("the database did not answer", None) from error
-        finally:
-            subscription.close()
 
     async def _subscribe(self, channel: str, resume_after_seq: int | None) -> Subscription:
         try:

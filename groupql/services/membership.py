@@ -8,6 +8,7 @@ from groupql.errors import Banned, Conflict, Forbidden, NotFound
 from groupql.records import Group, JoinPolicy, Member, MemberStatus, Role, User
 from groupql.services.clock import Clock
 from groupql.services.events import Events, EventType
+from groupql.services.notifications import NotificationService
 from groupql.services.permissions import Action, Standing, as_seen, is_allowed, require, standing
 from groupql.store import Store
 
@@ -43,8 +44,11 @@ class JoinResult:
 
 
 class MembershipService:
-    def __init__(self, *, store: Store, clock: Clock, events: Events) -> None:
+    def __init__(
+        self, *, store: Store, clock: Clock, events: Events, notifications: NotificationService
+    ) -> None:
         self._store = store
+        self._notifications = notifications
         self._events = events
         self._clock = clock
 
@@ -166,6 +170,8 @@ class MembershipService:
         ):
             group = replace(group, owner_id=member.user_id)
         await self._events.member(EventType.MEMBER_JOINED, member)
+        if member.status is MemberStatus.PENDING:
+            await self._notifications.join_requested(member)
         return as_seen(group, member)
 
     def _status_on_join(self, group: Group) -> MemberStatus | None:

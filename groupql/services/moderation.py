@@ -10,6 +10,7 @@ from groupql.records import Group, Member, MemberStatus, Role, User
 from groupql.services.clock import Clock
 from groupql.services.events import Events, EventType
 from groupql.services.membership import MembershipService
+from groupql.services.notifications import NotificationService
 from groupql.services.permissions import Action, as_seen, rank, require_outranks
 from groupql.store import Store
 
@@ -20,9 +21,16 @@ _TO_ADMIN = Changes(Member, role=Role.ADMIN)
 
 class ModerationService:
     def __init__(
-        self, *, store: Store, membership: MembershipService, clock: Clock, events: Events
+        self,
+        *,
+        store: Store,
+        membership: MembershipService,
+        clock: Clock,
+        events: Events,
+        notifications: NotificationService,
     ) -> None:
         self._store = store
+        self._notifications = notifications
         self._events = events
         self._membership = membership
         self._clock = clock
@@ -41,6 +49,8 @@ class ModerationService:
             when_role=target.role,
         )
         await self._events.member(EventType.MEMBER_ROLE_CHANGED, changed)
+        if changed.role is not target.role:
+            await self._notifications.role_changed(changed, viewer)
         return changed
 
     async def transfer_ownership(self, viewer: User, *, group_id: str, user_id: str) -> Group:
@@ -73,6 +83,7 @@ class ModerationService:
         for member in (target, old_owner):
             if member is not None:
                 await self._events.member(EventType.MEMBER_ROLE_CHANGED, member)
+        await self._notifications.role_changed(target, viewer)
         await self._events.group(replace(access.group, owner_id=user_id))
         return replace(access.group, owner_id=user_id)
 
@@ -135,6 +146,8 @@ class ModerationService:
         await self._events.member(
             EventType.MEMBER_JOINED if approve else EventType.MEMBER_REMOVED, decided
         )
+        if approve:
+            await self._notifications.approved(decided, viewer)
         return decided
 
     async def leave(self, viewer: User, group_id: str) -> Member:

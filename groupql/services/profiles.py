@@ -8,7 +8,7 @@ import unicodedata
 
 from groupql.changes import UNCHANGED, Changes, Unchanged
 from groupql.errors import BadUserInput, NotFound
-from groupql.records import Member, MemberStatus, User
+from groupql.records import Member, MemberStatus, NotificationLevel, User
 from groupql.services.events import Events, EventType
 from groupql.services.item_content import check_url
 from groupql.services.membership import MembershipService
@@ -70,6 +70,22 @@ class ProfileService:
         if changed is None:
             raise NotFound("You are no longer a member of this group.")
         await self._events.member(EventType.MEMBER_UPDATED, changed)
+        return as_seen(access.group, changed)
+
+    async def set_notification_level(
+        self, viewer: User, group_id: str, level: NotificationLevel
+    ) -> Member:
+        """What the viewer hears of a group: ALL (every new item, as a digest), MENTIONS (what
+        concerns them) or NONE."""
+        access = (await self._membership.access(viewer, group_id)).require(Action.VIEW_GROUP)
+        changed = await self._store.members.change(
+            Changes(Member, notification_level=level),
+            group_id=group_id,
+            user_id=viewer.id,
+            when_status=[MemberStatus.ACTIVE],
+        )
+        if changed is None:
+            raise NotFound("You are no longer a member of this group.")
         return as_seen(access.group, changed)
 
 

@@ -4,13 +4,22 @@ from groupql.errors import BadUserInput, NotFound
 from groupql.records import Item, ItemType, User
 from groupql.services.events import Events, EventType
 from groupql.services.items import ItemService
+from groupql.services.notifications import NotificationService
 from groupql.services.permissions import Action
 from groupql.store import Store
 
 
 class QuestionService:
-    def __init__(self, *, store: Store, items: ItemService, events: Events) -> None:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        items: ItemService,
+        events: Events,
+        notifications: NotificationService,
+    ) -> None:
         self._store = store
+        self._notifications = notifications
         self._events = events
         self._items = items
 
@@ -30,4 +39,6 @@ class QuestionService:
         if accepted is None:
             raise NotFound("The question was deleted.")
         await self._events.item(EventType.ITEM_EDITED, accepted)
+        if question.accepted_answer_id != answer.id:
+            await self._notifications.answer_accepted(accepted, answer, viewer)
         return accepted

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from groupql.errors import BadUserInput, NotFound
 from groupql.records import Member, NotificationLevel, User
+from groupql.services.events import Events
 from groupql.services.membership import MembershipService
 from groupql.services.permissions import Action
 from groupql.store import Store
@@ -44,8 +45,9 @@ def unread_of(member: Member, last_seq: int, mention_count: int) -> Unread:
 
 
 class UnreadService:
-    def __init__(self, *, store: Store, membership: MembershipService) -> None:
+    def __init__(self, *, store: Store, membership: MembershipService, events: Events) -> None:
         self._store = store
+        self._events = events
         self._membership = membership
 
     async def mark_read(self, viewer: User, group_id: str, seq: int) -> Unread:
@@ -59,6 +61,7 @@ class UnreadService:
         )
         if member is None:
             raise NotFound("You are no longer a member of this group.")
+        await self._events.unread(group_id, viewer.id, member.last_read_seq)
         [mentions] = await self.mention_counts(viewer.id, [(group_id, member.last_read_seq)])
         return unread_of(member, last_seq, mentions)
 

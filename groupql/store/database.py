@@ -51,6 +51,10 @@ class Database:
     votes: Collection
     invites: Collection
     notifications: Collection
+    subscriptions: Collection
+    wechat_state: Collection
+    wechat_pushes: Collection
+    outbox: Collection
     # The client's bound on each operation (timeoutMS), None for the in-memory engine.
     operation_timeout_s: float | None = None
 
@@ -104,6 +108,10 @@ def _on(
         votes=collection("votes"),
         invites=collection("invites"),
         notifications=collection("notifications"),
+        subscriptions=collection("subscriptions"),
+        wechat_state=collection("wechat_state"),
+        wechat_pushes=collection("wechat_pushes"),
+        outbox=collection("outbox"),
     )
 
 

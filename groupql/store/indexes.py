@@ -65,6 +65,11 @@ INDEXES: Mapping[str, tuple[IndexModel, ...]] = {
         # Unread mentions: the items after a read marker that name a user, or @all.
         IndexModel([("groupId", ASCENDING), ("mentions", ASCENDING), ("seq", ASCENDING)]),
         IndexModel([("groupId", ASCENDING), ("mentionsAll", ASCENDING), ("seq", ASCENDING)]),
+        # Polls that just closed (their voters are told once): only polls have the key.
+        IndexModel(
+            [("type", ASCENDING), ("poll.closesAt", ASCENDING)],
+            partialFilterExpression={"poll.closesAt": {"$exists": True}},
+        ),
         # One item per author's clientId: a retried postItem finds the first one.
         IndexModel(
             [("groupId", ASCENDING), ("authorId", ASCENDING), ("clientId", ASCENDING)],
@@ -80,6 +85,27 @@ INDEXES: Mapping[str, tuple[IndexModel, ...]] = {
     "invites": (
         IndexModel([("code", ASCENDING)], unique=True),
         IndexModel([("groupId", ASCENDING), ("_id", ASCENDING)]),
+    ),
+    "subscriptions": (
+        # One subscription per (user, template): accepts upsert it, sends take its credits; a
+        # user's subscriptions, by template.
+        IndexModel([("userId", ASCENDING), ("templateId", ASCENDING)], unique=True),
+    ),
+    # wechat_state needs none: its documents are read and written by _id alone.
+    "outbox": (
+        # The one waiting message of a recipient and group, which new notifications join.
+        IndexModel(
+            [("pendingKey", ASCENDING)],
+            unique=True,
+            partialFilterExpression={"pendingKey": {"$exists": True}},
+        ),
+        # What is due: waiting messages, and those whose sender's lease ran out.
+        IndexModel([("state", ASCENDING), ("sendAt", ASCENDING)]),
+    ),
+    "wechat_pushes": (
+        # No query: MongoDB's TTL monitor forgets a push after a day, long after WeChat's
+        # retries of it (three, seconds apart) are over.
+        IndexModel([("receivedAt", ASCENDING)], expireAfterSeconds=86_400),
     ),
 }
 

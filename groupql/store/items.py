@@ -5,7 +5,7 @@ import random
 import time
 from collections.abc import Collection as Set
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
@@ -211,6 +211,30 @@ class Items:
         by_group = {doc["_id"]: doc["count"] async for doc in counts}
         return [by_group.get(group_id, 0) for group_id, _ in reads]
 
+    async def claim_closed_polls(self, *, now: datetime, limit: int) -> list[Item]:
+        """Polls that closed within the last hour and nobody has claimed yet, each claimed for
+        the caller by one conditional write (of racing sweeps, one wins each poll). A poll that
+        closed while no server ran for longer is not claimed late."""
+        found = await self._find(
+            {
+                "type": ItemType.POLL.value,
+                "poll.closesAt": {"$lte": now, "$gt": now - _CLOSED_POLL_WINDOW},
+                "pollClosedAt": None,
+                "deletedAt": None,
+            },
+            "poll.closesAt",
+            ASCENDING,
+            limit,
+        )
+        claimed = []
+        for poll in found:
+            result = await self._collection.update_one(
+                {**_located(poll), "pollClosedAt": None}, {"$set": {"pollClosedAt": now}}
+            )
+            if result.modified_count == 1:
+                claimed.append(poll)
+        return claimed
+
     # Writes to an item carry its groupId, the shard key of `items`, so that a sharded cluster
     # routes them to one shard.
 
@@ -251,6 +275,7 @@ def _located(item: Item) -> Document:
     return {"groupId": item.group_id, "_id": object_id(item.id)}
 
 
+_CLOSED_POLL_WINDOW = timedelta(hours=1)
 # Appends to one group race for the next seq; each loser rereads it and tries again. Dozens of
 # writers posting to one group in the same instant take turns; past this budget a post is refused
 # (CONFLICT) rather than holding its request open.

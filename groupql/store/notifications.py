@@ -8,13 +8,14 @@ writes one document, not 10,000.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from bson import ObjectId
 from pymongo import DESCENDING
 
 from groupql.records import Notification, NotificationKind
 from groupql.store.collection import Collection, Document
-from groupql.store.documents import object_id
+from groupql.store.documents import get_many, object_id
 from groupql.store.tables import Table, enum_key, id_key
 
 NOTIFICATIONS = Table(
@@ -46,7 +47,7 @@ class Reach:
     admins, for an admin) since they joined."""
 
     group_id: str
-    since_id: str
+    joined_at: datetime
     is_admin: bool
 
 
@@ -61,6 +62,9 @@ class Notifications:
                 [{"to": to, **NOTIFICATIONS.document(one)} for to, one in addressed],
                 ordered=False,
             )
+
+    async def get_many(self, ids: Sequence[str]) -> list[Notification | None]:
+        return await get_many(self._collection, ids, NOTIFICATIONS.record)
 
     async def page(
         self,
@@ -79,7 +83,10 @@ class Notifications:
             {"to": to_user(user_id), "groupId": {"$in": [one.group_id for one in reach]}}
         ]
         for one in reach:
-            since = {"groupId": one.group_id, "_id": {"$gt": object_id(one.since_id)}}
+            since = {
+                "groupId": one.group_id,
+                "_id": {"$gte": object_id(first_id_at(one.joined_at))},
+            }
             clauses.append({"to": to_group(one.group_id), **since, "actorId": {"$ne": user_id}})
             if one.is_admin:
                 clauses.append({"to": to_admins(one.group_id), **since})
@@ -91,8 +98,29 @@ class Notifications:
         if bounds:
             query["$and"] = [{"_id": bounds}]
         docs = await self._collection.find(query).sort("_id", DESCENDING).limit(limit).to_list()
-        return NOTIFICATIONS.records(docs)
+        joined = {one.group_id: one.joined_at for one in reach}
+        # Ids tell time to the second: within the second of joining, createdAt tells.
+        return [
+            notification
+            for notification, doc in zip(NOTIFICATIONS.records(docs), docs, strict=True)
+            if doc["to"] == user_id or notification.created_at >= joined[notification.group_id]
+        ]
 
 
-def new_id() -> str:
-    return str(ObjectId())
+def new_id(now: datetime) -> str:
+    """An id that sorts by `now` (the app's clock), then by creation in this process."""
+    return str(ObjectId(_seconds(now) + ObjectId().binary[4:]))
+
+
+def last_id_at(now: datetime) -> str:
+    """The greatest id a notification made up to `now` (within its second) can have."""
+    return str(ObjectId(_seconds(now) + b"\xff" * 8))
+
+
+def first_id_at(now: datetime) -> str:
+    """The least id a notification made at `now` (within its second) can have."""
+    return str(ObjectId(_seconds(now) + b"\x00" * 8))
+
+
+def _seconds(now: datetime) -> bytes:
+    return int(now.timestamp()).to_bytes(4, "big")

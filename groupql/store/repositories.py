@@ -9,9 +9,12 @@ from groupql.store.invites import Invites
 from groupql.store.items import Items
 from groupql.store.members import Members
 from groupql.store.notifications import Notifications
+from groupql.store.outbox import Outbox
 from groupql.store.sessions import Sessions
+from groupql.store.subscriptions import Subscriptions
 from groupql.store.users import Users
 from groupql.store.votes import Votes
+from groupql.store.wechat_state import PushReceipts
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,11 @@ class Store:
     votes: Votes
     invites: Invites
     notifications: Notifications
+    subscriptions: Subscriptions
+    # The access token cache is built where its key and clock are known: MongoTokenCache on
+    # database.wechat_state.
+    push_receipts: PushReceipts
+    outbox: Outbox
 
     @classmethod
     def on(cls, database: Database) -> "Store":
@@ -38,6 +46,9 @@ class Store:
             votes=Votes(database.votes),
             invites=Invites(database.invites),
             notifications=Notifications(database.notifications),
+            subscriptions=Subscriptions(database.subscriptions),
+            push_receipts=PushReceipts(database.wechat_pushes),
+            outbox=Outbox(database.outbox),
         )
 
     @staticmethod

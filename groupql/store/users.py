@@ -88,3 +88,7 @@ class Users:
             return USERS.record(doc)
         [user] = await self.get_many([user_id])
         return user
+
+    async def by_openid(self, *, appid: str, openid: str) -> User | None:
+        doc = await self._collection.find_one({"appid": appid, "openid": openid})
+        return USERS.record(doc) if doc else None

@@ -66,3 +66,8 @@ class Votes:
         ).to_list()
         by_item = {doc["itemId"]: tuple(doc["optionIds"]) for doc in docs}
         return [by_item.get(item_id, ()) for item_id in item_ids]
+
+    async def voters(self, item_id: str) -> list[str]:
+        """Who voted in a poll."""
+        docs = await self._collection.find({"itemId": item_id}).to_list()
+        return [doc["userId"] for doc in docs]

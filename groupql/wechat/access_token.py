@@ -5,13 +5,13 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeGuard
 
 import httpx
 
 from groupql.errors import WeChatUnavailable
+from groupql.records import CachedToken
 
 logger = logging.getLogger(__name__)
 
@@ -25,12 +25,6 @@ _POLL_INTERVAL_S = 0.05
 _SYSTEM_BUSY = -1
 
 _UNAVAILABLE_MESSAGE = "WeChat did not give us an access token; try again shortly."
-
-
-@dataclass(frozen=True)
-class CachedToken:
-    token: str = field(repr=False)
-    expires_at: datetime
 
 
 class TokenCache(Protocol):

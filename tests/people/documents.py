@@ -42,3 +42,19 @@ mutation($groupId: ID!, $seq: Int!) {
   markRead(groupId: $groupId, seq: $seq) { count mentionCount firstUnreadSeq }
 }
 """
+NOTIFICATIONS = """
+query($first: Int, $after: String, $unreadOnly: Boolean! = false) {
+  viewer {
+    notifications(first: $first, after: $after, unreadOnly: $unreadOnly) {
+      edges { node { id kind group { id } item { id } actor { id } createdAt readAt } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}
+"""
+MARK_NOTIFICATIONS_READ = "mutation($upTo: ID) { markNotificationsRead(upTo: $upTo) { id } }"
+SET_LEVEL = """
+mutation($groupId: ID!, $level: NotificationLevel!) {
+  setNotificationLevel(groupId: $groupId, level: $level) { notificationLevel }
+}
+"""

@@ -32,7 +32,8 @@ PENDING_MEMBER_MAY_READ = {
     "Member.id", "Member.role", "Member.status", "Member.joinedAt", "Member.groupOpenid",
     "Member.mutedUntil", "Member.isMuted", "Member.user",
     # Their own display name, nickname and avatar: what they chose themselves.
-    "Member.displayName", "User.id", "User.nickname", "User.avatarUrl",
+    "Member.displayName", "Member.notificationLevel", "User.id", "User.nickname",
+    "User.avatarUrl",
 }  # fmt: skip
 
 GRAPHQL = schema._schema

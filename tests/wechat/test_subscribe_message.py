@@ -12,10 +12,8 @@ from groupql.wechat.subscribe_message import (
     SendResult,
     SentMessage,
     SubscribeMessageClient,
-    TemplateValueRejected,
-    check_data,
-    fit_value,
 )
+from groupql.wechat.template_values import TemplateValueRejected, check_data, fit_value
 from tests.conftest import Clock
 from tests.fakes.wechat import (
     FAKE_APPID,

@@ -1,0 +1,49 @@
+"""WeChat's message push (消息推送) at /wechat/push: the URL check and the subscribe events.
+
+In the mini-program's console, set the push URL to https://<host>/wechat/push, its Token to
+GROUPQL_WECHAT_PUSH_TOKEN and, for safe mode, its EncodingAESKey to GROUPQL_WECHAT_PUSH_AES_KEY;
+JSON or XML both work. WeChat checks the URL with a GET that must echo `echostr`, then POSTs
+each event, signed (and in safe mode encrypted). Anything unsigned is refused (403); anything
+WeChat sends that groupql does not use is answered "success", as WeChat asks.
+"""
+
+import logging
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from groupql.config import Settings
+from groupql.wechat.push import MAX_PUSH_BYTES, PushKeys, PushRejected, read_push, verification_echo
+
+logger = logging.getLogger(__name__)
+
+
+class PushEndpoint:
+    def __init__(self, settings: Settings) -> None:
+        assert settings.wechat_push_token is not None
+        aes_key = settings.wechat_push_aes_key
+        self._keys = PushKeys(
+            token=settings.wechat_push_token.get_secret_value(),
+            appid=settings.wechat_appid,
+            encoding_aes_key=None if aes_key is None else aes_key.get_secret_value(),
+        )
+
+    async def verify(self, request: Request) -> Response:
+        echo = verification_echo(self._keys.token, request.query_params)
+        if echo is None:
+            return PlainTextResponse("signature mismatch", status_code=403)
+        return PlainTextResponse(echo)
+
+    async def receive(self, request: Request) -> Response:
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_PUSH_BYTES:
+                return PlainTextResponse("too large", status_code=413)
+        try:
+            event = read_push(body, request.query_params, self._keys)
+        except PushRejected as rejected:
+            logger.info("refused a message push: %s", rejected)
+            return PlainTextResponse("refused", status_code=403)
+        await request.app.state.running.services.subscriptions.pushed(event)
+        return PlainTextResponse("success")

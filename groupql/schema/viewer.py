@@ -1,0 +1,96 @@
+"""The logged-in viewer as they see themselves: their profile, unread counts and notifications."""
+
+from datetime import datetime
+
+import strawberry
+
+from groupql import records
+from groupql.changes import UNCHANGED
+from groupql.context import Info
+from groupql.schema.connection import Connection
+from groupql.schema.notifications import Notification
+from groupql.schema.serving import serve, serve_all, serves
+from groupql.schema.subscriptions import MessageSubscription
+from groupql.schema.unread import UnreadTotals
+from groupql.schema.users import AVATAR, NICKNAME
+
+
+@serves(records.User)
+@strawberry.type(description="The logged-in user.")
+class Viewer:
+    id: strawberry.ID
+    openid: str = strawberry.field(description="The user's openid in this mini-program.")
+    unionid: str | None
+    created_at: datetime
+    nickname: str | None = strawberry.field(description=NICKNAME)
+    avatar_url: str | None = strawberry.field(description=AVATAR)
+
+    @strawberry.field(description="Unread items and mentions over all the viewer's groups.")
+    @staticmethod
+    async def unread(info: Info) -> UnreadTotals:
+        totals = await info.context.services.unread.totals(await info.context.viewer())
+        return serve(UnreadTotals, totals)
+
+    @strawberry.field(
+        description="What happened to the viewer in their groups, newest first (groups they "
+        "left, or set to NONE, are left out)."
+    )
+    @staticmethod
+    async def notifications(
+        info: Info, first: int | None = None, after: str | None = None, unread_only: bool = False
+    ) -> Connection[Notification]:
+        # The viewer as stored now: its read marker may have moved since the token was checked.
+        viewer = await info.context.viewer()
+        [current] = await info.context.loaders.users.load_many([viewer.id])
+        page = await info.context.services.notifications.page(
+            current or viewer, first=first, after=after, unread_only=unread_only
+        )
+        return Connection.of(page, Notification)
+
+    @strawberry.field(description="What the viewer let the mini-program send them, by template.")
+    @staticmethod
+    async def message_subscriptions(info: Info) -> list[MessageSubscription]:
+        viewer = await info.context.viewer()
+        return serve_all(
+            MessageSubscription, await info.context.services.subscriptions.ledger(viewer)
+        )
+
+
+@strawberry.input(description="Only the fields given change; null clears one.")
+class UpdateProfileInput:
+    nickname: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description='1-32 characters, e.g. from <input type="nickname">.',
+    )
+    avatar_url: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description='https:// or cloud://, e.g. the file <button open-type="chooseAvatar"> '
+        "gave, once uploaded.",
+    )
+
+
+@strawberry.type
+class ViewerMutation:
+    @strawberry.mutation(description="Change the viewer's nickname or avatar.")
+    async def update_profile(self, info: Info, input: UpdateProfileInput) -> Viewer:
+        user = await info.context.viewer()
+        changed = await info.context.services.profiles.update_profile(
+            user,
+            nickname=UNCHANGED if input.nickname is strawberry.UNSET else input.nickname,
+            avatar_url=UNCHANGED if input.avatar_url is strawberry.UNSET else input.avatar_url,
+        )
+        return viewer(changed)
+
+    @strawberry.mutation(
+        description="Mark notifications read up to this one (null: all so far); the marker "
+        "never moves back."
+    )
+    async def mark_notifications_read(
+        self, info: Info, up_to: strawberry.ID | None = None
+    ) -> Viewer:
+        user = await info.context.viewer()
+        return viewer(await info.context.services.notifications.mark_read(user, up_to))
+
+
+def viewer(record: records.User) -> Viewer:
+    return serve(Viewer, record)

@@ -1,0 +1,288 @@
+"""Subscribe messages (订阅消息): notifications that reach users outside the mini-program.
+
+A notification whose kind has a template joins its recipient's waiting message for that group;
+the message goes out when its digest window closes (several notifications, one message), never
+in quiet hours, and only while the user holds a credit for the template (one per accept in
+wx.requestSubscribeMessage). A background job sends what is due on every instance; each
+message is claimed by one of them.
+"""
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from groupql.records import (
+    Group,
+    Item,
+    Member,
+    MemberStatus,
+    Notification,
+    NotificationKind,
+    NotificationLevel,
+    Role,
+)
+from groupql.services.clock import Clock
+from groupql.services.permissions import rank
+from groupql.store import Store
+from groupql.store.outbox import OutboxMessage, OutboxState
+from groupql.subscribe_templates import NEW_ITEMS, Template
+from groupql.wechat.subscribe_message import MiniprogramState, SendOutcome, SubscribeMessageSender
+
+logger = logging.getLogger(__name__)
+
+_LEASE = timedelta(minutes=2)
+_BATCH = 50
+_MAX_ATTEMPTS = 5
+_FIRST_RETRY = timedelta(seconds=30)
+_MAX_RETRY = timedelta(hours=1)
+_EXPAND_PAGE = 500
+# What a message says a notification is, where the template has a {kind}.
+KIND_LABELS = {
+    NotificationKind.MENTION.value: "有人@了你",
+    NotificationKind.MENTION_ALL.value: "@所有人",
+    NotificationKind.REPLY.value: "回复了你",
+    NotificationKind.ANSWER.value: "回答了你的问题",
+    NotificationKind.ANSWER_ACCEPTED.value: "你的回答被采纳了",
+    NotificationKind.POLL_CLOSED.value: "投票已结束",
+    NotificationKind.ROLE_CHANGED.value: "你的群角色变了",
+    NotificationKind.JOIN_REQUEST.value: "有新的入群申请",
+    NotificationKind.APPROVED.value: "入群申请已通过",
+    NEW_ITEMS: "群里有新消息",
+}
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    start: time
+    end: time
+    tz: ZoneInfo
+
+    def end_after(self, moment: datetime) -> datetime | None:
+        """When the quiet hours `moment` falls in end; None if it falls in none."""
+        local = moment.astimezone(self.tz)
+        clock = local.time()
+        overnight = self.end <= self.start
+        inside = (
+            (clock >= self.start or clock < self.end)
+            if overnight
+            else (self.start <= clock < self.end)
+        )
+        if not inside:
+            return None
+        end = local.replace(hour=self.end.hour, minute=self.end.minute, second=0, microsecond=0)
+        if end <= local:
+            end += timedelta(days=1)
+        return end
+
+
+class OutboxService:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        templates: Mapping[str, Template],
+        sender: SubscribeMessageSender,
+        clock: Clock,
+        digest: timedelta,
+        quiet_hours: QuietHours | None,
+        tz: ZoneInfo,
+        miniprogram_state: MiniprogramState,
+    ) -> None:
+        self._store = store
+        self._templates = templates
+        self._sender = sender
+        self._clock = clock
+        self._digest = digest
+        self._quiet = quiet_hours
+        self._tz = tz
+        self._state = miniprogram_state
+
+    def template_ids(self) -> dict[str, str]:
+        """The template id of each kind that has one."""
+        return {kind: template.template_id for kind, template in self._templates.items()}
+
+    async def gather(self, addressed: Sequence[tuple[str, Notification]]) -> None:
+        """Queue the notifications whose kind has a template (one write each)."""
+        now = self._clock()
+        for to, notification in addressed:
+            if notification.kind.value in self._templates:
+                await self._store.outbox.gather(
+                    to=to,
+                    group_id=notification.group_id,
+                    kind=notification.kind.value,
+                    notification_id=notification.id,
+                    now=now,
+                    send_at=self._due(now),
+                )
+
+    async def new_item(self, item: Item) -> None:
+        """Members who set the group to ALL get a digest of its new items: one write per post,
+        whatever the group's size (the message is expanded to them when it is due)."""
+        if NEW_ITEMS in self._templates:
+            now = self._clock()
+            await self._store.outbox.gather(
+                to=f"all:{item.group_id}",
+                group_id=item.group_id,
+                kind=NEW_ITEMS,
+                notification_id=None,
+                now=now,
+                send_at=self._due(now),
+            )
+
+    async def send_due(self) -> int:
+        """Send every message due now; how many were handled."""
+        handled = 0
+        while messages := await self._store.outbox.claim_due(
+            now=self._clock(), lease=_LEASE, limit=_BATCH
+        ):
+            for message in messages:
+                await self._handle(message)
+            handled += len(messages)
+        return handled
+
+    def _due(self, now: datetime) -> datetime:
+        due = now + self._digest
+        quiet_end = None if self._quiet is None else self._quiet.end_after(due)
+        return due if quiet_end is None else quiet_end
+
+    async def _handle(self, message: OutboxMessage) -> None:
+        audience, _, group_id = message.to.partition(":")
+        if group_id:
+            await self._expand(message, audience)
+            return
+        quiet_end = None if self._quiet is None else self._quiet.end_after(self._clock())
+        if quiet_end is not None:
+            await self._store.outbox.retry(message.id, at=quiet_end, detail="quiet hours")
+            return
+        outcome, detail = await self._send(message)
+        now = self._clock()
+        if outcome is SendOutcome.RETRY_LATER and message.attempts + 1 < _MAX_ATTEMPTS:
+            wait = min(_MAX_RETRY, _FIRST_RETRY * 2**message.attempts)
+            await self._store.outbox.retry(message.id, at=now + wait, detail=detail)
+            return
+        state = {
+            SendOutcome.SENT: OutboxState.SENT,
+            SendOutcome.RETRY_LATER: OutboxState.FAILED,
+            SendOutcome.FAILED: OutboxState.FAILED,
+        }.get(outcome, OutboxState.DROPPED)
+        await self._store.outbox.finish(message.id, state, now=now, detail=detail)
+
+    async def _send(self, message: OutboxMessage) -> tuple[SendOutcome, str]:
+        """One attempt: the credit is taken first (so two senders never spend one twice) and
+        given back when WeChat took nothing."""
+        template = self._templates.get(message.kind)
+        [user] = await self._store.users.get_many([message.to])
+        member = await self._store.members.get(group_id=message.group_id, user_id=message.to)
+        if template is None or user is None or not _still_wants(member, message.kind):
+            return SendOutcome.FAILED, "no longer wanted"
+        taken = await self._store.subscriptions.consume(
+            user_id=user.id, template_id=template.template_id
+        )
+        if not taken:
+            return SendOutcome.NO_CREDIT, "no credit"
+        data, page = template.fill(await self._values(message))
+        result = await self._sender.send(
+            user.openid, template.template_id, data, page, miniprogram_state=self._state
+        )
+        if result.outcome is SendOutcome.BAD_DATA:
+            # 47003: WeChat names the field; the template or its mapping needs fixing.
+            logger.warning(
+                "subscribe message %s (%s) refused: %s",
+                message.kind,
+                template.template_id,
+                result.detail,
+            )
+        if result.outcome in (SendOutcome.BAD_DATA, SendOutcome.RETRY_LATER, SendOutcome.FAILED):
+            await self._store.subscriptions.refund(
+                user_id=user.id, template_id=template.template_id
+            )
+        return result.outcome, result.detail
+
+    async def _values(self, message: OutboxMessage) -> dict[str, str]:
+        """What the placeholders say: the group, who, what, when."""
+        notes = [
+            note
+            for note in await self._store.notifications.get_many(list(message.notification_ids))
+            if note is not None
+        ]
+        first = notes[0] if notes else None
+        [group] = await self._store.groups.get_many([message.group_id])
+        item = None
+        if first is not None and first.item_id is not None and message.count == 1:
+            [item] = await self._store.items.get_many([first.item_id])
+        actor = "" if first is None or first.actor_id is None else await self._name(first)
+        label = KIND_LABELS.get(message.kind, "新通知")
+        text = (
+            (item.content.text or label)
+            if item is not None and not item.is_deleted
+            else (label if message.count == 1 else f"{message.count}条新消息")
+        )
+        when = (first.created_at if first is not None else self._clock()).astimezone(self._tz)
+        return {
+            "group": _title(group),
+            "actor": actor or "群成员",
+            "text": " ".join(text.split()),
+            "time": when.strftime("%Y-%m-%d %H:%M"),
+            "kind": label,
+            "count": str(message.count),
+            "groupId": message.group_id,
+            "itemId": "" if first is None or first.item_id is None else first.item_id,
+        }
+
+    async def _name(self, notification: Notification) -> str:
+        assert notification.actor_id is not None
+        member = await self._store.members.get(
+            group_id=notification.group_id, user_id=notification.actor_id
+        )
+        if member is not None and member.display_name:
+            return member.display_name
+        [user] = await self._store.users.get_many([notification.actor_id])
+        return "" if user is None or user.nickname is None else user.nickname
+
+    async def _expand(self, message: OutboxMessage, audience: str) -> None:
+        """A message for a whole audience becomes one per member who wants it."""
+        [group] = await self._store.groups.get_many([message.group_id])
+        notes = await self._store.notifications.get_many(list(message.notification_ids[:1]))
+        actor = notes[0].actor_id if notes and notes[0] is not None else None
+        after_id = None
+        while group is not None:
+            members = await self._store.members.page_of_group(
+                group.id, MemberStatus.ACTIVE, after_id=after_id, limit=_EXPAND_PAGE
+            )
+            await self._store.outbox.add_due(
+                [
+                    (m.user_id, group.id, message.kind, message.notification_ids, message.count)
+                    for m in members
+                    if m.user_id != actor
+                    and _in_audience(audience, group, m)
+                    and _still_wants(m, message.kind)
+                ],
+                now=self._clock(),
+            )
+            if len(members) < _EXPAND_PAGE:
+                break
+            after_id = members[-1].id
+        await self._store.outbox.finish(
+            message.id, OutboxState.SENT, now=self._clock(), detail="expanded"
+        )
+
+
+def _in_audience(audience: str, group: Group, member: Member) -> bool:
+    if audience == "admins":
+        return rank(group, member) in (Role.OWNER, Role.ADMIN)
+    return True
+
+
+def _still_wants(member: Member | None, kind: str) -> bool:
+    """An active member who has not turned the group off (the NEW_ITEMS digest: set to ALL)."""
+    if member is None or member.status is not MemberStatus.ACTIVE:
+        return False
+    if kind == NEW_ITEMS:
+        return member.notification_level is NotificationLevel.ALL
+    return member.notification_level is not NotificationLevel.NONE
+
+
+def _title(group: Group | None) -> str:
+    return "群聊" if group is None or not group.title else group.title
