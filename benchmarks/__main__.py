@@ -6,7 +6,7 @@ import os
 import time
 from collections.abc import Sequence
 
-from benchmarks import fanout, http_stack, posting, query_caches
+from benchmarks import attention, fanout, http_stack, posting, query_caches
 from benchmarks.feed import PAGE_SIZE, seeded_feed
 from benchmarks.timing import format_ms
 
@@ -53,6 +53,15 @@ def seq_allocation() -> None:
     print_table(posting.rows(posting.run()))
 
 
+def attention_costs() -> None:
+    print(
+        f"Attention: a post by the owner in groups of {', '.join(map(str, attention.GROUP_SIZES))} "
+        f"members (in-memory store, medians of {attention.POSTS} posts each); 'mentioning 30' "
+        "names 30 members (9 in the group of 10)."
+    )
+    print_table(attention.rows(asyncio.run(attention.run())))
+
+
 def print_table(rows: Sequence[Sequence[str]]) -> None:
     width = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     for row in rows:
@@ -62,7 +71,10 @@ def print_table(rows: Sequence[Sequence[str]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument(
-        "only", nargs="?", choices=("page", "posting", "fanout"), help="run one benchmark only"
+        "only",
+        nargs="?",
+        choices=("page", "posting", "fanout", "attention"),
+        help="run one benchmark only",
     )
     only = parser.parse_args().only
     started = time.perf_counter()
@@ -70,6 +82,7 @@ def main() -> None:
         ("page", lambda: asyncio.run(group_page())),
         ("posting", seq_allocation),
         ("fanout", live_fanout),
+        ("attention", attention_costs),
     ):
         if only in (None, name):
             benchmark()

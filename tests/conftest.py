@@ -67,16 +67,29 @@ def clock() -> Clock:
     return Clock()
 
 
+_WRITES = frozenset({"insert", "update", "findAndModify", "delete"})
+
+
 class RoundTrips(monitoring.CommandListener):
     """Counts store round trips (commands sent to MongoDB or the in-memory engine)."""
 
     def __init__(self) -> None:
         self.commands: list[str] = []
         self.collections: list[str] = []
+        # Documents inserted, by collection.
+        self.inserted: dict[str, int] = {}
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
+        collection = str(event.command.get(event.command_name))
         self.commands.append(event.command_name)
-        self.collections.append(str(event.command.get(event.command_name)))
+        self.collections.append(collection)
+        if event.command_name == "insert":
+            count = len(event.command.get("documents", ()))
+            self.inserted[collection] = self.inserted.get(collection, 0) + count
+
+    def writes(self) -> int:
+        """Write commands sent since the last reset."""
+        return sum(1 for name in self.commands if name in _WRITES)
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass
@@ -87,6 +100,7 @@ class RoundTrips(monitoring.CommandListener):
     def reset(self) -> None:
         self.commands.clear()
         self.collections.clear()
+        self.inserted.clear()
 
 
 @dataclass

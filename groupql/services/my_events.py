@@ -47,6 +47,9 @@ class _Followed:
     member: Member
     last_seq: int
     mentions: int
+    # The counts were read from the store after subscribing: they hold every item up to this
+    # seq, whose events (queued meanwhile) must not count again.
+    counted_up_to: int
 
     @property
     def unread(self) -> Unread:
@@ -89,7 +92,7 @@ class MyEvents:
             self._viewer.id, [(member.group_id, member.last_read_seq) for member in members]
         )
         for member, last_seq, count in zip(members, last_seqs, mentions, strict=True):
-            self._followed[member.group_id] = _Followed(member, last_seq, count)
+            self._followed[member.group_id] = _Followed(member, last_seq, count, last_seq)
 
     def _unfollow(self, group_id: str) -> None:
         self._followed.pop(group_id, None)
@@ -180,6 +183,8 @@ class MyEvents:
 
     async def _posted(self, followed: _Followed, message: Message) -> None:
         seq = message.payload["seq"]
+        if seq <= followed.counted_up_to:
+            return
         followed.last_seq = max(followed.last_seq, seq)
         [item] = await message.memo(
             "item", lambda: self._store.items.get_many([message.payload["itemId"]])

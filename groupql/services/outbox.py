@@ -162,26 +162,22 @@ class OutboxService:
             wait = min(_MAX_RETRY, _FIRST_RETRY * 2**message.attempts)
             await self._store.outbox.retry(message.id, at=now + wait, detail=detail)
             return
-        state = {
-            SendOutcome.SENT: OutboxState.SENT,
-            SendOutcome.RETRY_LATER: OutboxState.FAILED,
-            SendOutcome.FAILED: OutboxState.FAILED,
-        }.get(outcome, OutboxState.DROPPED)
-        await self._store.outbox.finish(message.id, state, now=now, detail=detail)
+        await self._store.outbox.finish(message.id, _FINAL[outcome], now=now, detail=detail)
 
-    async def _send(self, message: OutboxMessage) -> tuple[SendOutcome, str]:
-        """One attempt: the credit is taken first (so two senders never spend one twice) and
-        given back when WeChat took nothing."""
+    async def _send(self, message: OutboxMessage) -> tuple[SendOutcome | None, str]:
+        """One attempt; None when it is not sent at all (no longer wanted, no credit). The
+        credit is taken first (so two senders never spend one twice) and given back when
+        WeChat took nothing."""
         template = self._templates.get(message.kind)
         [user] = await self._store.users.get_many([message.to])
         member = await self._store.members.get(group_id=message.group_id, user_id=message.to)
         if template is None or user is None or not _still_wants(member, message.kind):
-            return SendOutcome.FAILED, "no longer wanted"
+            return None, "no longer wanted"
         taken = await self._store.subscriptions.consume(
             user_id=user.id, template_id=template.template_id
         )
         if not taken:
-            return SendOutcome.NO_CREDIT, "no credit"
+            return None, "no credit"
         data, page = template.fill(await self._values(message))
         result = await self._sender.send(
             user.openid, template.template_id, data, page, miniprogram_state=self._state
@@ -267,6 +263,17 @@ class OutboxService:
         await self._store.outbox.finish(
             message.id, OutboxState.SENT, now=self._clock(), detail="expanded"
         )
+
+
+# Where a message ends after its last attempt.
+_FINAL: dict[SendOutcome | None, OutboxState] = {
+    SendOutcome.SENT: OutboxState.SENT,
+    SendOutcome.RETRY_LATER: OutboxState.FAILED,
+    SendOutcome.FAILED: OutboxState.FAILED,
+    SendOutcome.NO_CREDIT: OutboxState.DROPPED,  # 43101: WeChat spent the credit
+    SendOutcome.BAD_DATA: OutboxState.DROPPED,  # 47003: logged; the template needs fixing
+    None: OutboxState.DROPPED,
+}
 
 
 def _in_audience(audience: str, group: Group, member: Member) -> bool:

@@ -3,6 +3,7 @@
 import enum
 import json
 import logging
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -181,8 +182,10 @@ class RecordingSender:
 
     Values are checked as for WeChat, so dev mode meets BAD_DATA where production would."""
 
-    def __init__(self) -> None:
-        self.sent: list[SentMessage] = []
+    def __init__(self, keep: int = 1000) -> None:
+        # The latest `keep` only: a dev server runs for days.
+        self.sent: deque[SentMessage] = deque(maxlen=keep)
+        self._count = 0
 
     async def send(
         self,
@@ -198,7 +201,11 @@ class RecordingSender:
         except TemplateValueRejected as rejected:
             return SendResult(SendOutcome.BAD_DATA, detail=str(rejected))
         self.sent.append(SentMessage(openid, template_id, checked, page, miniprogram_state, lang))
-        return SendResult(SendOutcome.SENT, msg_id=f"dev-{len(self.sent)}")
+        self._count += 1
+        logger.info(
+            "dev mode: would send subscribe message %s to %s: %s", template_id, openid, checked
+        )
+        return SendResult(SendOutcome.SENT, msg_id=f"dev-{self._count}")
 
     async def aclose(self) -> None:
         return None

@@ -214,7 +214,7 @@ async def test_dev_sender_records_the_message_and_reports_it_sent():
     result = await dev.send(OPENID, TEMPLATE_ID, {"thing1": "Hike\nSaturday"}, page="pages/a")
 
     assert result.outcome is SendOutcome.SENT
-    assert dev.sent == [
+    assert list(dev.sent) == [
         SentMessage(
             OPENID,
             TEMPLATE_ID,
@@ -232,7 +232,7 @@ async def test_dev_sender_refuses_bad_data_as_wechat_would():
     result = await dev.send(OPENID, TEMPLATE_ID, {"phrase1": "Done"})
 
     assert result.outcome is SendOutcome.BAD_DATA
-    assert dev.sent == []
+    assert list(dev.sent) == []
 
 
 def test_check_data_makes_the_request_body():
