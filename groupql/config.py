@@ -1,5 +1,6 @@
 """Settings, read once from GROUPQL_* environment variables."""
 
+import base64
 import re
 import secrets
 from datetime import time
@@ -94,6 +95,13 @@ class Settings(BaseSettings):
             ("redis://", "rediss://", "unix://")
         ):
             raise ValueError("GROUPQL_REDIS_URL must start with redis://, rediss:// or unix://")
+        if (self.wechat_push_token is None) != (self.wechat_push_aes_key is None):
+            # In plain mode WeChat signs the query but not the body: anyone who once saw a
+            # signed push URL could forge subscription events.
+            raise ValueError(
+                "GROUPQL_WECHAT_PUSH_TOKEN and GROUPQL_WECHAT_PUSH_AES_KEY go together: set the "
+                "message push to safe mode (安全模式) and give both"
+            )
         if not self.mongodb_url.startswith(("memory://", "mongodb://", "mongodb+srv://")):
             raise ValueError(
                 "GROUPQL_MONGODB_URL must start with memory://, mongodb:// or mongodb+srv://"
@@ -146,8 +154,15 @@ class Settings(BaseSettings):
     @field_validator("wechat_push_aes_key")
     @classmethod
     def _check_push_aes_key(cls, key: SecretStr | None) -> SecretStr | None:
-        if key is not None and len(key.get_secret_value()) != 43:
-            raise ValueError("the EncodingAESKey has 43 characters (copy it from the console)")
+        if key is not None:
+            try:
+                decoded = base64.b64decode(key.get_secret_value() + "=", validate=True)
+            except ValueError:
+                decoded = b""
+            if len(key.get_secret_value()) != 43 or len(decoded) != 32:
+                raise ValueError(
+                    "the EncodingAESKey is 43 letters and digits (copy it from the console)"
+                )
         return key
 
     @property
@@ -169,9 +184,12 @@ def quiet_window(hours: str) -> tuple[time, time]:
         raise ValueError("quiet hours are HH:MM-HH:MM, e.g. 22:00-08:00")
     start_h, start_m, end_h, end_m = map(int, match.groups())
     try:
-        return time(start_h, start_m), time(end_h, end_m)
+        start, end = time(start_h, start_m), time(end_h, end_m)
     except ValueError:
         raise ValueError("quiet hours are HH:MM-HH:MM, e.g. 22:00-08:00") from None
+    if start == end:
+        raise ValueError("quiet hours must end at another time than they start")
+    return start, end
 
 
 # One per process: in dev, tokens and stored session keys survive only as long as the process.

@@ -73,8 +73,8 @@ class ViewerLoaders:
 
     memberships: DataLoader[str, Member | None]
     votes: DataLoader[str, tuple[str, ...]]
-    # By (groupId, lastReadSeq): the viewer's unread mentions there.
-    mention_counts: DataLoader[tuple[str, int], int]
+    # By (groupId, lastReadSeq, lastSeq): the viewer's unread mentions there.
+    mention_counts: DataLoader[tuple[str, int, int], int]
 
     @classmethod
     def of(cls, services: Services, viewer: User) -> "ViewerLoaders":

@@ -279,3 +279,32 @@ class CachedToken:
 
     token: str = field(repr=False)
     expires_at: datetime
+
+
+class OutboxState(Enum):
+    PENDING = "PENDING"  # waiting for its digest window (or quiet hours, or a retry) to end
+    SENDING = "SENDING"  # claimed by a sender until `send_at`, its lease
+    SENT = "SENT"
+    DROPPED = "DROPPED"  # not sent, and never will be: no credit, no longer wanted, bad data
+    FAILED = "FAILED"  # WeChat refused it, or kept failing
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """A subscribe message on its way: one recipient's notifications of one group that one
+    template tells, or a whole audience's (an address such as "group:<id>") to fan out."""
+
+    id: str
+    to: str
+    group_id: str
+    kind: str
+    template_id: str
+    state: OutboxState
+    send_at: datetime
+    count: int = 1
+    notification_ids: tuple[str, ...] = ()
+    # Who caused it: a digest of new items leaves out a member who only reads their own posts.
+    actor_ids: tuple[str, ...] = ()
+    attempts: int = 0
+    # The sender's claim: only its holder finishes the message.
+    claim: str | None = None

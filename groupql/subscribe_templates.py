@@ -75,9 +75,16 @@ def _template(path: Path, kind: str, spec: object) -> Template:
 
 def _check_placeholders(where: str, pattern: str) -> None:
     try:
-        names = {name for _, name, spec, _ in string.Formatter().parse(pattern) if name is not None}
+        fields = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in string.Formatter().parse(pattern)
+            if name is not None
+        ]
     except ValueError as error:
         raise ValueError(f"{where}: {error}") from None
+    if any(spec or conversion for _, spec, conversion in fields):
+        raise ValueError(f"{where}: write placeholders plainly, as {{group}} (no format specs)")
+    names = {name for name, _, _ in fields}
     unknown = names - PLACEHOLDERS
     if unknown:
         known = ", ".join(sorted(PLACEHOLDERS))

@@ -148,9 +148,6 @@ class Merged:
         pump = asyncio.create_task(self._pump(subscription))
         self._pumps[subscription.channel] = (subscription, pump)
 
-    def has(self, channel: str) -> bool:
-        return channel in self._pumps
-
     def remove(self, channel: str) -> None:
         found = self._pumps.pop(channel, None)
         if found is not None:

@@ -98,8 +98,8 @@ class Group:
     )
     @staticmethod
     async def mention_all_reach(root: strawberry.Parent[records.Group], info: Info) -> int:
-        viewer = await info.context.viewer()
-        return await info.context.services.items.mention_all_reach(viewer, root)
+        access = await info.context.access(root)
+        return await info.context.services.items.mention_all_reach(access)
 
     @strawberry.field(description="What the viewer has not read here.")
     @staticmethod
@@ -109,7 +109,7 @@ class Group:
         assert member is not None, "the members-only guard let a non-member through"
         last_seq = await info.context.loaders.last_seqs.load(root.id)
         loaders = await info.context.viewer_loaders()
-        mentions = await loaders.mention_counts.load((root.id, member.last_read_seq))
+        mentions = await loaders.mention_counts.load((root.id, member.last_read_seq, last_seq))
         return serve(Unread, unread_of(member, last_seq, mentions))
 
     @strawberry.field(description="The viewer's own membership (also while it is pending).")

@@ -7,7 +7,7 @@ from typing import Any
 
 from groupql.realtime.bus import EventBus
 from groupql.records import Group, Item, Member, Notification
-from groupql.store.notifications import to_admins, to_group
+from groupql.store.notifications import audience_of
 
 logger = logging.getLogger(__name__)
 
@@ -82,9 +82,19 @@ class Events:
                 "notificationId": notification.id,
                 "to": to,
             }
-            is_broadcast = to in (to_group(notification.group_id), to_admins(notification.group_id))
-            channel = group_channel(notification.group_id) if is_broadcast else user_channel(to)
+            is_audience = audience_of(to) is not None
+            channel = group_channel(notification.group_id) if is_audience else user_channel(to)
             await self._publish(channel, payload)
+
+    async def own_settings(self, member: Member) -> None:
+        """The member changed what only they see of their membership (their notification
+        level): their own channel hears it, the group's does not."""
+        payload = {
+            "type": EventType.MEMBER_UPDATED.value,
+            "groupId": member.group_id,
+            "userId": member.user_id,
+        }
+        await self._publish(user_channel(member.user_id), payload)
 
     async def unread(self, group_id: str, user_id: str, last_read_seq: int) -> None:
         """The user moved their read marker in a group (their other devices follow)."""

@@ -6,7 +6,18 @@ from datetime import timedelta
 
 from groupql.changes import UNCHANGED, Unchanged
 from groupql.errors import BadUserInput, Conflict, Forbidden, NotFound, RateLimited
-from groupql.records import Group, Item, ItemType, Media, Member, PostPolicy, Role, User
+from groupql.records import (
+    Group,
+    Item,
+    ItemType,
+    Media,
+    Member,
+    MemberStatus,
+    NotificationLevel,
+    PostPolicy,
+    Role,
+    User,
+)
 from groupql.services.clock import Clock
 from groupql.services.events import Events, EventType
 from groupql.services.item_content import (
@@ -189,14 +200,21 @@ class ItemService:
                 retry_after_s=seconds,
             )
 
-    async def mention_all_reach(self, viewer: User, group: Group) -> int:
+    async def mention_all_reach(self, access: Access) -> int:
         """How many members an @all by the viewer would notify: the active members but the
         viewer and those who turned the group's notifications off."""
+        group_id = access.group.id
         [active], [unnotified] = (
-            await self._store.members.count_active([group.id]),
-            await self._store.members.count_unnotified([group.id]),
+            await self._store.members.count_active([group_id]),
+            await self._store.members.count_unnotified([group_id]),
         )
-        return max(0, active - unnotified - 1)
+        viewer = access.member
+        counted = (
+            viewer is not None
+            and viewer.status is MemberStatus.ACTIVE
+            and viewer.notification_level is not NotificationLevel.NONE
+        )
+        return max(0, active - unnotified - (1 if counted else 0))
 
     async def item_with_access(self, viewer: User, item_id: str) -> tuple[Item, Access]:
         """An item of a group the viewer may see, and where the viewer stands there."""

@@ -24,12 +24,15 @@ from groupql.services.events import EventType, group_channel, user_channel
 from groupql.services.permissions import as_seen, rank
 from groupql.services.unread import Unread, unread_of
 from groupql.store import Store
-from groupql.store.notifications import to_admins, to_group
+from groupql.store.notifications import Audience, audience_of
 
 # myEvents follows the unread counts of this many of the viewer's groups, the latest joined.
 MAX_FOLLOWED_GROUPS = 1000
 _OWN = frozenset({EventType.JOINED_GROUP, EventType.REMOVED_FROM_GROUP})
 _MAY_LOWER_MENTIONS = frozenset({EventType.ITEM_EDITED, EventType.ITEM_DELETED})
+_OWN_MEMBERSHIP = frozenset(
+    {EventType.MEMBER_LEFT, EventType.MEMBER_UPDATED, EventType.MEMBER_ROLE_CHANGED}
+)
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,11 @@ class MyEvents:
         group_ids = [member.group_id for member in members]
         last_seqs = await self._store.items.last_seqs(group_ids)
         mentions = await self._store.items.mention_counts(
-            self._viewer.id, [(member.group_id, member.last_read_seq) for member in members]
+            self._viewer.id,
+            [
+                (member.group_id, member.last_read_seq, last_seq)
+                for member, last_seq in zip(members, last_seqs, strict=True)
+            ],
         )
         for member, last_seq, count in zip(members, last_seqs, mentions, strict=True):
             self._followed[member.group_id] = _Followed(member, last_seq, count, last_seq)
@@ -115,8 +122,8 @@ class MyEvents:
         followed = self._followed.get(group_id)
         if followed is None:
             return
-        if event_type is EventType.MEMBER_LEFT and payload["userId"] == self._viewer.id:
-            self._unfollow(group_id)
+        if payload.get("userId") == self._viewer.id and event_type in _OWN_MEMBERSHIP:
+            await self._membership_changed(followed, event_type, message)
             return
         before = followed.unread
         if event_type is EventType.ITEM_POSTED:
@@ -134,6 +141,23 @@ class MyEvents:
             group = await self._group(message)
             if group is not None:
                 yield MyEvent(EventType.UNREAD_CHANGED, group, unread=followed.unread)
+
+    async def _membership_changed(
+        self, followed: _Followed, event_type: EventType, message: Message
+    ) -> None:
+        """The viewer left, or their role or notification level changed: follow it."""
+        if event_type is EventType.MEMBER_LEFT:
+            self._unfollow(followed.member.group_id)
+            return
+        member = await self._store.members.get(
+            group_id=followed.member.group_id, user_id=self._viewer.id
+        )
+        if member is None or member.status is not MemberStatus.ACTIVE:
+            self._unfollow(followed.member.group_id)
+            return
+        # The read marker only moves forward, whichever read came first.
+        last_read_seq = max(member.last_read_seq, followed.member.last_read_seq)
+        followed.member = replace(member, last_read_seq=last_read_seq)
 
     async def _own(self, event_type: EventType, message: Message) -> MyEvent | None:
         """A join or removal of the viewer's: told as before, and followed or unfollowed."""
@@ -155,28 +179,29 @@ class MyEvents:
     async def _notification(self, channel: str, message: Message) -> MyEvent | None:
         payload = message.payload
         group_id = payload["groupId"]
-        if channel != user_channel(self._viewer.id):
-            # For a whole group, or its admins: this viewer, if they listen to the group.
+        audience = audience_of(payload["to"])
+        if audience is not None:
+            # For a whole group, or its admins: this viewer, if they follow the group and
+            # have not turned it off, and (for admins) run it.
             followed = self._followed.get(group_id)
-            if (
-                followed is None
-                or followed.member.notification_level is NotificationLevel.NONE
-                or payload["to"] not in (to_group(group_id), to_admins(group_id))
-            ):
+            if followed is None or followed.member.notification_level is NotificationLevel.NONE:
                 return None
+        elif channel != user_channel(self._viewer.id):
+            return None
         [notification] = await message.memo(
             "notification",
             lambda: self._store.notifications.get_many([payload["notificationId"]]),
         )
         group = await self._group(message)
-        if notification is None or group is None:
+        if notification is None or group is None or notification.actor_id == self._viewer.id:
             return None
-        if payload["to"] == to_group(group_id) and notification.actor_id == self._viewer.id:
+        followed = self._followed.get(group_id)
+        if (
+            audience is not None
+            and audience[0] is Audience.ADMINS
+            and (followed is None or rank(group, followed.member) not in (Role.OWNER, Role.ADMIN))
+        ):
             return None
-        if payload["to"] == to_admins(group_id):
-            member = await self._store.members.get(group_id=group_id, user_id=self._viewer.id)
-            if member is None or rank(group, member) not in (Role.OWNER, Role.ADMIN):
-                return None
         return MyEvent(
             EventType.NOTIFICATION_ADDED, group, notification=notification, message=message
         )
@@ -199,9 +224,13 @@ class MyEvents:
             followed.mentions += 1
 
     async def _recount(self, followed: _Followed) -> None:
+        """Count the mentions from the store again, up to the newest item this socket has
+        heard of: the events of those, however late they come, count no more."""
+        member = followed.member
         [followed.mentions] = await self._store.items.mention_counts(
-            self._viewer.id, [(followed.member.group_id, followed.member.last_read_seq)]
+            self._viewer.id, [(member.group_id, member.last_read_seq, followed.last_seq)]
         )
+        followed.counted_up_to = followed.last_seq
 
     async def _group(self, message: Message) -> Group | None:
         [group] = await message.memo(

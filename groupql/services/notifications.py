@@ -147,9 +147,16 @@ class NotificationService:
     async def mark_read(self, viewer: User, up_to: str | None) -> User:
         """Every notification up to `up_to` (None: all so far) is read; the marker never moves
         back."""
-        if up_to is not None and not self._store.is_id(up_to):
+        if up_to is None:
+            newest = await self._store.notifications.newest_id(viewer.id, await self._reach(viewer))
+            if newest is None:
+                return viewer
+            marker = newest
+        elif not self._store.is_id(up_to):
             raise BadUserInput("'upTo' must be a notification's id.")
-        marker = up_to if up_to is not None else last_id_at(self._clock())
+        else:
+            # Not past now: a marker in the future would mark unseen notifications read.
+            marker = min(up_to, last_id_at(self._clock()), key=ObjectId)
         user = await self._store.users.mark_notifications_read(
             viewer.id, up_to=marker, now=self._clock()
         )

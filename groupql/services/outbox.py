@@ -10,7 +10,7 @@ message is claimed by one of them.
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from groupql.records import (
@@ -21,23 +21,27 @@ from groupql.records import (
     Notification,
     NotificationKind,
     NotificationLevel,
+    OutboxMessage,
+    OutboxState,
     Role,
 )
 from groupql.services.clock import Clock
 from groupql.services.permissions import rank
 from groupql.store import Store
-from groupql.store.outbox import OutboxMessage, OutboxState
+from groupql.store.notifications import Audience, audience_of, to_all
 from groupql.subscribe_templates import NEW_ITEMS, Template
 from groupql.wechat.subscribe_message import MiniprogramState, SendOutcome, SubscribeMessageSender
 
 logger = logging.getLogger(__name__)
 
+# A send takes seconds at most (WeChat's timeout, a token refresh): the lease outlasts it.
 _LEASE = timedelta(minutes=2)
-_BATCH = 50
+# Messages one run of the job handles before the next job's turn.
+_PER_RUN = 200
 _MAX_ATTEMPTS = 5
 _FIRST_RETRY = timedelta(seconds=30)
 _MAX_RETRY = timedelta(hours=1)
-_EXPAND_PAGE = 500
+_FAN_OUT_PAGE = 500
 # What a message says a notification is, where the template has a {kind}.
 KIND_LABELS = {
     NotificationKind.MENTION.value: "有人@了你",
@@ -55,6 +59,8 @@ KIND_LABELS = {
 
 @dataclass(frozen=True)
 class QuietHours:
+    """Times of day, in a time zone, when no subscribe message goes out (may pass midnight)."""
+
     start: time
     end: time
     tz: ZoneInfo
@@ -71,13 +77,27 @@ class QuietHours:
         )
         if not inside:
             return None
-        end = local.replace(hour=self.end.hour, minute=self.end.minute, second=0, microsecond=0)
-        if end <= local:
-            end += timedelta(days=1)
-        return end
+        day = local.date() if clock < self.end else local.date() + timedelta(days=1)
+        return self._first_after(datetime.combine(day, self.end), moment)
+
+    def _first_after(self, wall: datetime, moment: datetime) -> datetime:
+        """The first moment after `moment` when the zone's clocks show `wall`: of the two when
+        the clocks go back, the one still to come; in an hour they skip (daylight saving
+        starts), the moment they jump past it."""
+        for fold in (0, 1):
+            candidate = wall.replace(tzinfo=self.tz, fold=fold)
+            exists = candidate.astimezone(UTC).astimezone(self.tz).replace(tzinfo=None) == wall
+            if exists and candidate > moment:
+                return candidate
+        probe = wall.replace(tzinfo=self.tz, fold=1).astimezone(UTC)  # before the jump
+        while probe.astimezone(self.tz).replace(tzinfo=None) < wall:
+            probe += timedelta(minutes=1)
+        return probe.astimezone(self.tz)
 
 
 class OutboxService:
+    """Gathers notifications into subscribe messages, and sends those that are due."""
+
     def __init__(
         self,
         *,
@@ -107,39 +127,44 @@ class OutboxService:
         """Queue the notifications whose kind has a template (one write each)."""
         now = self._clock()
         for to, notification in addressed:
-            if notification.kind.value in self._templates:
+            template = self._templates.get(notification.kind.value)
+            if template is not None:
                 await self._store.outbox.gather(
                     to=to,
                     group_id=notification.group_id,
                     kind=notification.kind.value,
-                    notification_id=notification.id,
+                    template_id=template.template_id,
+                    notification_ids=[notification.id],
+                    actor_ids=[] if notification.actor_id is None else [notification.actor_id],
                     now=now,
                     send_at=self._due(now),
                 )
 
     async def new_item(self, item: Item) -> None:
         """Members who set the group to ALL get a digest of its new items: one write per post,
-        whatever the group's size (the message is expanded to them when it is due)."""
-        if NEW_ITEMS in self._templates:
+        whatever the group's size (the message is fanned out to them when it is due)."""
+        template = self._templates.get(NEW_ITEMS)
+        if template is not None:
             now = self._clock()
             await self._store.outbox.gather(
-                to=f"all:{item.group_id}",
+                to=to_all(item.group_id),
                 group_id=item.group_id,
                 kind=NEW_ITEMS,
-                notification_id=None,
+                template_id=template.template_id,
+                notification_ids=[],
+                actor_ids=[item.author_id],
                 now=now,
                 send_at=self._due(now),
             )
 
     async def send_due(self) -> int:
-        """Send every message due now; how many were handled."""
+        """Send the messages due now, one claim at a time; how many were handled."""
         handled = 0
-        while messages := await self._store.outbox.claim_due(
-            now=self._clock(), lease=_LEASE, limit=_BATCH
+        while handled < _PER_RUN and (
+            message := await self._store.outbox.claim_next(now=self._clock(), lease=_LEASE)
         ):
-            for message in messages:
-                await self._handle(message)
-            handled += len(messages)
+            await self._handle(message)
+            handled += 1
         return handled
 
     def _due(self, now: datetime) -> datetime:
@@ -148,53 +173,61 @@ class OutboxService:
         return due if quiet_end is None else quiet_end
 
     async def _handle(self, message: OutboxMessage) -> None:
-        audience, _, group_id = message.to.partition(":")
-        if group_id:
-            await self._expand(message, audience)
+        audience = audience_of(message.to)
+        if audience is not None:
+            await self._fan_out(message, audience[0])
             return
         quiet_end = None if self._quiet is None else self._quiet.end_after(self._clock())
         if quiet_end is not None:
-            await self._store.outbox.retry(message.id, at=quiet_end, detail="quiet hours")
+            await self._store.outbox.postpone(
+                message, until=quiet_end, detail="quiet hours", attempt=False
+            )
             return
         outcome, detail = await self._send(message)
         now = self._clock()
         if outcome is SendOutcome.RETRY_LATER and message.attempts + 1 < _MAX_ATTEMPTS:
             wait = min(_MAX_RETRY, _FIRST_RETRY * 2**message.attempts)
-            await self._store.outbox.retry(message.id, at=now + wait, detail=detail)
+            await self._store.outbox.postpone(
+                message, until=now + wait, detail=detail, attempt=True
+            )
             return
-        await self._store.outbox.finish(message.id, _FINAL[outcome], now=now, detail=detail)
+        await self._store.outbox.finish(message, _FINAL[outcome], now=now, detail=detail)
 
     async def _send(self, message: OutboxMessage) -> tuple[SendOutcome | None, str]:
-        """One attempt; None when it is not sent at all (no longer wanted, no credit). The
-        credit is taken first (so two senders never spend one twice) and given back when
-        WeChat took nothing."""
+        """One attempt; None when it is not sent at all (no longer wanted, no credit, a
+        template that cannot be filled). The credit is taken only once the message is ready
+        (two senders never spend one twice), and given back when WeChat took nothing."""
         template = self._templates.get(message.kind)
         [user] = await self._store.users.get_many([message.to])
         member = await self._store.members.get(group_id=message.group_id, user_id=message.to)
         if template is None or user is None or not _still_wants(member, message.kind):
             return None, "no longer wanted"
-        taken = await self._store.subscriptions.consume(
-            user_id=user.id, template_id=template.template_id
-        )
-        if not taken:
-            return None, "no credit"
         data, page = template.fill(await self._values(message))
-        result = await self._sender.send(
-            user.openid, template.template_id, data, page, miniprogram_state=self._state
-        )
+        if not await self._store.subscriptions.consume(
+            user_id=user.id, template_id=template.template_id
+        ):
+            return None, "no credit"
+        try:
+            result = await self._sender.send(
+                user.openid, template.template_id, data, page, miniprogram_state=self._state
+            )
+        except BaseException:
+            await self._refund(user.id, template)
+            raise
         if result.outcome is SendOutcome.BAD_DATA:
             # 47003: WeChat names the field; the template or its mapping needs fixing.
             logger.warning(
-                "subscribe message %s (%s) refused: %s",
+                "subscribe message %s (template %s) refused: %s",
                 message.kind,
                 template.template_id,
                 result.detail,
             )
         if result.outcome in (SendOutcome.BAD_DATA, SendOutcome.RETRY_LATER, SendOutcome.FAILED):
-            await self._store.subscriptions.refund(
-                user_id=user.id, template_id=template.template_id
-            )
+            await self._refund(user.id, template)
         return result.outcome, result.detail
+
+    async def _refund(self, user_id: str, template: Template) -> None:
+        await self._store.subscriptions.refund(user_id=user_id, template_id=template.template_id)
 
     async def _values(self, message: OutboxMessage) -> dict[str, str]:
         """What the placeholders say: the group, who, what, when."""
@@ -237,31 +270,40 @@ class OutboxService:
         [user] = await self._store.users.get_many([notification.actor_id])
         return "" if user is None or user.nickname is None else user.nickname
 
-    async def _expand(self, message: OutboxMessage, audience: str) -> None:
-        """A message for a whole audience becomes one per member who wants it."""
+    async def _fan_out(self, message: OutboxMessage, audience: Audience) -> None:
+        """A whole audience's message becomes each wanting member's own, joining what waits
+        for them (in the background: a request never writes per member). A member who caused
+        all of it (their own @all, their own posts) is left out."""
         [group] = await self._store.groups.get_many([message.group_id])
-        notes = await self._store.notifications.get_many(list(message.notification_ids[:1]))
-        actor = notes[0].actor_id if notes and notes[0] is not None else None
         after_id = None
         while group is not None:
             members = await self._store.members.page_of_group(
-                group.id, MemberStatus.ACTIVE, after_id=after_id, limit=_EXPAND_PAGE
+                group.id, MemberStatus.ACTIVE, after_id=after_id, limit=_FAN_OUT_PAGE
             )
-            await self._store.outbox.add_due(
-                [
-                    (m.user_id, group.id, message.kind, message.notification_ids, message.count)
-                    for m in members
-                    if m.user_id != actor
-                    and _in_audience(audience, group, m)
-                    and _still_wants(m, message.kind)
-                ],
-                now=self._clock(),
-            )
-            if len(members) < _EXPAND_PAGE:
+            now = self._clock()
+            for member in members:
+                if (
+                    (message.actor_ids and set(message.actor_ids) <= {member.user_id})
+                    or not _in_audience(audience, group, member)
+                    or not _still_wants(member, message.kind)
+                ):
+                    continue
+                await self._store.outbox.gather(
+                    to=member.user_id,
+                    group_id=group.id,
+                    kind=message.kind,
+                    template_id=message.template_id,
+                    notification_ids=message.notification_ids,
+                    actor_ids=message.actor_ids,
+                    now=now,
+                    send_at=now,
+                    count=message.count,
+                )
+            if len(members) < _FAN_OUT_PAGE:
                 break
             after_id = members[-1].id
         await self._store.outbox.finish(
-            message.id, OutboxState.SENT, now=self._clock(), detail="expanded"
+            message, OutboxState.SENT, now=self._clock(), detail="fanned out"
         )
 
 
@@ -276,8 +318,8 @@ _FINAL: dict[SendOutcome | None, OutboxState] = {
 }
 
 
-def _in_audience(audience: str, group: Group, member: Member) -> bool:
-    if audience == "admins":
+def _in_audience(audience: Audience, group: Group, member: Member) -> bool:
+    if audience is Audience.ADMINS:
         return rank(group, member) in (Role.OWNER, Role.ADMIN)
     return True
 

@@ -86,6 +86,7 @@ class ProfileService:
         )
         if changed is None:
             raise NotFound("You are no longer a member of this group.")
+        await self._events.own_settings(changed)
         return as_seen(access.group, changed)
 
 

@@ -8,20 +8,23 @@ cannot mint them, and one accept, told both ways, is never counted twice. Withou
 client's word does.
 """
 
+import logging
 from collections.abc import Sequence
 from enum import Enum
 
 from groupql.errors import BadUserInput
-from groupql.records import Subscription, User
+from groupql.records import Subscription, SubscriptionStatus, User
 from groupql.services.clock import Clock
 from groupql.services.outbox import OutboxService
 from groupql.store import Store
 from groupql.wechat.push import (
     SUBSCRIBE_MSG_CHANGE_EVENT,
     SUBSCRIBE_MSG_POPUP_EVENT,
+    SUBSCRIBE_MSG_SENT_EVENT,
     PushEvent,
-    SubscriptionStatus,
 )
+
+logger = logging.getLogger(__name__)
 
 # wx.requestSubscribeMessage asks for at most 3 templates at a time; a few calls' worth.
 MAX_RESULTS = 20
@@ -76,13 +79,33 @@ class SubscriptionService:
     async def pushed(self, event: PushEvent) -> None:
         """WeChat's own word on a user's subscriptions; each push counted once (WeChat sends
         one again when the first answer was slow)."""
+        if event.event == SUBSCRIBE_MSG_SENT_EVENT:
+            for delivery in event.deliveries:
+                if delivery.error_code != 0:
+                    logger.warning(
+                        "subscribe message %s (template %s) not delivered: %s %s",
+                        delivery.msg_id,
+                        delivery.template_id,
+                        delivery.error_code,
+                        delivery.error_status,
+                    )
+            return
         if event.event not in (SUBSCRIBE_MSG_POPUP_EVENT, SUBSCRIBE_MSG_CHANGE_EVENT):
             return
         if not event.subscriptions:
             return
-        key = f"{event.openid}:{event.event}:{event.create_time}"
+        changes = ",".join(f"{one.template_id}={one.status.value}" for one in event.subscriptions)
+        key = f"{event.openid}:{event.event}:{event.create_time}:{changes}"
         if not await self._store.push_receipts.first_time(key, self._clock()):
             return
+        try:
+            await self._count(event)
+        except BaseException:
+            # WeChat sends it again when not answered: let that one count.
+            await self._store.push_receipts.forget(key)
+            raise
+
+    async def _count(self, event: PushEvent) -> None:
         user = await self._store.users.by_openid(appid=self._appid, openid=event.openid)
         if user is None:
             return

@@ -62,11 +62,15 @@ class UnreadService:
         if member is None:
             raise NotFound("You are no longer a member of this group.")
         await self._events.unread(group_id, viewer.id, member.last_read_seq)
-        [mentions] = await self.mention_counts(viewer.id, [(group_id, member.last_read_seq)])
+        [mentions] = await self.mention_counts(
+            viewer.id, [(group_id, member.last_read_seq, last_seq)]
+        )
         return unread_of(member, last_seq, mentions)
 
-    async def mention_counts(self, user_id: str, reads: Sequence[tuple[str, int]]) -> list[int]:
-        """Unread mentions of the user in each (groupId, lastReadSeq)."""
+    async def mention_counts(
+        self, user_id: str, reads: Sequence[tuple[str, int, int]]
+    ) -> list[int]:
+        """Unread mentions of the user in each (groupId, lastReadSeq, lastSeq)."""
         return await self._store.items.mention_counts(user_id, reads)
 
     async def totals(self, viewer: User) -> UnreadTotals:
@@ -84,7 +88,11 @@ class UnreadService:
         group_ids = [member.group_id for member in members]
         last_seqs = await self._store.items.last_seqs(group_ids)
         mentions = await self.mention_counts(
-            viewer.id, [(member.group_id, member.last_read_seq) for member in members]
+            viewer.id,
+            [
+                (member.group_id, member.last_read_seq, last_seq)
+                for member, last_seq in zip(members, last_seqs, strict=True)
+            ],
         )
         unread = [
             unread_of(member, last_seq, mention_count)

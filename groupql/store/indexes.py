@@ -79,7 +79,16 @@ INDEXES: Mapping[str, tuple[IndexModel, ...]] = {
     ),
     "notifications": (
         # A user's feed: their own address and each of their groups', newest first.
-        IndexModel([("to", ASCENDING), ("groupId", ASCENDING), ("_id", DESCENDING)]),
+        # createdAt last: a group's notifications from before one joined are left out in the
+        # index, within the second of joining that the id alone cannot tell apart.
+        IndexModel(
+            [
+                ("to", ASCENDING),
+                ("groupId", ASCENDING),
+                ("_id", DESCENDING),
+                ("createdAt", ASCENDING),
+            ]
+        ),
     ),
     "votes": (IndexModel([("itemId", ASCENDING), ("userId", ASCENDING)], unique=True),),
     "invites": (
@@ -101,6 +110,8 @@ INDEXES: Mapping[str, tuple[IndexModel, ...]] = {
         ),
         # What is due: waiting messages, and those whose sender's lease ran out.
         IndexModel([("state", ASCENDING), ("sendAt", ASCENDING)]),
+        # Finished messages go a week after (kept that long to tell what was sent).
+        IndexModel([("finishedAt", ASCENDING)], expireAfterSeconds=7 * 24 * 3600),
     ),
     "wechat_pushes": (
         # No query: MongoDB's TTL monitor forgets a push after a day, long after WeChat's

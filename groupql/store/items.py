@@ -195,21 +195,24 @@ class Items:
         by_parent = {doc["_id"]: doc["count"] async for doc in counts}
         return [by_parent.get(item_id, 0) for _, item_id in parents]
 
-    async def mention_counts(self, user_id: str, reads: Sequence[tuple[str, int]]) -> list[int]:
-        """For each (groupId, lastReadSeq): how many items after it mention the user, by name or
-        by @all (not their own), in one round trip. Deleted items mention nobody."""
+    async def mention_counts(
+        self, user_id: str, reads: Sequence[tuple[str, int, int]]
+    ) -> list[int]:
+        """For each (groupId, lastReadSeq, throughSeq): how many items after the first seq, up
+        to the second, mention the user by name or by @all (not their own), in one round trip.
+        Deleted items mention nobody."""
         if not reads:
             return []
         clauses: list[Document] = []
-        for group_id, after_seq in reads:
-            after = {"groupId": group_id, "seq": {"$gt": after_seq}}
+        for group_id, after_seq, through_seq in reads:
+            after = {"groupId": group_id, "seq": {"$gt": after_seq, "$lte": through_seq}}
             clauses.append({**after, "mentions": user_id})
             clauses.append({**after, "mentionsAll": True, "authorId": {"$ne": user_id}})
         counts = await self._collection.aggregate(
             [{"$match": {"$or": clauses}}, {"$group": {"_id": "$groupId", "count": {"$sum": 1}}}]
         )
         by_group = {doc["_id"]: doc["count"] async for doc in counts}
-        return [by_group.get(group_id, 0) for group_id, _ in reads]
+        return [by_group.get(group_id, 0) for group_id, _, _ in reads]
 
     async def claim_closed_polls(self, *, now: datetime, limit: int) -> list[Item]:
         """Polls that closed within the last hour and nobody has claimed yet, each claimed for

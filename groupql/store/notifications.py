@@ -9,6 +9,7 @@ writes one document, not 10,000.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 
 from bson import ObjectId
 from pymongo import DESCENDING
@@ -39,6 +40,26 @@ def to_group(group_id: str) -> str:
 
 def to_admins(group_id: str) -> str:
     return f"admins:{group_id}"
+
+
+def to_all(group_id: str) -> str:
+    """The members who hear every new item of the group (level ALL)."""
+    return f"all:{group_id}"
+
+
+class Audience(Enum):
+    GROUP = "group"
+    ADMINS = "admins"
+    ALL = "all"
+
+
+def audience_of(to: str) -> tuple[Audience, str] | None:
+    """The audience and group an address names; None for a user's own address."""
+    kind, _, group_id = to.partition(":")
+    return (Audience(kind), group_id) if group_id and kind in _AUDIENCES else None
+
+
+_AUDIENCES = frozenset(audience.value for audience in Audience)
 
 
 @dataclass(frozen=True)
@@ -83,9 +104,11 @@ class Notifications:
             {"to": to_user(user_id), "groupId": {"$in": [one.group_id for one in reach]}}
         ]
         for one in reach:
+            # Ids tell time to the second; within the second of joining, createdAt tells.
             since = {
                 "groupId": one.group_id,
                 "_id": {"$gte": object_id(first_id_at(one.joined_at))},
+                "createdAt": {"$gte": one.joined_at},
             }
             clauses.append({"to": to_group(one.group_id), **since, "actorId": {"$ne": user_id}})
             if one.is_admin:
@@ -98,13 +121,12 @@ class Notifications:
         if bounds:
             query["$and"] = [{"_id": bounds}]
         docs = await self._collection.find(query).sort("_id", DESCENDING).limit(limit).to_list()
-        joined = {one.group_id: one.joined_at for one in reach}
-        # Ids tell time to the second: within the second of joining, createdAt tells.
-        return [
-            notification
-            for notification, doc in zip(NOTIFICATIONS.records(docs), docs, strict=True)
-            if doc["to"] == user_id or notification.created_at >= joined[notification.group_id]
-        ]
+        return NOTIFICATIONS.records(docs)
+
+    async def newest_id(self, user_id: str, reach: Sequence[Reach]) -> str | None:
+        """The id of the newest notification the user can read."""
+        found = await self.page(user_id, reach, before_id=None, after_id=None, limit=1)
+        return found[0].id if found else None
 
 
 def new_id(now: datetime) -> str:

@@ -1,48 +1,28 @@
-"""The `outbox` collection: subscribe messages waiting to be sent, one per recipient and group.
+"""The `outbox` collection: subscribe messages on their way, one per recipient, group and
+template.
 
-A message gathers the notifications of one recipient in one group until it is due (its digest
-window, or the end of quiet hours): while it waits its `pendingKey` (unique) names it, so
-racing notifications join the same message. Sending claims a due message with one conditional
-write and a lease; a sender that dies leaves a lease that runs out, and another sends it.
-
-A recipient is a user id, or a whole audience ("group:<id>", "admins:<id>", "all:<id>") that
-the sender expands into one message per member when it comes due.
+A message gathers the notifications of one recipient in one group told by one template until it
+is due (its digest window, or the end of quiet hours): while it waits, its unique `pendingKey`
+names it, so racing notifications join the same message. A sender claims one due message at a
+time with one conditional write that gives it a lease (`sendAt` moves to the lease's end) and a
+claim token; only the holder of the claim finishes or postpones it, and a message whose sender
+died is due again when the lease runs out. Finished messages are deleted a week later (TTL).
 """
 
+import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import Enum
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReturnDocument
 
-from groupql.store.collection import Collection
+from groupql.changes import Changes
+from groupql.records import OutboxMessage, OutboxState
+from groupql.store.collection import Collection, Document
 from groupql.store.documents import object_id, upsert
-from groupql.store.tables import Key, Table, id_key
+from groupql.store.tables import Key, Table, enum_key, id_key
 
 # A message keeps the ids of its first notifications (enough to word it); `count` has them all.
 MAX_NOTIFICATIONS_KEPT = 20
-
-
-class OutboxState(Enum):
-    PENDING = "PENDING"
-    SENDING = "SENDING"
-    SENT = "SENT"
-    DROPPED = "DROPPED"
-    FAILED = "FAILED"
-
-
-@dataclass(frozen=True)
-class OutboxMessage:
-    id: str
-    to: str
-    group_id: str
-    kind: str
-    notification_ids: tuple[str, ...]
-    count: int
-    send_at: datetime
-    attempts: int
-
 
 OUTBOX = Table(
     OutboxMessage,
@@ -50,11 +30,16 @@ OUTBOX = Table(
     to="to",
     group_id="groupId",
     kind="kind",
-    notification_ids=Key("notificationIds", load=tuple, dump=list, missing=()),
-    count="count",
+    template_id="templateId",
+    state=enum_key(OutboxState, "state"),
     send_at="sendAt",
+    count="count",
+    notification_ids=Key("notificationIds", load=tuple, dump=list, missing=()),
+    actor_ids=Key("actorIds", load=tuple, dump=list, missing=()),
     attempts="attempts",
+    claim="claim",
 )
+_DUE = [OutboxState.PENDING.value, OutboxState.SENDING.value]
 
 
 class Outbox:
@@ -67,101 +52,97 @@ class Outbox:
         to: str,
         group_id: str,
         kind: str,
-        notification_id: str | None,
+        template_id: str,
+        notification_ids: Sequence[str],
+        actor_ids: Sequence[str],
         now: datetime,
         send_at: datetime,
+        count: int = 1,
     ) -> None:
-        """Add a notification to the waiting message of (to, group), or start one due at
-        `send_at`."""
-        update: dict[str, object] = {
-            "$inc": {"count": 1},
-            "$setOnInsert": {
-                "to": to,
-                "groupId": group_id,
-                "kind": kind,
-                "state": OutboxState.PENDING.value,
-                "createdAt": now,
-                "sendAt": send_at,
-                "attempts": 0,
-            },
-        }
-        if notification_id is not None:
-            update["$push"] = {
-                "notificationIds": {"$each": [notification_id], "$slice": MAX_NOTIFICATIONS_KEPT}
-            }
-        await upsert(self._collection, {"pendingKey": _pending_key(to, group_id)}, update)
-
-    async def add_due(
-        self, messages: Sequence[tuple[str, str, str, tuple[str, ...], int]], now: datetime
-    ) -> None:
-        """Messages due now: (to, groupId, kind, notificationIds, count) each, in one round trip
-        (an audience's message, expanded)."""
-        if messages:
-            await self._collection.insert_many(
-                [
-                    {
-                        "to": to,
-                        "groupId": group_id,
-                        "kind": kind,
-                        "notificationIds": list(ids),
-                        "count": count,
-                        "state": OutboxState.PENDING.value,
-                        "createdAt": now,
-                        "sendAt": now,
-                        "attempts": 0,
-                    }
-                    for to, group_id, kind, ids, count in messages
-                ],
-                ordered=False,
+        """Add `count` notifications to the waiting message of (to, group, template), or start
+        one due at `send_at`."""
+        on_insert = OUTBOX.to_set(
+            Changes(
+                OutboxMessage,
+                to=to,
+                group_id=group_id,
+                kind=kind,
+                template_id=template_id,
+                state=OutboxState.PENDING,
+                send_at=send_at,
+                attempts=0,
             )
-
-    async def claim_due(
-        self, *, now: datetime, lease: timedelta, limit: int
-    ) -> list[OutboxMessage]:
-        """Due messages (and those whose sender's lease ran out), each claimed for the caller."""
-        docs = (
-            await self._collection.find(
-                {
-                    "state": {"$in": [OutboxState.PENDING.value, OutboxState.SENDING.value]},
-                    "sendAt": {"$lte": now},
-                }
-            )
-            .sort("sendAt", ASCENDING)
-            .limit(limit)
-            .to_list()
         )
-        claimed = []
-        for doc in docs:
-            # Claiming moves sendAt to the lease's end: a claimed message is due again only if
-            # its sender never finished it.
-            result = await self._collection.update_one(
-                {"_id": doc["_id"], "state": doc["state"], "sendAt": doc["sendAt"]},
-                {
-                    "$set": {"state": OutboxState.SENDING.value, "sendAt": now + lease},
-                    "$unset": {"pendingKey": ""},
-                },
-            )
-            if result.modified_count == 1:
-                claimed.append(OUTBOX.record(doc))
-        return claimed
+        update: Document = {
+            "$inc": {"count": count},
+            "$setOnInsert": {**on_insert, "createdAt": now},
+        }
+        if notification_ids:
+            update["$push"] = {
+                "notificationIds": {
+                    "$each": list(notification_ids),
+                    "$slice": MAX_NOTIFICATIONS_KEPT,
+                }
+            }
+        if actor_ids:
+            update["$addToSet"] = {"actorIds": {"$each": list(actor_ids)}}
+        await upsert(self._collection, {"pendingKey": f"{to}|{group_id}|{template_id}"}, update)
+
+    async def claim_next(self, *, now: datetime, lease: timedelta) -> OutboxMessage | None:
+        """The next due message (or one whose sender's lease ran out), claimed for the caller
+        until now + lease; None when nothing is due."""
+        doc = await self._collection.find_one_and_update(
+            {"state": {"$in": _DUE}, "sendAt": {"$lte": now}},
+            {
+                "$set": OUTBOX.to_set(
+                    Changes(
+                        OutboxMessage,
+                        state=OutboxState.SENDING,
+                        send_at=now + lease,
+                        claim=uuid.uuid4().hex,
+                    )
+                ),
+                # Claimed, it takes no more notifications: new ones start the next message.
+                "$unset": {"pendingKey": ""},
+            },
+            sort=[("sendAt", ASCENDING)],
+            return_document=ReturnDocument.AFTER,
+        )
+        return OUTBOX.record(doc) if doc else None
 
     async def finish(
-        self, message_id: str, state: OutboxState, *, now: datetime, detail: str = ""
-    ) -> None:
-        await self._collection.update_one(
-            {"_id": object_id(message_id)},
-            {"$set": {"state": state.value, "finishedAt": now, "detail": detail[:500]}},
-        )
-
-    async def retry(self, message_id: str, *, at: datetime, detail: str) -> None:
-        await self._collection.update_one(
-            {"_id": object_id(message_id)},
+        self, message: OutboxMessage, state: OutboxState, *, now: datetime, detail: str = ""
+    ) -> bool:
+        """End a message the caller holds; False if its claim was lost (its lease ran out)."""
+        return await self._held(
+            message,
             {
-                "$set": {"state": OutboxState.PENDING.value, "sendAt": at, "detail": detail[:500]},
-                "$inc": {"attempts": 1},
+                "$set": {
+                    **OUTBOX.to_set(Changes(OutboxMessage, state=state, claim=None)),
+                    "finishedAt": now,
+                    "detail": detail[:500],
+                }
             },
         )
 
+    async def postpone(
+        self, message: OutboxMessage, *, until: datetime, detail: str, attempt: bool
+    ) -> bool:
+        """Put a held message back until `until`; `attempt` counts a failed try."""
+        update: Document = {
+            "$set": {
+                **OUTBOX.to_set(
+                    Changes(OutboxMessage, state=OutboxState.PENDING, send_at=until, claim=None)
+                ),
+                "detail": detail[:500],
+            }
+        }
+        if attempt:
+            update["$inc"] = {"attempts": 1}
+        return await self._held(message, update)
 
-def _pending_key(to: str, group_id: str) -> str:
-    return f"{to}|{group_id}"
+    async def _held(self, message: OutboxMessage, update: Document) -> bool:
+        result = await self._collection.update_one(
+            {"_id": object_id(message.id), "claim": message.claim}, update
+        )
+        return bool(result.modified_count == 1)

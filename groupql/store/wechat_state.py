@@ -82,3 +82,7 @@ class PushReceipts:
         except DuplicateKeyError:
             return False
         return True
+
+    async def forget(self, key: str) -> None:
+        """Let a push count again: counting it failed, and WeChat will send it again."""
+        await self._collection.delete_one({"_id": key})

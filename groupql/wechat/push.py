@@ -2,7 +2,6 @@
 
 import base64
 import binascii
-import enum
 import hashlib
 import hmac
 import json
@@ -17,10 +16,14 @@ from typing import Any, TypeGuard
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from groupql.records import SubscriptionStatus
+
 logger = logging.getLogger(__name__)
 
 # Subscription events are well under 1 KiB; a popup lists at most a handful of templates.
 MAX_PUSH_BYTES = 64 * 1024
+# How far a push's timestamp may be from our clock: WeChat retries within seconds.
+MAX_PUSH_AGE_S = 300
 _PAD_BLOCK = 32  # WeChat pads to 32 bytes, not AES's 16
 _RANDOM_BYTES = 16
 _MAX_ID_CHARS = 128
@@ -34,9 +37,8 @@ class PushRejected(Exception):
     """A push that is not WeChat's, or not readable; answer it with an HTTP error."""
 
 
-class SubscriptionStatus(enum.Enum):
-    ACCEPT = "accept"
-    REJECT = "reject"
+# SubscribeStatusString as WeChat writes it.
+_STATUSES = {"accept": SubscriptionStatus.ACCEPT, "reject": SubscriptionStatus.REJECT}
 
 
 @dataclass(frozen=True)
@@ -95,22 +97,31 @@ def verification_echo(token: str, params: Mapping[str, str]) -> str | None:
     return params.get("echostr")
 
 
-def read_push(body: bytes, params: Mapping[str, str], keys: PushKeys) -> PushEvent:
+def read_push(
+    body: bytes, params: Mapping[str, str], keys: PushKeys, *, now_s: float | None = None
+) -> PushEvent:
     """The event in a POSTed push, once its signature (and in safe mode its encryption) is
-    checked; `params` is the request's query. Raises PushRejected."""
+    checked; `params` is the request's query. With `now_s`, a timestamp more than
+    MAX_PUSH_AGE_S away is refused too (a signed query seen once cannot be replayed later).
+    Raises PushRejected."""
     if len(body) > MAX_PUSH_BYTES:
         raise PushRejected("body too large")
-    fields = _parse(body)
     timestamp, nonce = params.get("timestamp", ""), params.get("nonce", "")
-    encrypt = fields.get("Encrypt")
+    if now_s is not None and not _is_recent(timestamp, now_s):
+        raise PushRejected("timestamp missing or not recent")
     if keys.encoding_aes_key is None:
-        if encrypt is not None or params.get("encrypt_type") == "aes":
+        if params.get("encrypt_type") == "aes":
             raise PushRejected("encrypted push, but no EncodingAESKey is configured")
         # In plain mode the signature covers only the query, not the body: safe mode is the one
-        # that proves the body is WeChat's.
+        # that proves the body is WeChat's. Checked before the body is even read.
         if not verify_signature(keys.token, timestamp, nonce, params.get("signature", "")):
             raise PushRejected("signature mismatch")
+        fields = _parse(body)
+        if "Encrypt" in fields:
+            raise PushRejected("encrypted push, but no EncodingAESKey is configured")
         return _event_of(fields)
+    fields = _parse(body)
+    encrypt = fields.get("Encrypt")
     if not isinstance(encrypt, str) or not encrypt:
         raise PushRejected("plain push, but safe mode is configured")
     expected = push_signature(keys.token, timestamp, nonce, encrypt)
@@ -175,6 +186,14 @@ def _same(expected: str, given: str) -> bool:
     return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))
 
 
+def _is_recent(timestamp: str, now_s: float) -> bool:
+    return (
+        timestamp.isascii()
+        and timestamp.isdecimal()
+        and abs(int(timestamp) - now_s) <= (MAX_PUSH_AGE_S)
+    )
+
+
 def _parse(document: bytes) -> dict[str, Any]:
     """A push's fields in the JSON shape, whichever format the console chose."""
     try:
@@ -185,7 +204,7 @@ def _parse(document: bytes) -> dict[str, Any]:
     if stripped.startswith("{"):
         try:
             fields = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise PushRejected("body is not valid JSON") from None
         if not isinstance(fields, dict):
             raise PushRejected("body is not a JSON object")
@@ -261,12 +280,12 @@ def _entries(value: object) -> list[Mapping[str, Any]]:
 def _change(entry: Mapping[str, Any]) -> SubscriptionChange | None:
     template_id = _template_id(entry)
     status = entry.get("SubscribeStatusString")
-    try:
-        return SubscriptionChange(template_id, SubscriptionStatus(status))
-    except ValueError:
+    found = _STATUSES.get(status) if isinstance(status, str) else None
+    if found is None:
         # Documented values are accept and reject; anything newer changes no credit we keep.
         logger.info("push: ignored subscription status %r", status)
         return None
+    return SubscriptionChange(template_id, found)
 
 
 def _delivery(entry: Mapping[str, Any]) -> Delivery:

@@ -202,8 +202,12 @@ class RecordingSender:
             return SendResult(SendOutcome.BAD_DATA, detail=str(rejected))
         self.sent.append(SentMessage(openid, template_id, checked, page, miniprogram_state, lang))
         self._count += 1
+        # The template and its fields only: the values are users' words.
         logger.info(
-            "dev mode: would send subscribe message %s to %s: %s", template_id, openid, checked
+            "dev mode: would send subscribe message %s (%s) to %s",
+            template_id,
+            ", ".join(checked),
+            openid,
         )
         return SendResult(SendOutcome.SENT, msg_id=f"dev-{self._count}")
 

@@ -6,7 +6,7 @@ from typing import Any
 from tests.actors import Member, User, join, join_in_order
 from tests.conftest import LiveServer
 from tests.live.feeds import until_my_events_are_live
-from tests.people.documents import MARK_READ, POST_MENTIONING
+from tests.people.documents import MARK_READ, POST_MENTIONING, SET_LEVEL
 from tests.ws_client import GraphQLSocket
 
 ATTENTION = """
@@ -121,4 +121,17 @@ async def test_join_requests_reach_the_admins_live(live: LiveServer) -> None:
     assert request["__typename"] == "NotificationAdded"
     assert request["notification"]["kind"] == "JOIN_REQUEST"
     assert request["notification"]["actor"] == {"id": newcomer.user_id}
+    await socket.close()
+
+
+async def test_turning_a_group_off_stops_its_at_all_on_an_open_socket(live: LiveServer) -> None:
+    owner, bob = await join_in_order(live.api, "owner", "bob")
+    socket = await listening(live, bob)
+    await bob.data(SET_LEVEL, groupId=bob.group_id, level="NONE")
+    await post(owner, mentionAll=True)
+    await post(owner, mentions=[bob.user_id])
+    # The badges still move; no notification comes (neither was made for bob).
+    heard = await events(socket, 2)
+    assert [event["__typename"] for event in heard] == ["UnreadChanged", "UnreadChanged"]
+    assert heard[1]["unread"] == unread(2, 2, 1)
     await socket.close()

@@ -212,3 +212,66 @@ async def test_the_client_learns_which_templates_to_ask_for_and_may_not_invent_o
         await accept(alice, MENTION_TEMPLATE)
         [ledger] = (await alice.data(RECORD, results=rejected))["recordSubscription"]
         assert ledger == {"templateId": MENTION_TEMPLATE, "status": "REJECT", "credits": 0}
+
+
+async def test_a_wechat_that_keeps_failing_is_tried_five_times_and_the_credit_kept(
+    clock: Clock, fake_wechat: FakeWeChat, tmp_path: Path
+) -> None:
+    async with messaging(clock, fake_wechat, tmp_path) as m:
+        alice, bob = await m.group("alice", "bob")
+        await accept(bob, MENTION_TEMPLATE)
+        fake_wechat.fail_next(-1, times=6, api=SUBSCRIBE_SEND)
+        await mention(alice, bob)
+        clock.advance(seconds=DIGEST_S + 1)
+        for wait_s in (0, 31, 61, 121, 241, 481):  # backoff: 30 s, doubling
+            clock.advance(seconds=wait_s)
+            await m.rounds()
+        assert len(fake_wechat.send_calls) == 5
+        assert fake_wechat.sent == []
+        assert await credits(bob) == {MENTION_TEMPLATE: 1}
+
+
+async def test_who_left_or_turned_the_group_off_before_the_window_closed_hears_nothing(
+    clock: Clock, fake_wechat: FakeWeChat, tmp_path: Path
+) -> None:
+    async with messaging(clock, fake_wechat, tmp_path) as m:
+        alice, bob, carol = await m.group("alice", "bob", "carol")
+        await accept(bob, MENTION_TEMPLATE)
+        await accept(carol, MENTION_TEMPLATE)
+        await mention(alice, bob, carol)
+        await bob.leave()
+        await carol.data(SET_LEVEL, groupId=carol.group_id, level="NONE")
+        clock.advance(seconds=DIGEST_S + 1)
+        await m.rounds()
+        assert fake_wechat.send_calls == []
+        assert await credits(carol) == {MENTION_TEMPLATE: 1}
+
+
+async def test_a_mention_and_an_at_all_in_one_window_are_two_messages(
+    clock: Clock, fake_wechat: FakeWeChat, tmp_path: Path
+) -> None:
+    async with messaging(clock, fake_wechat, tmp_path) as m:
+        owner, bob = await m.group("owner", "bob")
+        await accept(bob, MENTION_TEMPLATE)  # no credit for @all's template
+        await owner.data(
+            POST_MENTIONING,
+            input={"groupId": owner.group_id, "text": "大家好", "mentionAll": True},
+        )
+        await mention(owner, bob)
+        clock.advance(seconds=DIGEST_S + 1)
+        [message] = await m.sent(1)
+        assert message["template_id"] == MENTION_TEMPLATE  # the @all did not swallow it
+
+
+async def test_the_new_items_digest_leaves_out_a_member_who_only_reads_their_own_posts(
+    clock: Clock, fake_wechat: FakeWeChat, tmp_path: Path
+) -> None:
+    async with messaging(clock, fake_wechat, tmp_path) as m:
+        alice, bob = await m.group("alice", "bob")
+        for member in (alice, bob):
+            await accept(member, NEW_ITEMS_TEMPLATE)
+            await member.data(SET_LEVEL, groupId=member.group_id, level="ALL")
+        await alice.say("only alice posts")
+        clock.advance(seconds=DIGEST_S + 1)
+        [digest] = await m.sent(1)
+        assert digest["touser"] == "openid-bob"
