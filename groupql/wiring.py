@@ -9,9 +9,7 @@ import pymongo
 from pymongo.monitoring import CommandListener
 
 from groupql.config import Settings, quiet_window
-from groupql.realtime.bus import EventBus, InProcessBus
-from groupql.realtime.redis_bus import RedisBus
-from groupql.records import NotificationKind
+from groupql.outside import Outside, subscribe_templates
 from groupql.services.auth import AuthService
 from groupql.services.background import Background, Job
 from groupql.services.clock import Clock, utc_now
@@ -24,11 +22,12 @@ from groupql.services.live import LiveService
 from groupql.services.membership import MembershipService
 from groupql.services.moderation import ModerationService
 from groupql.services.notifications import NotificationService
-from groupql.services.outbox import OutboxService, QuietHours
+from groupql.services.outbox import OutboxService
 from groupql.services.pins import PinService
 from groupql.services.polls import PollService
 from groupql.services.profiles import ProfileService
 from groupql.services.questions import QuestionService
+from groupql.services.quiet_hours import QuietHours
 from groupql.services.session_keys import SessionKeyCipher
 from groupql.services.sharing import SharingService
 from groupql.services.subscriptions import SubscriptionService
@@ -36,17 +35,7 @@ from groupql.services.unread import UnreadService
 from groupql.services.users import UserService
 from groupql.store import Database, Store, connect, indexes
 from groupql.store.outages import is_outage
-from groupql.store.wechat_state import MongoTokenCache
-from groupql.subscribe_templates import NEW_ITEMS, Template, read_templates
-from groupql.throttle import Rate, RateLimits, Throttle, in_process
-from groupql.throttle.redis_throttle import RedisThrottle
-from groupql.wechat.access_token import AccessTokens, StableTokenClient
-from groupql.wechat.code2session import Code2Session, DevCode2Session, LiveCode2Session
-from groupql.wechat.subscribe_message import (
-    RecordingSender,
-    SubscribeMessageClient,
-    SubscribeMessageSender,
-)
+from groupql.throttle import Rate, RateLimits, Throttle
 
 logger = logging.getLogger("groupql")
 
@@ -83,10 +72,7 @@ class Running:
 
     database: Database
     services: Services
-    code2session: Code2Session
-    sender: SubscribeMessageSender
-    bus: EventBus
-    throttle: Throttle
+    outside: Outside
     rate_limits: RateLimits
     background: Background
     # False while the database has not answered since start-up: readiness checks them then.
@@ -99,12 +85,13 @@ class Running:
             await prepare_indexes(self.database)
             self.indexes_checked = True
 
+    @property
+    def throttle(self) -> Throttle:
+        return self.outside.throttle
+
     async def close(self) -> None:
         await self.background.stop()
-        await self.throttle.close()
-        await self.bus.close()
-        await self.code2session.aclose()
-        await self.sender.aclose()
+        await self.outside.aclose()
         await self.database.close()
 
 
@@ -122,22 +109,17 @@ async def start(
     /readyz says 503 until it does. Indexes that are not current do (StaleIndexes).
     """
     database = connect(settings.mongodb_url, settings.mongodb_db, event_listeners=mongo_listeners)
-    code2session = _code2session(settings)
-    sender = _sender(settings, database, clock)
-    bus: EventBus | None = None
     try:
-        bus = await _event_bus(settings)
-        throttle = _throttle(settings)
-        store = Store.on(database)
-        services = build_services(
-            settings,
-            store,
-            Outside(code2session=code2session, sender=sender, bus=bus, throttle=throttle),
-            clock,
-        )
+        outside = await Outside.reach(settings, database, clock)
+    except BaseException:
+        await database.close()
+        raise
+    try:
+        services = build_services(settings, Store.on(database), outside, clock)
         running = Running(
             database=database,
             services=services,
+            outside=outside,
             background=Background(
                 [
                     Job("telling voters of closed polls", services.notifications.polls_closed),
@@ -145,10 +127,6 @@ async def start(
                 ],
                 interval_s=settings.background_interval_s,
             ),
-            code2session=code2session,
-            sender=sender,
-            bus=bus,
-            throttle=throttle,
             rate_limits=RateLimits.per_minute(
                 logins=settings.rate_logins_per_min,
                 anonymous=settings.rate_anonymous_per_min,
@@ -161,10 +139,7 @@ async def start(
         )
         running.background.start()
     except BaseException:
-        if bus is not None:
-            await bus.close()
-        await code2session.aclose()
-        await sender.aclose()
+        await outside.aclose()
         await database.close()
         raise
     return running
@@ -194,16 +169,6 @@ async def indexes_checked_at_start(database: Database) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class Outside:
-    """What the services reach beyond the store: WeChat, the event bus, the throttle."""
-
-    code2session: Code2Session
-    sender: SubscribeMessageSender
-    bus: EventBus
-    throttle: Throttle
-
-
 def build_services(settings: Settings, store: Store, outside: Outside, clock: Clock) -> Services:
     code2session, bus, throttle = outside.code2session, outside.bus, outside.throttle
     events = Events(bus)
@@ -217,7 +182,7 @@ def build_services(settings: Settings, store: Store, outside: Outside, clock: Cl
     )
     outbox = OutboxService(
         store=store,
-        templates=_templates(settings),
+        templates=subscribe_templates(settings),
         sender=outside.sender,
         clock=clock,
         digest=timedelta(seconds=settings.subscribe_digest_s),
@@ -300,61 +265,3 @@ def build_services(settings: Settings, store: Store, outside: Outside, clock: Cl
             clock=clock,
         ),
     )
-
-
-def _templates(settings: Settings) -> dict[str, Template]:
-    if settings.subscribe_templates is None:
-        return {}
-    templates = read_templates(settings.subscribe_templates)
-    known = {kind.value for kind in NotificationKind} | {NEW_ITEMS}
-    unknown = sorted(set(templates) - known)
-    if unknown:
-        raise ValueError(
-            f"GROUPQL_SUBSCRIBE_TEMPLATES names no such kind {unknown} "
-            f"(known: {', '.join(sorted(known))})"
-        )
-    return templates
-
-
-def _sender(settings: Settings, database: Database, clock: Clock) -> SubscribeMessageSender:
-    """Live: WeChat's subscribeMessage.send, with an access_token all instances share. Dev: a
-    sender that keeps what it would have sent."""
-    if settings.is_dev:
-        return RecordingSender()
-    tokens = AccessTokens(
-        MongoTokenCache(database.wechat_state, f"access_token:{settings.wechat_appid}", clock),
-        StableTokenClient(
-            settings.wechat_api_base,
-            settings.wechat_appid,
-            settings.wechat_secret_value(),
-            timeout_s=settings.wechat_timeout_s,
-        ),
-        clock,
-    )
-    return SubscribeMessageClient(
-        settings.wechat_api_base, tokens, timeout_s=settings.wechat_timeout_s
-    )
-
-
-def _code2session(settings: Settings) -> Code2Session:
-    if settings.is_dev:
-        return DevCode2Session(settings.wechat_appid)
-    return LiveCode2Session(
-        settings.wechat_api_base,
-        settings.wechat_appid,
-        settings.wechat_secret_value(),
-        timeout_s=settings.wechat_timeout_s,
-    )
-
-
-async def _event_bus(settings: Settings) -> EventBus:
-    if settings.redis_url is None:
-        return InProcessBus(settings.subscriber_buffer)
-    bus = RedisBus(settings.redis_url, settings.subscriber_buffer)
-    await bus.start()
-    return bus
-
-
-def _throttle(settings: Settings) -> Throttle:
-    # With Redis, every instance counts against the same limits.
-    return in_process() if settings.redis_url is None else RedisThrottle(settings.redis_url)

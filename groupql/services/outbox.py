@@ -9,8 +9,7 @@ message is claimed by one of them.
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from groupql.records import (
@@ -19,14 +18,15 @@ from groupql.records import (
     Member,
     MemberStatus,
     Notification,
-    NotificationKind,
     NotificationLevel,
     OutboxMessage,
     OutboxState,
     Role,
 )
 from groupql.services.clock import Clock
+from groupql.services.message_wording import MessageWording
 from groupql.services.permissions import rank
+from groupql.services.quiet_hours import QuietHours
 from groupql.store import Store
 from groupql.store.notifications import Audience, audience_of, to_all
 from groupql.subscribe_templates import NEW_ITEMS, Template
@@ -42,57 +42,6 @@ _MAX_ATTEMPTS = 5
 _FIRST_RETRY = timedelta(seconds=30)
 _MAX_RETRY = timedelta(hours=1)
 _FAN_OUT_PAGE = 500
-# What a message says a notification is, where the template has a {kind}.
-KIND_LABELS = {
-    NotificationKind.MENTION.value: "有人@了你",
-    NotificationKind.MENTION_ALL.value: "@所有人",
-    NotificationKind.REPLY.value: "回复了你",
-    NotificationKind.ANSWER.value: "回答了你的问题",
-    NotificationKind.ANSWER_ACCEPTED.value: "你的回答被采纳了",
-    NotificationKind.POLL_CLOSED.value: "投票已结束",
-    NotificationKind.ROLE_CHANGED.value: "你的群角色变了",
-    NotificationKind.JOIN_REQUEST.value: "有新的入群申请",
-    NotificationKind.APPROVED.value: "入群申请已通过",
-    NEW_ITEMS: "群里有新消息",
-}
-
-
-@dataclass(frozen=True)
-class QuietHours:
-    """Times of day, in a time zone, when no subscribe message goes out (may pass midnight)."""
-
-    start: time
-    end: time
-    tz: ZoneInfo
-
-    def end_after(self, moment: datetime) -> datetime | None:
-        """When the quiet hours `moment` falls in end; None if it falls in none."""
-        local = moment.astimezone(self.tz)
-        clock = local.time()
-        overnight = self.end <= self.start
-        inside = (
-            (clock >= self.start or clock < self.end)
-            if overnight
-            else (self.start <= clock < self.end)
-        )
-        if not inside:
-            return None
-        day = local.date() if clock < self.end else local.date() + timedelta(days=1)
-        return self._first_after(datetime.combine(day, self.end), moment)
-
-    def _first_after(self, wall: datetime, moment: datetime) -> datetime:
-        """The first moment after `moment` when the zone's clocks show `wall`: of the two when
-        the clocks go back, the one still to come; in an hour they skip (daylight saving
-        starts), the moment they jump past it."""
-        for fold in (0, 1):
-            candidate = wall.replace(tzinfo=self.tz, fold=fold)
-            exists = candidate.astimezone(UTC).astimezone(self.tz).replace(tzinfo=None) == wall
-            if exists and candidate > moment:
-                return candidate
-        probe = wall.replace(tzinfo=self.tz, fold=1).astimezone(UTC)  # before the jump
-        while probe.astimezone(self.tz).replace(tzinfo=None) < wall:
-            probe += timedelta(minutes=1)
-        return probe.astimezone(self.tz)
 
 
 class OutboxService:
@@ -116,7 +65,7 @@ class OutboxService:
         self._clock = clock
         self._digest = digest
         self._quiet = quiet_hours
-        self._tz = tz
+        self._wording = MessageWording(store=store, clock=clock, tz=tz)
         self._state = miniprogram_state
 
     def template_ids(self) -> dict[str, str]:
@@ -202,7 +151,7 @@ class OutboxService:
         member = await self._store.members.get(group_id=message.group_id, user_id=message.to)
         if template is None or user is None or not _still_wants(member, message.kind):
             return None, "no longer wanted"
-        data, page = template.fill(await self._values(message))
+        data, page = template.fill(await self._wording.values(message))
         if not await self._store.subscriptions.consume(
             user_id=user.id, template_id=template.template_id
         ):
@@ -228,47 +177,6 @@ class OutboxService:
 
     async def _refund(self, user_id: str, template: Template) -> None:
         await self._store.subscriptions.refund(user_id=user_id, template_id=template.template_id)
-
-    async def _values(self, message: OutboxMessage) -> dict[str, str]:
-        """What the placeholders say: the group, who, what, when."""
-        notes = [
-            note
-            for note in await self._store.notifications.get_many(list(message.notification_ids))
-            if note is not None
-        ]
-        first = notes[0] if notes else None
-        [group] = await self._store.groups.get_many([message.group_id])
-        item = None
-        if first is not None and first.item_id is not None and message.count == 1:
-            [item] = await self._store.items.get_many([first.item_id])
-        actor = "" if first is None or first.actor_id is None else await self._name(first)
-        label = KIND_LABELS.get(message.kind, "新通知")
-        text = (
-            (item.content.text or label)
-            if item is not None and not item.is_deleted
-            else (label if message.count == 1 else f"{message.count}条新消息")
-        )
-        when = (first.created_at if first is not None else self._clock()).astimezone(self._tz)
-        return {
-            "group": _title(group),
-            "actor": actor or "群成员",
-            "text": " ".join(text.split()),
-            "time": when.strftime("%Y-%m-%d %H:%M"),
-            "kind": label,
-            "count": str(message.count),
-            "groupId": message.group_id,
-            "itemId": "" if first is None or first.item_id is None else first.item_id,
-        }
-
-    async def _name(self, notification: Notification) -> str:
-        assert notification.actor_id is not None
-        member = await self._store.members.get(
-            group_id=notification.group_id, user_id=notification.actor_id
-        )
-        if member is not None and member.display_name:
-            return member.display_name
-        [user] = await self._store.users.get_many([notification.actor_id])
-        return "" if user is None or user.nickname is None else user.nickname
 
     async def _fan_out(self, message: OutboxMessage, audience: Audience) -> None:
         """A whole audience's message becomes each wanting member's own, joining what waits
@@ -331,7 +239,3 @@ def _still_wants(member: Member | None, kind: str) -> bool:
     if kind == NEW_ITEMS:
         return member.notification_level is NotificationLevel.ALL
     return member.notification_level is not NotificationLevel.NONE
-
-
-def _title(group: Group | None) -> str:
-    return "群聊" if group is None or not group.title else group.title

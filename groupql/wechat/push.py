@@ -1,22 +1,21 @@
 """WeChat's message push: signatures, safe-mode decryption, and the subscription events."""
 
-import base64
-import binascii
 import hashlib
 import hmac
 import json
 import logging
-import os
 import re
-import struct
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
 from groupql.records import SubscriptionStatus
+
+# Re-exported: the push API is read from here.
+from groupql.wechat.push_crypto import PushRejected as PushRejected
+from groupql.wechat.push_crypto import decrypt_push as decrypt_push
+from groupql.wechat.push_crypto import encrypt_push as encrypt_push
 
 logger = logging.getLogger(__name__)
 
@@ -24,17 +23,11 @@ logger = logging.getLogger(__name__)
 MAX_PUSH_BYTES = 64 * 1024
 # How far a push's timestamp may be from our clock: WeChat retries within seconds.
 MAX_PUSH_AGE_S = 300
-_PAD_BLOCK = 32  # WeChat pads to 32 bytes, not AES's 16
-_RANDOM_BYTES = 16
 _MAX_ID_CHARS = 128
 
 SUBSCRIBE_MSG_POPUP_EVENT = "subscribe_msg_popup_event"
 SUBSCRIBE_MSG_CHANGE_EVENT = "subscribe_msg_change_event"
 SUBSCRIBE_MSG_SENT_EVENT = "subscribe_msg_sent_event"
-
-
-class PushRejected(Exception):
-    """A push that is not WeChat's, or not readable; answer it with an HTTP error."""
 
 
 # SubscribeStatusString as WeChat writes it.
@@ -131,56 +124,6 @@ def read_push(
     return _event_of(_parse(message))
 
 
-def encrypt_push(
-    message: bytes, *, encoding_aes_key: str, appid: str, random_prefix: bytes | None = None
-) -> str:
-    """Safe mode's `Encrypt` for `message`, as WeChat makes it; for tests and the fake WeChat."""
-    key = _aes_key(encoding_aes_key)
-    prefix = os.urandom(_RANDOM_BYTES) if random_prefix is None else random_prefix
-    plain = prefix + struct.pack(">I", len(message)) + message + appid.encode("utf-8")
-    pad = _PAD_BLOCK - len(plain) % _PAD_BLOCK
-    encryptor = Cipher(algorithms.AES(key), modes.CBC(key[:16])).encryptor()
-    ciphertext = encryptor.update(plain + bytes([pad]) * pad) + encryptor.finalize()
-    return base64.b64encode(ciphertext).decode("ascii")
-
-
-def decrypt_push(encrypt: str, *, encoding_aes_key: str, appid: str) -> bytes:
-    """The message inside safe mode's `Encrypt`: AES-256-CBC, IV the key's first 16 bytes, over
-    16 random bytes, the message's length (4 bytes, big-endian), the message and the appid."""
-    key = _aes_key(encoding_aes_key)
-    try:
-        ciphertext = base64.b64decode(encrypt, validate=True)
-    except (binascii.Error, ValueError):
-        raise PushRejected("Encrypt is not base64") from None
-    if not ciphertext or len(ciphertext) % _PAD_BLOCK:
-        raise PushRejected("Encrypt has a wrong length")
-    decryptor = Cipher(algorithms.AES(key), modes.CBC(key[:16])).decryptor()
-    plain = decryptor.update(ciphertext) + decryptor.finalize()
-    pad = plain[-1]
-    if not 1 <= pad <= _PAD_BLOCK or plain[-pad:] != bytes([pad]) * pad:
-        raise PushRejected("cannot decrypt: wrong EncodingAESKey?")
-    content = plain[_RANDOM_BYTES:-pad]
-    if len(content) < 4:
-        raise PushRejected("cannot decrypt: too short")
-    (length,) = struct.unpack(">I", content[:4])
-    if length > len(content) - 4:
-        raise PushRejected("cannot decrypt: wrong EncodingAESKey?")
-    if content[4 + length :] != appid.encode("utf-8"):
-        raise PushRejected("the push was made for another mini-program")
-    return content[4 : 4 + length]
-
-
-def _aes_key(encoding_aes_key: str) -> bytes:
-    # A configuration error, not the request's fault: ValueError rather than PushRejected.
-    try:
-        key = base64.b64decode(encoding_aes_key + "=", validate=True)
-    except (binascii.Error, ValueError):
-        key = b""
-    if len(encoding_aes_key) != 43 or len(key) != 32:
-        raise ValueError("EncodingAESKey must be the console's 43 characters of base64")
-    return key
-
-
 def _same(expected: str, given: str) -> bool:
     # compare_digest refuses str with non-ASCII characters, which a query can hold.
     return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))
@@ -190,7 +133,7 @@ def _is_recent(timestamp: str, now_s: float) -> bool:
     return (
         timestamp.isascii()
         and timestamp.isdecimal()
-        and abs(int(timestamp) - now_s) <= (MAX_PUSH_AGE_S)
+        and abs(int(timestamp) - now_s) <= MAX_PUSH_AGE_S
     )
 
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from groupql.config import quiet_window
-from groupql.services.outbox import QuietHours
+from groupql.services.quiet_hours import QuietHours
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")

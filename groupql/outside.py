@@ -1,0 +1,107 @@
+"""What the app reaches beyond its store, built from settings: WeChat (logins and subscribe
+messages), the event bus and the rate-limit throttle; dev-mode stand-ins where no WeChat is."""
+
+from dataclasses import dataclass
+
+from groupql.config import Settings
+from groupql.realtime.bus import EventBus, InProcessBus
+from groupql.realtime.redis_bus import RedisBus
+from groupql.records import NotificationKind
+from groupql.services.clock import Clock
+from groupql.store import Database
+from groupql.store.wechat_state import MongoTokenCache
+from groupql.subscribe_templates import NEW_ITEMS, Template, read_templates
+from groupql.throttle import Throttle, in_process
+from groupql.throttle.redis_throttle import RedisThrottle
+from groupql.wechat.access_token import AccessTokens, StableTokenClient
+from groupql.wechat.code2session import Code2Session, DevCode2Session, LiveCode2Session
+from groupql.wechat.subscribe_message import (
+    RecordingSender,
+    SubscribeMessageClient,
+    SubscribeMessageSender,
+)
+
+
+@dataclass(frozen=True)
+class Outside:
+    code2session: Code2Session
+    sender: SubscribeMessageSender
+    bus: EventBus
+    throttle: Throttle
+
+    @classmethod
+    async def reach(cls, settings: Settings, database: Database, clock: Clock) -> "Outside":
+        code2session = _code2session(settings)
+        sender = _sender(settings, database, clock)
+        try:
+            bus = await _event_bus(settings)
+        except BaseException:
+            await code2session.aclose()
+            await sender.aclose()
+            raise
+        return cls(code2session=code2session, sender=sender, bus=bus, throttle=_throttle(settings))
+
+    async def aclose(self) -> None:
+        await self.throttle.close()
+        await self.bus.close()
+        await self.code2session.aclose()
+        await self.sender.aclose()
+
+
+def subscribe_templates(settings: Settings) -> dict[str, Template]:
+    """The subscribe-message templates by kind; ValueError naming a kind there is not."""
+    if settings.subscribe_templates is None:
+        return {}
+    templates = read_templates(settings.subscribe_templates)
+    known = {kind.value for kind in NotificationKind} | {NEW_ITEMS}
+    unknown = sorted(set(templates) - known)
+    if unknown:
+        raise ValueError(
+            f"GROUPQL_SUBSCRIBE_TEMPLATES names no such kind {unknown} "
+            f"(known: {', '.join(sorted(known))})"
+        )
+    return templates
+
+
+def _sender(settings: Settings, database: Database, clock: Clock) -> SubscribeMessageSender:
+    """Live: WeChat's subscribeMessage.send, with an access_token all instances share. Dev: a
+    sender that keeps what it would have sent."""
+    if settings.is_dev:
+        return RecordingSender()
+    tokens = AccessTokens(
+        MongoTokenCache(database.wechat_state, f"access_token:{settings.wechat_appid}", clock),
+        StableTokenClient(
+            settings.wechat_api_base,
+            settings.wechat_appid,
+            settings.wechat_secret_value(),
+            timeout_s=settings.wechat_timeout_s,
+        ),
+        clock,
+    )
+    return SubscribeMessageClient(
+        settings.wechat_api_base, tokens, timeout_s=settings.wechat_timeout_s
+    )
+
+
+def _code2session(settings: Settings) -> Code2Session:
+    if settings.is_dev:
+        return DevCode2Session(settings.wechat_appid)
+    return LiveCode2Session(
+        settings.wechat_api_base,
+        settings.wechat_appid,
+        settings.wechat_secret_value(),
+        timeout_s=settings.wechat_timeout_s,
+    )
+
+
+async def _event_bus(settings: Settings) -> EventBus:
+    if settings.redis_url is None:
+        return InProcessBus(settings.subscriber_buffer)
+    bus = RedisBus(settings.redis_url, settings.subscriber_buffer)
+    await bus.start()
+    return bus
+
+
+def _throttle(settings: Settings) -> Throttle:
+    # With Redis, every instance counts against the same limits.
+    return in_process() if settings.redis_url is None else RedisThrottle(settings.redis_url)
