@@ -13,7 +13,7 @@ from pymongo.monitoring import CommandListener
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -27,6 +27,7 @@ from groupql.config import Settings
 from groupql.context import Context
 from groupql.errors import RateLimited
 from groupql.json_input import BadJSON, checked_json
+from groupql.media.storage import LocalMediaStore
 from groupql.push_endpoint import PushEndpoint
 from groupql.refusals import log_refusal
 from groupql.schema.errors import quoted
@@ -34,6 +35,7 @@ from groupql.schema.persisted import PersistedQueriesView
 from groupql.schema.root import schema_for
 from groupql.services.clock import Clock, utc_now
 from groupql.store.indexes import StaleIndexes
+from groupql.upload_endpoint import MediaEndpoint, UploadEndpoint
 from groupql.websocket import LegacyWSHandler, TransportWSHandler
 from groupql.wechat.code2session import quiet_http_client_logs
 
@@ -51,6 +53,7 @@ class GroupQLGraphQL(PersistedQueriesView, GraphQL[Context, None]):
     graphql_ws_handler_class = LegacyWSHandler
 
     def __init__(self, settings: Settings) -> None:
+        self._public_url = settings.public_url.rstrip("/")
         super().__init__(
             schema_for(settings),
             graphql_ide="graphiql",
@@ -85,6 +88,7 @@ class GroupQLGraphQL(PersistedQueriesView, GraphQL[Context, None]):
             client_address=_client_address(request),
             throttle=running.throttle,
             rate_limits=running.rate_limits,
+            public_url=self._public_url or _base_url(request),
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -221,6 +225,12 @@ def create_app(
         finally:
             await running.close()
 
+    async def _serve_media(request: Request) -> Response:
+        media = request.app.state.running.outside.media
+        if not isinstance(media, LocalMediaStore):
+            return PlainTextResponse("Media are served by the object storage.", status_code=404)
+        return await MediaEndpoint(media, clock).serve(request)
+
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
@@ -245,6 +255,8 @@ def create_app(
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
     ]
+    routes.append(Route("/uploads/{upload_id}", UploadEndpoint(), methods=["POST"]))
+    routes.append(Route("/media/{key:path}", _serve_media, methods=["GET"]))
     if settings.wechat_push_token is not None:
         push = PushEndpoint(settings)
         routes += [
@@ -256,3 +268,9 @@ def create_app(
         middleware=[Middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)],
         lifespan=lifespan,
     )
+
+
+def _base_url(request: Request | WebSocket) -> str:
+    """This server as the client reached it (http(s), behind trusted proxies as forwarded)."""
+    scheme = {"ws": "http", "wss": "https"}.get(request.url.scheme, request.url.scheme)
+    return f"{scheme}://{request.url.netloc}"

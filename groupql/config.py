@@ -69,6 +69,21 @@ class Settings(BaseSettings):
     quiet_hours: str | None = None
     timezone: str = "Asia/Shanghai"
     miniprogram_state: Literal["formal", "trial", "developer"] = "formal"
+    # Uploaded media: where the files are kept (local: a directory served by /media/...).
+    media_store: Literal["local", "s3"] = "local"
+    media_dir: Path = Path("media")
+    # S3-compatible storage (Tencent COS: endpoint https://cos.<region>.myqcloud.com, virtual).
+    media_s3_bucket: str | None = None
+    media_s3_endpoint: str | None = None
+    media_s3_region: str = "us-east-1"
+    media_s3_access_key: SecretStr | None = None
+    media_s3_secret_key: SecretStr | None = None
+    media_s3_addressing: Literal["path", "virtual"] = "path"
+    # How long a media URL served to a client works (it is signed afresh each time it is read).
+    media_url_ttl_s: int = Field(default=3600, gt=0)
+    # This server as clients reach it (https://api.example.com), to make absolute URLs of its
+    # own routes (uploads, local media); unset, they are relative paths.
+    public_url: str = ""
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":
@@ -95,6 +110,12 @@ class Settings(BaseSettings):
             ("redis://", "rediss://", "unix://")
         ):
             raise ValueError("GROUPQL_REDIS_URL must start with redis://, rediss:// or unix://")
+        if self.media_store == "s3":
+            for name in ("media_s3_bucket", "media_s3_access_key", "media_s3_secret_key"):
+                if not getattr(self, name):
+                    raise ValueError(
+                        f"GROUPQL_{name.upper()} must be set with GROUPQL_MEDIA_STORE=s3"
+                    )
         if (self.wechat_push_token is None) != (self.wechat_push_aes_key is None):
             # In plain mode WeChat signs the query but not the body: anyone who once saw a
             # signed push URL could forge subscription events.

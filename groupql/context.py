@@ -98,6 +98,8 @@ class Context:
     # Who is asking, for rate limits: the client's address (behind trusted proxies, the one
     # they forwarded), the throttle and the limits.
     client_address: str = "unknown"
+    # This server as clients reach it, for absolute URLs of its own routes.
+    public_url: str = ""
     throttle: Throttle = field(default_factory=in_process)
     rate_limits: RateLimits = field(default_factory=lambda: RateLimits(None, None, None, None))
     loaders: Loaders = field(init=False)

@@ -110,3 +110,13 @@ class UntrustedDocument(BadUserInput):
         "Only trusted documents run here: send one of the operations this server lists, by its "
         "sha256Hash or its exact text."
     )
+
+
+class UnsupportedMedia(GroupQLError):
+    code = "UNSUPPORTED_MEDIA"
+    default_message = "The file is not a kind groupql takes here (its bytes, not its name, say)."
+
+
+class UploadExpired(GroupQLError):
+    code = "UPLOAD_EXPIRED"
+    default_message = "The upload ticket has expired or was used; ask for a new one."

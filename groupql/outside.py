@@ -1,9 +1,12 @@
 """What the app reaches beyond its store, built from settings: WeChat (logins and subscribe
 messages), the event bus and the rate-limit throttle; dev-mode stand-ins where no WeChat is."""
 
+import hashlib
 from dataclasses import dataclass
 
 from groupql.config import Settings
+from groupql.media.s3 import S3MediaStore
+from groupql.media.storage import LocalMediaStore, MediaStore
 from groupql.realtime.bus import EventBus, InProcessBus
 from groupql.realtime.redis_bus import RedisBus
 from groupql.records import NotificationKind
@@ -28,6 +31,7 @@ class Outside:
     sender: SubscribeMessageSender
     bus: EventBus
     throttle: Throttle
+    media: MediaStore
 
     @classmethod
     async def reach(cls, settings: Settings, database: Database, clock: Clock) -> "Outside":
@@ -39,7 +43,13 @@ class Outside:
             await code2session.aclose()
             await sender.aclose()
             raise
-        return cls(code2session=code2session, sender=sender, bus=bus, throttle=_throttle(settings))
+        return cls(
+            code2session=code2session,
+            sender=sender,
+            bus=bus,
+            throttle=_throttle(settings),
+            media=_media_store(settings, clock),
+        )
 
     async def aclose(self) -> None:
         await self.throttle.close()
@@ -80,6 +90,25 @@ def _sender(settings: Settings, database: Database, clock: Clock) -> SubscribeMe
     )
     return SubscribeMessageClient(
         settings.wechat_api_base, tokens, timeout_s=settings.wechat_timeout_s
+    )
+
+
+def _media_store(settings: Settings, clock: Clock) -> MediaStore:
+    if settings.media_store == "s3":
+        assert settings.media_s3_bucket and settings.media_s3_access_key
+        assert settings.media_s3_secret_key
+        return S3MediaStore(
+            settings.media_s3_bucket,
+            endpoint_url=settings.media_s3_endpoint,
+            region=settings.media_s3_region,
+            access_key=settings.media_s3_access_key.get_secret_value(),
+            secret_key=settings.media_s3_secret_key.get_secret_value(),
+            addressing_style=settings.media_s3_addressing,
+        )
+    # The URL signing key is derived from the app's secret, for this use only.
+    secret = hashlib.sha256(b"groupql media urls\n" + settings.secret_key_value().encode()).digest()
+    return LocalMediaStore(
+        settings.media_dir, secret, base_url=settings.public_url.rstrip("/"), clock=clock
     )
 
 

@@ -149,6 +149,9 @@ class Member:
 
 @dataclass(frozen=True)
 class Media:
+    """One photo, video or file of an item: at a URL the client gave (https://, cloud://), or
+    uploaded here (`media_id`), whose URLs are signed when read."""
+
     url: str
     mime: str
     size: int
@@ -156,6 +159,16 @@ class Media:
     height: int | None = None
     duration_s: float | None = None
     name: str | None = None
+    media_id: str | None = None
+    # Where an uploaded file and its thumbnails (by longest side) are stored.
+    key: str | None = None
+    thumbnails: tuple["Thumbnail", ...] = ()
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    side: int
+    key: str
 
 
 @dataclass(frozen=True)
@@ -308,3 +321,49 @@ class OutboxMessage:
     attempts: int = 0
     # The sender's claim: only its holder finishes the message.
     claim: str | None = None
+
+
+class MediaKind(Enum):
+    IMAGE = "IMAGE"
+    VIDEO = "VIDEO"
+    FILE = "FILE"
+    AVATAR = "AVATAR"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A one-time ticket to upload one file: what the client said it would send, and where it
+    went once sent."""
+
+    id: str
+    user_id: str
+    group_id: str | None  # None for an avatar
+    kind: MediaKind
+    mime: str
+    size: int
+    sha256: str
+    token_hash: str = field(repr=False)
+    created_at: datetime
+    expires_at: datetime
+    received_at: datetime | None = None
+    media_id: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredMedia:
+    """An uploaded file, checked and stored: its real type and size, and its thumbnails."""
+
+    id: str
+    owner_id: str
+    group_id: str | None
+    kind: MediaKind
+    mime: str
+    size: int
+    sha256: str
+    key: str
+    created_at: datetime
+    width: int | None = None
+    height: int | None = None
+    duration_s: float | None = None
+    name: str | None = None
+    thumbnails: tuple[Thumbnail, ...] = ()

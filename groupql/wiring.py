@@ -32,6 +32,7 @@ from groupql.services.session_keys import SessionKeyCipher
 from groupql.services.sharing import SharingService
 from groupql.services.subscriptions import SubscriptionService
 from groupql.services.unread import UnreadService
+from groupql.services.uploads import UploadService
 from groupql.services.users import UserService
 from groupql.store import Database, Store, connect, indexes
 from groupql.store.outages import is_outage
@@ -64,6 +65,7 @@ class Services:
     notifications: NotificationService
     outbox: OutboxService
     subscriptions: SubscriptionService
+    uploads: UploadService
 
 
 @dataclass
@@ -257,6 +259,13 @@ def build_services(settings: Settings, store: Store, outside: Outside, clock: Cl
         unread=UnreadService(store=store, membership=membership, events=events),
         notifications=notifications,
         outbox=outbox,
+        uploads=UploadService(
+            store=store,
+            media_store=outside.media,
+            membership=membership,
+            clock=clock,
+            url_ttl_s=settings.media_url_ttl_s,
+        ),
         subscriptions=SubscriptionService(
             store=store,
             outbox=outbox,

@@ -4,11 +4,13 @@ clock tests move; tests act through the people of `tests.actors`."""
 import asyncio
 import os
 import socket
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -165,6 +167,7 @@ def settings_for_test(**overrides: Any) -> Settings:
         # Background jobs would interleave their store round trips with the ones tests count;
         # the tests of those jobs run them sooner.
         "background_interval_s": 3600,
+        "media_dir": Path(tempfile.mkdtemp(prefix="groupql-test-media-")),
     }
     values.update(overrides)
     return Settings(**values)

@@ -22,15 +22,54 @@ strawberry.enum(records.ItemType, description="What an item holds.")
 
 
 @serves(records.Media)
-@strawberry.type(description="An image, video or file, by https:// URL or WeChat cloud fileID.")
+@strawberry.type(
+    description="An image, video or file: uploaded here (createUpload, completeUpload), or at an "
+    "https:// URL or WeChat cloud fileID the client gave."
+)
 class Media:
-    url: str
     mime: str
-    size: int = strawberry.field(description="Bytes.")
+    size: int = strawberry.field(description="Bytes.", deprecation_reason="Use `bytes`.")
     width: int | None
     height: int | None
-    duration_s: float | None = strawberry.field(name="duration", description="Seconds.")
+    duration_s: float | None = strawberry.field(
+        name="duration", description="Seconds.", deprecation_reason="Use `durationS`."
+    )
     name: str | None
+    bytes: int = strawberry.field(resolver=lambda root: root.size, description="Its size.")
+    duration_seconds: float | None = strawberry.field(
+        name="durationS", resolver=lambda root: root.duration_s, description="Seconds."
+    )
+    id: strawberry.ID | None = strawberry.field(
+        resolver=lambda root: root.media_id, description="The uploaded file's id (null: a URL)."
+    )
+
+    @strawberry.field(
+        description="Where to load it. An uploaded file's URL is signed and works for a while "
+        "(GROUPQL_MEDIA_URL_TTL_S): read it again rather than keep it."
+    )
+    @staticmethod
+    def url(root: strawberry.Parent[records.Media], info: Info) -> str:
+        return root.url if root.key is None else _absolute(info, root.key)
+
+    @strawberry.field(
+        description="A JPEG of an uploaded image no larger than `maxSide` (240 or 720) on its "
+        "longest side, or the closest there is; null for other media."
+    )
+    @staticmethod
+    def thumbnail_url(
+        root: strawberry.Parent[records.Media], info: Info, max_side: int = 240
+    ) -> str | None:
+        if not root.thumbnails:
+            return None
+        fitting = [one for one in root.thumbnails if one.side <= max_side]
+        chosen = max(fitting, key=lambda one: one.side) if fitting else root.thumbnails[0]
+        return _absolute(info, chosen.key)
+
+
+def _absolute(info: Info, key: str) -> str:
+    """The signed URL of a stored file; one of this server's own made absolute."""
+    url = info.context.services.uploads.url(key)
+    return f"{info.context.public_url}{url}" if url.startswith("/") else url
 
 
 @serves(records.Link)
@@ -185,6 +224,11 @@ class PostItemInput:
     link: LinkInput | None = None
     poll: PollInput | None = None
     reply_to: strawberry.ID | None = None
+    media_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None,
+        description="Files you uploaded to this group (completeUpload's ids), shown before "
+        "`media`.",
+    )
     mentions: list[strawberry.ID] | None = strawberry.field(
         default=None,
         description="Users to @mention (at most 30); only the group's active members are kept.",
@@ -224,6 +268,7 @@ class PostItemInput:
             ),
             reply_to=self.reply_to,
             client_id=self.client_id,
+            media_ids=tuple(self.media_ids or ()),
         )
 
 

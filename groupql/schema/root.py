@@ -34,6 +34,7 @@ from groupql.schema.sharing import SharingMutation
 from groupql.schema.subscriptions import SubscriptionMutation, SubscriptionQuery
 from groupql.schema.throttling import count_mutations
 from groupql.schema.unread import UnreadMutation
+from groupql.schema.uploads import UploadMutation
 from groupql.schema.viewer import ViewerMutation
 
 # Distinct query texts are few (clients send the same operations), so a small cache holds them all.
@@ -61,6 +62,7 @@ Mutation = compose(
     MemberMutation,
     InviteMutation,
     SubscriptionMutation,
+    UploadMutation,
 )
 Subscription = compose("Subscription", LiveSubscription)
 count_mutations(Mutation, per_client_address=frozenset({"login"}))

@@ -34,6 +34,8 @@ class ItemDraft:
     content: ItemContent = field(default_factory=ItemContent)
     reply_to: str | None = None
     client_id: str | None = None
+    # Files uploaded here (completeUpload) to show, before `content.media`.
+    media_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,11 @@ def _checked_media(draft: ItemDraft, limits: ContentLimits) -> tuple[Media, ...]
         raise BadUserInput(f"{_a(draft.type)} item needs 1 to {limits.max_media_per_item} 'media'.")
     mime_prefix = _HAS_MEDIA[draft.type]
     for one in media:
+        if one.media_id is not None:
+            # Uploaded and checked here: its type and size are what the bytes said.
+            if not one.mime.startswith(mime_prefix):
+                raise BadUserInput(f"{_a(draft.type)} item shows {mime_prefix or 'any'} files.")
+            continue
         check_url(one.url, _MEDIA_SCHEMES, "media url")
         if not _MIME.match(one.mime) or not one.mime.lower().startswith(mime_prefix):
             expected = f"an {mime_prefix}*" if mime_prefix == "image/" else "a type/subtype"

@@ -31,6 +31,7 @@ from groupql.services.membership import Access, MembershipService
 from groupql.services.notifications import NotificationService
 from groupql.services.pagination import Page, decode_cursor, page_size, paginate
 from groupql.services.permissions import Action, rank
+from groupql.services.uploads import media_entry
 from groupql.store import Store
 from groupql.throttle import Rate, Throttle
 from groupql.throttle.rates import whole_seconds
@@ -72,6 +73,11 @@ class ItemService:
     async def post_item(self, viewer: User, draft: ItemDraft) -> Item:
         """Post a draft; a retry with the `client_id` of a post that was stored returns that
         item, unchanged and not announced again."""
+        if draft.media_ids:
+            uploaded = await self._uploaded(viewer, draft)
+            draft = replace(
+                draft, content=replace(draft.content, media=uploaded + draft.content.media)
+            )
         content = checked_content(draft, self._limits, self._clock())
         access = await self._membership.access(viewer, draft.group_id)
         settings = access.group.settings
@@ -167,6 +173,19 @@ class ItemService:
         await self._store.groups.unpin(item.group_id, item_id=item.id)
         await self._events.item(EventType.ITEM_DELETED, deleted)
         return deleted
+
+    async def _uploaded(self, viewer: User, draft: ItemDraft) -> tuple[Media, ...]:
+        """The viewer's own files uploaded to this group, as an item shows them."""
+        ids = tuple(dict.fromkeys(draft.media_ids))
+        found = (
+            await self._store.media.get_many(list(ids)) if all(map(self._store.is_id, ids)) else []
+        )
+        if len(found) != len(ids) or any(
+            one is None or one.owner_id != viewer.id or one.group_id != draft.group_id
+            for one in found
+        ):
+            raise NotFound("'mediaIds' names a file you did not upload to this group.")
+        return tuple(media_entry(one) for one in found if one is not None)
 
     async def _members_named(self, access: Access, user_ids: tuple[str, ...]) -> list[Member]:
         """The active members among `user_ids`, but not the viewer, in the order named: only

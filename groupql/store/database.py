@@ -55,6 +55,8 @@ class Database:
     wechat_state: Collection
     wechat_pushes: Collection
     outbox: Collection
+    uploads: Collection
+    media: Collection
     # The client's bound on each operation (timeoutMS), None for the in-memory engine.
     operation_timeout_s: float | None = None
 
@@ -112,6 +114,8 @@ def _on(
         wechat_state=collection("wechat_state"),
         wechat_pushes=collection("wechat_pushes"),
         outbox=collection("outbox"),
+        uploads=collection("uploads"),
+        media=collection("media"),
     )
 
 

@@ -113,6 +113,14 @@ INDEXES: Mapping[str, tuple[IndexModel, ...]] = {
         # Finished messages go a week after (kept that long to tell what was sent).
         IndexModel([("finishedAt", ASCENDING)], expireAfterSeconds=7 * 24 * 3600),
     ),
+    "uploads": (
+        # Tickets go a day after they expire (used or not).
+        IndexModel([("expiresAt", ASCENDING)], expireAfterSeconds=24 * 3600),
+    ),
+    "media": (
+        # One file per content in its group (an avatar: its owner): the same photo is one file.
+        IndexModel([("scope", ASCENDING), ("sha256", ASCENDING)], unique=True),
+    ),
     "wechat_pushes": (
         # No query: MongoDB's TTL monitor forgets a push after a day, long after WeChat's
         # retries of it (three, seconds apart) are over.

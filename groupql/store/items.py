@@ -12,7 +12,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from groupql.changes import Changes
-from groupql.records import Item, ItemContent, ItemType, Link, Media, Poll, PollOption
+from groupql.records import Item, ItemContent, ItemType, Link, Media, Poll, PollOption, Thumbnail
 from groupql.store.collection import Collection, Document
 from groupql.store.documents import changed_document, get_many, object_id
 from groupql.store.tables import (
@@ -25,6 +25,7 @@ from groupql.store.tables import (
     sub_records,
 )
 
+THUMBNAIL = Table(Thumbnail, side="side", key="key")
 MEDIA = Table(
     Media,
     url="url",
@@ -34,6 +35,9 @@ MEDIA = Table(
     height="height",
     duration_s="duration",
     name="name",
+    media_id="mediaId",
+    key="key",
+    thumbnails=sub_records(THUMBNAIL, "thumbnails"),
 )
 LINK = Table(Link, url="url", title="title")
 POLL_OPTION = Table(PollOption, id="id", text="text")

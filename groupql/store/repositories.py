@@ -12,6 +12,7 @@ from groupql.store.notifications import Notifications
 from groupql.store.outbox import Outbox
 from groupql.store.sessions import Sessions
 from groupql.store.subscriptions import Subscriptions
+from groupql.store.uploads import MediaFiles, Uploads
 from groupql.store.users import Users
 from groupql.store.votes import Votes
 from groupql.store.wechat_state import PushReceipts
@@ -33,6 +34,8 @@ class Store:
     # database.wechat_state.
     push_receipts: PushReceipts
     outbox: Outbox
+    uploads: Uploads
+    media: MediaFiles
 
     @classmethod
     def on(cls, database: Database) -> "Store":
@@ -49,6 +52,8 @@ class Store:
             subscriptions=Subscriptions(database.subscriptions),
             push_receipts=PushReceipts(database.wechat_pushes),
             outbox=Outbox(database.outbox),
+            uploads=Uploads(database.uploads),
+            media=MediaFiles(database.media),
         )
 
     @staticmethod

@@ -1,4 +1,5 @@
-"""WeChat's message push: signatures, safe-mode decryption, and the subscription events."""
+"""WeChat's message push: signatures, safe-mode decryption, the subscription events and the
+media checks' verdicts."""
 
 import hashlib
 import hmac
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
 from groupql.records import SubscriptionStatus
+from groupql.wechat.content_security import MediaCheckResult, Verdict, label_of, verdict_of
 
 # Re-exported: the push API is read from here.
 from groupql.wechat.push_crypto import PushRejected as PushRejected
@@ -28,6 +30,9 @@ _MAX_ID_CHARS = 128
 SUBSCRIBE_MSG_POPUP_EVENT = "subscribe_msg_popup_event"
 SUBSCRIBE_MSG_CHANGE_EVENT = "subscribe_msg_change_event"
 SUBSCRIBE_MSG_SENT_EVENT = "subscribe_msg_sent_event"
+WXA_MEDIA_CHECK_EVENT = "wxa_media_check"
+# A wxa_media_check's errcode when WeChat could not download the media.
+_MEDIA_DOWNLOAD_FAILED = -1008
 
 
 # SubscribeStatusString as WeChat writes it.
@@ -60,6 +65,7 @@ class PushEvent:
     create_time: int
     subscriptions: tuple[SubscriptionChange, ...] = ()
     deliveries: tuple[Delivery, ...] = ()
+    media_check: MediaCheckResult | None = None
 
 
 @dataclass(frozen=True)
@@ -172,9 +178,13 @@ def _parse_xml(text: str) -> dict[str, Any]:
     for child in root:
         if child.tag == "List":
             entries.append(_leaves(child))
-        elif len(child):
+        elif child.find(".//List") is not None:
             # The events' lists sit in a wrapper (SubscribeMsgPopupEvent...), one <List> each.
             entries.extend(_leaves(entry) for entry in child.iter("List"))
+        elif len(child):
+            # An object as in JSON (wxa_media_check's <result>); of a repeated one (its <detail>,
+            # one per strategy) the first is kept, which nothing reads.
+            fields.setdefault(child.tag, _leaves(child))
         else:
             fields[child.tag] = child.text or ""
     if entries:
@@ -194,6 +204,11 @@ def _event_of(fields: Mapping[str, Any]) -> PushEvent:
         event=event if isinstance(event, str) else "",
         create_time=_as_int(fields.get("CreateTime")) or 0,
     )
+    if header.event == WXA_MEDIA_CHECK_EVENT:
+        # FromUserName is WeChat's push service here, not a user: the trace_id says whose it is.
+        return PushEvent(
+            header.openid, header.event, header.create_time, media_check=_media_check(fields)
+        )
     if header.event not in (
         SUBSCRIBE_MSG_POPUP_EVENT,
         SUBSCRIBE_MSG_CHANGE_EVENT,
@@ -240,6 +255,30 @@ def _delivery(entry: Mapping[str, Any]) -> Delivery:
     status = entry.get("ErrorStatus")
     return Delivery(
         _template_id(entry), msg_id, error_code, status if isinstance(status, str) else ""
+    )
+
+
+def _media_check(fields: Mapping[str, Any]) -> MediaCheckResult:
+    trace_id, appid = fields.get("trace_id"), fields.get("appid")
+    if not _is_id(trace_id):
+        raise PushRejected("wxa_media_check event without a trace_id")
+    result = fields.get("result")
+    result = result if isinstance(result, Mapping) else {}
+    errcode = _as_int(fields.get("errcode", 0))
+    if errcode != 0:
+        # The result is only valid with errcode 0.
+        why = "WeChat could not download it" if errcode == _MEDIA_DOWNLOAD_FAILED else "failed"
+        logger.warning("push: media check %s %s: errcode %r", trace_id, why, errcode)
+        verdict = Verdict.UNKNOWN
+    else:
+        verdict = verdict_of(result.get("suggest"))
+        if verdict is Verdict.UNKNOWN:
+            logger.warning("push: media check %s without a verdict", trace_id)
+    return MediaCheckResult(
+        trace_id=trace_id,
+        verdict=verdict,
+        label=label_of(result.get("label")),
+        appid=appid if isinstance(appid, str) else "",
     )
 
 

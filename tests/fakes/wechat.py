@@ -1,5 +1,6 @@
-"""A fake WeChat API on loopback HTTP, programmable from tests: code2Session, access tokens and
-subscribe messages; and message pushes signed and encrypted as WeChat makes them."""
+"""A fake WeChat API on loopback HTTP, programmable from tests: code2Session, access tokens,
+subscribe messages and content security; and message pushes signed and encrypted as WeChat makes
+them."""
 
 import asyncio
 import base64
@@ -33,6 +34,8 @@ FAKE_ENCODING_AES_KEY = base64.b64encode(b"groupql-fake-encoding-aes-key-32").de
 JSCODE2SESSION = "/sns/jscode2session"
 STABLE_TOKEN = "/cgi-bin/stable_token"
 SUBSCRIBE_SEND = "/cgi-bin/message/subscribe/send"
+MSG_SEC_CHECK = "/wxa/msg_sec_check"
+MEDIA_CHECK_ASYNC = "/wxa/media_check_async"
 
 # Real WeChat texts, so a test failure shows what production would have said.
 ERRMSGS = {
@@ -40,23 +43,35 @@ ERRMSGS = {
     40001: "invalid credential, access_token is invalid or not latest",
     40002: "invalid grant_type",
     40003: "invalid openid",
+    40004: "invalid media type",
     40013: "invalid appid",
     40014: "invalid access_token",
     40029: "invalid code",
     40037: "invalid template_id",
     40125: "invalid appsecret",
+    40129: "invalid scene",
     40163: "code been used",
     40226: "high risk user",
     41008: "missing code",
     41030: "invalid page",
     42001: "access_token expired",
     43101: "user refuse to accept the msg",
+    44002: "empty post data",
+    44991: "reach max api minute frequence",
     45009: "reach max api daily quota limit",
     45011: "api minute-quota reach limit  mustslower  retry next minute",
+    47001: "data format error",
     47003: "argument invalid! data.thing1.value invalid",
+    61010: "code is expired",
+    87014: "risky content",
+    87020: "repeat request limit exceeded",
 }
 # In normal mode stable_token hands out a new token once the current one has this long left.
 _TOKEN_RENEW_AHEAD_S = 300
+# msgSecCheck's limit. What WeChat answers to longer content is not documented: the fake refuses
+# it, so a test shows that long texts reach it in pieces.
+_MAX_CHECKED_CHARS = 2500
+_SUGGEST_SEVERITY = {"pass": 0, "review": 1, "risky": 2}
 
 
 @dataclass(frozen=True)
@@ -91,10 +106,22 @@ class FakeWeChat:
             self.token_calls: list[dict[str, Any]] = []
             self.send_calls: list[dict[str, Any]] = []
             self.sent: list[dict[str, Any]] = []
+            # msgSecCheck's verdict on content holding a key: (suggest, label); the worst wins.
+            self.text_rules: dict[str, tuple[str, int]] = {}
+            self.text_check_calls: list[dict[str, Any]] = []
+            self.media_check_calls: list[dict[str, Any]] = []
+            self._media_checks: dict[str, dict[str, Any]] = {}
             self._sessions: dict[str, WeChatSession] = {}
             self._used_codes: set[str] = set()
             self._queued: dict[str, deque[Reply]] = {
-                api: deque() for api in (JSCODE2SESSION, STABLE_TOKEN, SUBSCRIBE_SEND)
+                api: deque()
+                for api in (
+                    JSCODE2SESSION,
+                    STABLE_TOKEN,
+                    SUBSCRIBE_SEND,
+                    MSG_SEC_CHECK,
+                    MEDIA_CHECK_ASYNC,
+                )
             }
             self._token_expiries: dict[str, float] = {}
             self._current_token: str | None = None
@@ -138,6 +165,30 @@ class FakeWeChat:
         with self._lock:
             self._token_expiries.clear()
             self._current_token = None
+
+    def media_verdict(
+        self, trace_id: str, suggest: str = "pass", label: int = 100, *, errcode: int = 0
+    ) -> dict[str, Any]:
+        """The wxa_media_check push WeChat sends with its verdict on a mediaCheckAsync, in its
+        JSON shape: hand it to `push_request`. A trace_id the fake never issued is allowed."""
+        with self._lock:
+            asked = self._media_checks.get(trace_id, {})
+            now = self.now_s()
+        verdict = {"suggest": suggest, "label": label}
+        return {
+            "ToUserName": "gh_fakeminiprog",
+            "FromUserName": asked.get("openid", "o-wechat-push-service"),
+            "CreateTime": int(now),
+            "MsgType": "event",
+            "Event": "wxa_media_check",
+            "appid": self.appid,
+            "trace_id": trace_id,
+            "version": 2,
+            "errcode": errcode,
+            "errmsg": "ok" if errcode == 0 else "error",
+            "detail": [{"strategy": "content_model", "errcode": 0, **verdict, "prob": 90}],
+            "result": verdict,
+        }
 
     def _answer(self, params: dict[str, str]) -> Reply:
         with self._lock:
@@ -194,11 +245,9 @@ class FakeWeChat:
             self.send_calls.append({"access_token": access_token, "body": body})
             if self._queued[SUBSCRIBE_SEND]:
                 return self._queued[SUBSCRIBE_SEND].popleft()
-            expiry = self._token_expiries.get(access_token)
-            if expiry is None:
-                return _error(40001)
-            if expiry <= self.now_s():
-                return _error(42001)
+            refusal = self._token_refusal(access_token)
+            if refusal is not None:
+                return refusal
             if not isinstance(body, dict) or not body.get("touser"):
                 return _error(40003)
             if not body.get("template_id"):
@@ -211,6 +260,57 @@ class FakeWeChat:
                 }
             self.sent.append(body)
             return {"errcode": 0, "errmsg": "ok", "msgid": 1700827132819554304 + len(self.sent)}
+
+    def _token_refusal(self, access_token: str) -> Reply | None:
+        expiry = self._token_expiries.get(access_token)
+        if expiry is None:
+            return _error(40001)
+        if expiry <= self.now_s():
+            return _error(42001)
+        return None
+
+    def _answer_msg_sec_check(self, access_token: str, body: Any) -> Reply:
+        with self._lock:
+            self.text_check_calls.append({"access_token": access_token, "body": body})
+            if self._queued[MSG_SEC_CHECK]:
+                return self._queued[MSG_SEC_CHECK].popleft()
+            refusal = self._token_refusal(access_token) or _content_check_refusal(body)
+            if refusal is not None:
+                return refusal
+            content = body.get("content")
+            if not isinstance(content, str) or len(content) > _MAX_CHECKED_CHARS:
+                return _error(47001)
+            matched = [rule for key, rule in self.text_rules.items() if key in content]
+            suggest, label = max(
+                matched, key=lambda rule: _SUGGEST_SEVERITY[rule[0]], default=("pass", 100)
+            )
+        verdict = {"suggest": suggest, "label": label}
+        return {
+            "errcode": 0,
+            "errmsg": "ok",
+            "detail": [
+                {"strategy": "content_model", "errcode": 0, **verdict, "prob": 90},
+                {"strategy": "keyword", "errcode": 0},
+            ],
+            "trace_id": _trace_id(),
+            "result": verdict,
+        }
+
+    def _answer_media_check_async(self, access_token: str, body: Any) -> Reply:
+        with self._lock:
+            self.media_check_calls.append({"access_token": access_token, "body": body})
+            if self._queued[MEDIA_CHECK_ASYNC]:
+                return self._queued[MEDIA_CHECK_ASYNC].popleft()
+            refusal = self._token_refusal(access_token) or _content_check_refusal(body)
+            if refusal is not None:
+                return refusal
+            if body.get("media_type") not in (1, 2):
+                return _error(40004)
+            if not isinstance(body.get("media_url"), str) or not body["media_url"]:
+                return _error(47001)
+            trace_id = _trace_id()
+            self._media_checks[trace_id] = body
+        return {"errcode": 0, "errmsg": "ok", "trace_id": trace_id}
 
     async def _jscode2session(self, request: Request) -> Response:
         reply = self._answer(dict(request.query_params))
@@ -230,12 +330,27 @@ class FakeWeChat:
         await asyncio.sleep(self.delay_s)
         return _respond(reply)
 
+    async def _msg_sec_check(self, request: Request) -> Response:
+        access_token = request.query_params.get("access_token", "")
+        reply = self._answer_msg_sec_check(access_token, _json_or_none(await request.body()))
+        await asyncio.sleep(self.delay_s)
+        return _respond(reply)
+
+    async def _media_check_async(self, request: Request) -> Response:
+        access_token = request.query_params.get("access_token", "")
+        reply = self._answer_media_check_async(access_token, _json_or_none(await request.body()))
+        # Taken before the delay: a slow WeChat has still queued the check.
+        await asyncio.sleep(self.delay_s)
+        return _respond(reply)
+
     def app(self) -> Starlette:
         return Starlette(
             routes=[
                 Route(JSCODE2SESSION, self._jscode2session),
                 Route(STABLE_TOKEN, self._stable_token, methods=["POST"]),
                 Route(SUBSCRIBE_SEND, self._subscribe_send, methods=["POST"]),
+                Route(MSG_SEC_CHECK, self._msg_sec_check, methods=["POST"]),
+                Route(MEDIA_CHECK_ASYNC, self._media_check_async, methods=["POST"]),
             ]
         )
 
@@ -266,6 +381,24 @@ def _bad_data_field(data: object) -> str | None:
         if str(key).startswith("thing") and len(value) > 20:
             return str(key)
     return None
+
+
+def _content_check_refusal(body: Any) -> Reply | None:
+    """What both content checks refuse before looking at the content, as WeChat does."""
+    if not isinstance(body, dict) or not body:
+        return _error(44002)
+    if body.get("version") != 2:
+        return _error(47001)
+    if not isinstance(body.get("openid"), str) or not body["openid"]:
+        return _error(40003)
+    if body.get("scene") not in (1, 2, 3, 4):
+        return _error(40129)
+    return None
+
+
+def _trace_id() -> str:
+    # WeChat's look: "66615018-08a94388-55c5cc37".
+    return "-".join(secrets.token_hex(4) for _ in range(3))
 
 
 def _error(errcode: int) -> dict[str, Any]:
@@ -337,7 +470,9 @@ def _render(message: Mapping[str, Any], body_format: Literal["json", "xml"]) -> 
     root = ET.Element("xml")
     for key, value in message.items():
         if key != "List":
-            ET.SubElement(root, key).text = str(value)
+            # wxa_media_check's result is an object and its detail a list of them.
+            for item in value if isinstance(value, list) else [value]:
+                _render_xml_value(ET.SubElement(root, key), item)
             continue
         wrapper = ET.SubElement(root, _LIST_WRAPPERS[message["Event"]])
         for entry in value if isinstance(value, list) else [value]:
@@ -345,3 +480,11 @@ def _render(message: Mapping[str, Any], body_format: Literal["json", "xml"]) -> 
             for field, text in entry.items():
                 ET.SubElement(item, field).text = str(text)
     return ET.tostring(root, encoding="unicode").encode()
+
+
+def _render_xml_value(element: ET.Element, value: Any) -> None:
+    if not isinstance(value, Mapping):
+        element.text = str(value)
+        return
+    for key, inner in value.items():
+        ET.SubElement(element, key).text = str(inner)

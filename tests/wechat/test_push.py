@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from groupql.wechat.content_security import MediaCheckResult, Verdict
 from groupql.wechat.push import (
     MAX_PUSH_BYTES,
     Delivery,
@@ -25,6 +26,7 @@ from tests.fakes.wechat import (
     FAKE_APPID,
     FAKE_ENCODING_AES_KEY,
     FAKE_PUSH_TOKEN,
+    FakeWeChat,
     push_request,
 )
 
@@ -258,12 +260,115 @@ def test_event_we_do_not_use_is_read_with_nothing_to_do() -> None:
         "FromUserName": OPENID,
         "CreateTime": 1700000000,
         "MsgType": "event",
-        "Event": "wxa_media_check",
-        "result": {"suggest": "pass"},
+        "Event": "user_authorization_revoke",
+        "RevokeInfo": "1",
     }
     body, params = push_request(message)
 
-    assert read_push(body, params, PLAIN) == PushEvent(OPENID, "wxa_media_check", 1700000000)
+    assert read_push(body, params, PLAIN) == PushEvent(
+        OPENID, "user_authorization_revoke", 1700000000
+    )
+
+
+@pytest.mark.parametrize("body_format", ["json", "xml"])
+@pytest.mark.parametrize(
+    ("suggest", "label", "verdict"),
+    [
+        ("pass", 100, Verdict.PASS),
+        ("review", 21000, Verdict.REVIEW),
+        ("risky", 20002, Verdict.RISKY),
+    ],
+)
+def test_media_check_verdict_is_read_in_safe_mode(
+    body_format: Any, suggest: str, label: int, verdict: Verdict
+) -> None:
+    message = FakeWeChat().media_verdict("690b03d2-301f6111-35ffbd44", suggest, label)
+    body, params = push_request(
+        message, body_format=body_format, encoding_aes_key=FAKE_ENCODING_AES_KEY
+    )
+    assert b"690b03d2" not in body
+
+    event = read_push(body, params, SAFE)
+
+    assert event.event == "wxa_media_check"
+    assert event.media_check == MediaCheckResult(
+        trace_id="690b03d2-301f6111-35ffbd44", verdict=verdict, label=label, appid=FAKE_APPID
+    )
+    assert (event.subscriptions, event.deliveries) == ((), ())
+
+
+def test_media_check_as_wechat_documents_it_in_xml_is_read() -> None:
+    # A push as WeChat sent it (Senparc's test sample): one <detail> per strategy, the verdict
+    # that counts in <result>.
+    body = b"""<?xml version="1.0" encoding="utf-8"?>
+<xml>
+  <ToUserName><![CDATA[gh_6e306981e699]]></ToUserName>
+  <FromUserName><![CDATA[oeaTy0Ej7xM_LexOCWGeJtL4ABoE]]></FromUserName>
+  <CreateTime>1659967849</CreateTime>
+  <MsgType><![CDATA[event]]></MsgType>
+  <Event><![CDATA[wxa_media_check]]></Event>
+  <appid><![CDATA[wx12b4f63276b14d4c]]></appid>
+  <trace_id><![CDATA[62f11967-2b24d27a-34715985]]></trace_id>
+  <version>2</version>
+  <detail>
+    <strategy><![CDATA[content_model]]></strategy>
+    <errcode>0</errcode>
+    <suggest><![CDATA[risky]]></suggest>
+    <label>20002</label>
+    <prob>90</prob>
+  </detail>
+  <errcode>0</errcode>
+  <errmsg><![CDATA[ok]]></errmsg>
+  <result>
+    <suggest><![CDATA[pass]]></suggest>
+    <label>100</label>
+  </result>
+</xml>
+"""
+    _, params = push_request({})
+
+    event = read_push(body, params, PLAIN)
+
+    assert event.create_time == 1659967849
+    assert event.media_check == MediaCheckResult(
+        "62f11967-2b24d27a-34715985", Verdict.PASS, 100, "wx12b4f63276b14d4c"
+    )
+
+
+def test_media_check_label_given_as_a_string_is_read() -> None:
+    message = FakeWeChat().media_verdict("trace-1", "risky") | {
+        "result": {"suggest": "risky", "label": "20001"}
+    }
+    body, params = push_request(message)
+
+    assert read_push(body, params, PLAIN).media_check == MediaCheckResult(
+        "trace-1", Verdict.RISKY, 20001, FAKE_APPID
+    )
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"errcode": -1008}, {"result": {"suggest": "maybe", "label": 100}}, {"result": "pass"}],
+    ids=["download-failed", "unknown-suggest", "result-not-an-object"],
+)
+def test_media_check_without_a_usable_verdict_is_unknown(change: dict[str, Any]) -> None:
+    body, params = push_request(FakeWeChat().media_verdict("trace-1") | change)
+
+    media_check = read_push(body, params, PLAIN).media_check
+
+    assert media_check is not None
+    assert (media_check.trace_id, media_check.verdict) == ("trace-1", Verdict.UNKNOWN)
+
+
+@pytest.mark.parametrize("trace_id", [None, "", "t" * 129], ids=["missing", "empty", "too-long"])
+def test_media_check_without_a_trace_id_is_refused(trace_id: str | None) -> None:
+    message = FakeWeChat().media_verdict("trace-1") | {"trace_id": trace_id}
+    if trace_id is None:
+        del message["trace_id"]
+    body, params = push_request(message)
+
+    with pytest.raises(PushRejected, match="trace_id"):
+        read_push(body, params, PLAIN)
 
 
 def test_status_other_than_accept_or_reject_is_ignored() -> None:
