@@ -6,7 +6,7 @@ import os
 import time
 from collections.abc import Sequence
 
-from benchmarks import attention, fanout, http_stack, posting, query_caches
+from benchmarks import attention, fanout, http_stack, posting, query_caches, uploads
 from benchmarks.feed import PAGE_SIZE, seeded_feed
 from benchmarks.timing import format_ms
 
@@ -62,6 +62,14 @@ def attention_costs() -> None:
     print_table(attention.rows(asyncio.run(attention.run())))
 
 
+def upload_costs() -> None:
+    print(
+        f"Uploads and checked posts: medians of {uploads.ROUNDS} uploads and "
+        f"{uploads.POSTS} posts, through the ASGI app, in-memory store, local media directory."
+    )
+    print_table(uploads.rows(asyncio.run(uploads.run())))
+
+
 def print_table(rows: Sequence[Sequence[str]]) -> None:
     width = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     for row in rows:
@@ -73,7 +81,7 @@ def main() -> None:
     parser.add_argument(
         "only",
         nargs="?",
-        choices=("page", "posting", "fanout", "attention"),
+        choices=("page", "posting", "fanout", "attention", "uploads"),
         help="run one benchmark only",
     )
     only = parser.parse_args().only
@@ -83,6 +91,7 @@ def main() -> None:
         ("posting", seq_allocation),
         ("fanout", live_fanout),
         ("attention", attention_costs),
+        ("uploads", upload_costs),
     ):
         if only in (None, name):
             benchmark()

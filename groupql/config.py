@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from groupql.blocklist import Blocklist
 from groupql.documents import read_manifest
 from groupql.subscribe_templates import read_templates
 
@@ -69,6 +70,10 @@ class Settings(BaseSettings):
     quiet_hours: str | None = None
     timezone: str = "Asia/Shanghai"
     miniprogram_state: Literal["formal", "trial", "developer"] = "formal"
+    # Content checks: words refused before any call to WeChat (one per line, # comments), and
+    # what happens to an item when WeChat's check does not answer: held for review, or published.
+    blocklist: Path | None = None
+    content_check_failure: Literal["hold", "publish"] = "hold"
     # Uploaded media: where the files are kept (local: a directory served by /media/...).
     media_store: Literal["local", "s3"] = "local"
     media_dir: Path = Path("media")
@@ -154,6 +159,16 @@ class Settings(BaseSettings):
     def _check_subscribe_templates(cls, path: Path | None) -> Path | None:
         if path is not None:
             read_templates(path)
+        return path
+
+    @field_validator("blocklist")
+    @classmethod
+    def _check_blocklist(cls, path: Path | None) -> Path | None:
+        if path is not None:
+            try:
+                Blocklist.from_file(path)
+            except OSError as error:
+                raise ValueError(f"cannot read {path}: {error.strerror}") from None
         return path
 
     @field_validator("quiet_hours")

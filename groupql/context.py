@@ -10,7 +10,7 @@ from strawberry.dataloader import DataLoader
 
 from groupql.errors import RateLimited, Unauthenticated, Unavailable
 from groupql.realtime.bus import Message
-from groupql.records import Group, Item, Member, PollTally, User
+from groupql.records import Group, Item, Member, PollTally, Report, User
 from groupql.services.membership import Access
 from groupql.store.outages import is_outage
 from groupql.throttle import Rate, RateLimits, Throttle, in_process
@@ -44,6 +44,7 @@ class Loaders:
     last_seqs: DataLoader[str, int]
     reply_counts: DataLoader[tuple[str, str], int]  # by (groupId, itemId): the shard key leads
     poll_tallies: DataLoader[str, PollTally]
+    reports: DataLoader[tuple[str, str], list[Report]]  # by (groupId, itemId)
 
     @classmethod
     def on(cls, services: Services) -> "Loaders":
@@ -55,6 +56,7 @@ class Loaders:
             last_seqs=DataLoader(load_fn=services.items.last_seqs),
             reply_counts=DataLoader(load_fn=services.items.reply_counts),
             poll_tallies=DataLoader(load_fn=services.polls.tallies),
+            reports=DataLoader(load_fn=services.review.reports_of),
         )
 
     @classmethod

@@ -120,3 +120,10 @@ class UnsupportedMedia(GroupQLError):
 class UploadExpired(GroupQLError):
     code = "UPLOAD_EXPIRED"
     default_message = "The upload ticket has expired or was used; ask for a new one."
+
+
+class ContentRejected(GroupQLError):
+    code = "CONTENT_REJECTED"
+    default_message = (
+        "WeChat's content check refused this text: change it (it may not be posted as it is)."
+    )

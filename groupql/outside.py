@@ -18,6 +18,11 @@ from groupql.throttle import Throttle, in_process
 from groupql.throttle.redis_throttle import RedisThrottle
 from groupql.wechat.access_token import AccessTokens, StableTokenClient
 from groupql.wechat.code2session import Code2Session, DevCode2Session, LiveCode2Session
+from groupql.wechat.content_security import (
+    ContentSecurity,
+    DevContentSecurity,
+    WeChatContentSecurity,
+)
 from groupql.wechat.subscribe_message import (
     RecordingSender,
     SubscribeMessageClient,
@@ -32,16 +37,18 @@ class Outside:
     bus: EventBus
     throttle: Throttle
     media: MediaStore
+    security: ContentSecurity
 
     @classmethod
     async def reach(cls, settings: Settings, database: Database, clock: Clock) -> "Outside":
         code2session = _code2session(settings)
-        sender = _sender(settings, database, clock)
+        sender, security = _wechat_apis(settings, database, clock)
         try:
             bus = await _event_bus(settings)
         except BaseException:
             await code2session.aclose()
             await sender.aclose()
+            await security.aclose()
             raise
         return cls(
             code2session=code2session,
@@ -49,6 +56,7 @@ class Outside:
             bus=bus,
             throttle=_throttle(settings),
             media=_media_store(settings, clock),
+            security=security,
         )
 
     async def aclose(self) -> None:
@@ -56,6 +64,7 @@ class Outside:
         await self.bus.close()
         await self.code2session.aclose()
         await self.sender.aclose()
+        await self.security.aclose()
 
 
 def subscribe_templates(settings: Settings) -> dict[str, Template]:
@@ -73,11 +82,14 @@ def subscribe_templates(settings: Settings) -> dict[str, Template]:
     return templates
 
 
-def _sender(settings: Settings, database: Database, clock: Clock) -> SubscribeMessageSender:
-    """Live: WeChat's subscribeMessage.send, with an access_token all instances share. Dev: a
-    sender that keeps what it would have sent."""
+def _wechat_apis(
+    settings: Settings, database: Database, clock: Clock
+) -> tuple[SubscribeMessageSender, ContentSecurity]:
+    """Live: WeChat's subscribeMessage.send and content checks, with one access_token all
+    instances share. Dev: a sender that keeps what it would have sent, and checks that pass
+    but for their markers ("dev-risky", "dev-review")."""
     if settings.is_dev:
-        return RecordingSender()
+        return RecordingSender(), DevContentSecurity()
     tokens = AccessTokens(
         MongoTokenCache(database.wechat_state, f"access_token:{settings.wechat_appid}", clock),
         StableTokenClient(
@@ -88,8 +100,13 @@ def _sender(settings: Settings, database: Database, clock: Clock) -> SubscribeMe
         ),
         clock,
     )
-    return SubscribeMessageClient(
-        settings.wechat_api_base, tokens, timeout_s=settings.wechat_timeout_s
+    return (
+        SubscribeMessageClient(
+            settings.wechat_api_base, tokens, timeout_s=settings.wechat_timeout_s
+        ),
+        WeChatContentSecurity(
+            settings.wechat_api_base, tokens, timeout_s=settings.wechat_timeout_s
+        ),
     )
 
 

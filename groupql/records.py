@@ -59,6 +59,15 @@ class NotificationKind(Enum):
     APPROVED = "APPROVED"
 
 
+class ReviewStatus(Enum):
+    """Whether an item's content is shown: published, held while it is checked (its author and
+    the group's admins see it), or refused (only its author sees it)."""
+
+    PUBLISHED = "PUBLISHED"
+    PENDING_REVIEW = "PENDING_REVIEW"
+    REJECTED = "REJECTED"
+
+
 class ItemType(Enum):
     TEXT = "TEXT"
     IMAGE = "IMAGE"
@@ -224,6 +233,12 @@ class Item:
     accepted_answer_id: str | None = None
     # The author's client's own id for the item: a retried post with it finds this item.
     client_id: str | None = None
+    review: ReviewStatus = ReviewStatus.PUBLISHED
+    # WeChat's label of what its content check found (e.g. 20001 politics), for the audit.
+    review_label: int | None = None
+    # In the admins' review queue: held by the content check, or reported by members.
+    queued: bool = False
+    report_count: int = 0
 
     @property
     def is_deleted(self) -> bool:
@@ -367,3 +382,15 @@ class StoredMedia:
     duration_s: float | None = None
     name: str | None = None
     thumbnails: tuple[Thumbnail, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    """A member's report of an item to the group's admins."""
+
+    id: str
+    group_id: str
+    item_id: str
+    reporter_id: str
+    reason: str
+    created_at: datetime

@@ -8,11 +8,13 @@ from datetime import timedelta
 import pymongo
 from pymongo.monitoring import CommandListener
 
+from groupql.blocklist import Blocklist
 from groupql.config import Settings, quiet_window
 from groupql.outside import Outside, subscribe_templates
 from groupql.services.auth import AuthService
 from groupql.services.background import Background, Job
 from groupql.services.clock import Clock, utc_now
+from groupql.services.content_checks import ContentChecks
 from groupql.services.events import Events
 from groupql.services.groups import GroupService
 from groupql.services.invites import InviteService
@@ -28,6 +30,7 @@ from groupql.services.polls import PollService
 from groupql.services.profiles import ProfileService
 from groupql.services.questions import QuestionService
 from groupql.services.quiet_hours import QuietHours
+from groupql.services.review import ReviewService
 from groupql.services.session_keys import SessionKeyCipher
 from groupql.services.sharing import SharingService
 from groupql.services.subscriptions import SubscriptionService
@@ -66,6 +69,7 @@ class Services:
     outbox: OutboxService
     subscriptions: SubscriptionService
     uploads: UploadService
+    review: ReviewService
 
 
 @dataclass
@@ -195,6 +199,11 @@ def build_services(settings: Settings, store: Store, outside: Outside, clock: Cl
         miniprogram_state=settings.miniprogram_state,
     )
     notifications = NotificationService(store=store, events=events, outbox=outbox, clock=clock)
+    checks = ContentChecks(
+        security=outside.security,
+        blocklist=Blocklist.from_file(settings.blocklist) if settings.blocklist else Blocklist([]),
+        fail_open=settings.content_check_failure == "publish",
+    )
     membership = MembershipService(
         store=store, clock=clock, events=events, notifications=notifications
     )
@@ -211,16 +220,24 @@ def build_services(settings: Settings, store: Store, outside: Outside, clock: Cl
         events=events,
         throttle=throttle,
         notifications=notifications,
+        checks=checks,
         mention_all_rate=(
             Rate(settings.rate_mention_all_per_hour, period_s=3600)
             if settings.rate_mention_all_per_hour
             else None
         ),
     )
+    moderation = ModerationService(
+        store=store,
+        membership=membership,
+        clock=clock,
+        events=events,
+        notifications=notifications,
+    )
     return Services(
         auth=auth,
         users=UserService(store=store),
-        profiles=ProfileService(store=store, membership=membership, events=events),
+        profiles=ProfileService(store=store, membership=membership, events=events, checks=checks),
         membership=membership,
         groups=GroupService(
             store=store,
@@ -228,14 +245,9 @@ def build_services(settings: Settings, store: Store, outside: Outside, clock: Cl
             appid=settings.wechat_appid,
             clock=clock,
             events=events,
+            checks=checks,
         ),
-        moderation=ModerationService(
-            store=store,
-            membership=membership,
-            clock=clock,
-            events=events,
-            notifications=notifications,
-        ),
+        moderation=moderation,
         items=items,
         pins=PinService(
             store=store, items=items, clock=clock, max_pins=settings.max_pins, events=events
@@ -259,6 +271,14 @@ def build_services(settings: Settings, store: Store, outside: Outside, clock: Cl
         unread=UnreadService(store=store, membership=membership, events=events),
         notifications=notifications,
         outbox=outbox,
+        review=ReviewService(
+            store=store,
+            items=items,
+            moderation=moderation,
+            notifications=notifications,
+            events=events,
+            clock=clock,
+        ),
         uploads=UploadService(
             store=store,
             media_store=outside.media,

@@ -168,6 +168,20 @@ class Group:
         page = await info.context.services.items.album(root, first=first, after=after)
         return Connection.of(page, AlbumEntry)
 
+    @strawberry.field(
+        description="Items held for review by the content check, newest first (admins)."
+    )
+    @staticmethod
+    async def review_queue(
+        root: strawberry.Parent[records.Group],
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[GroupItem]:
+        access = await info.context.access(root)
+        page = await info.context.services.review.queue(access, first=first, after=after)
+        return Connection.of(page, GroupItem)
+
     @strawberry.field(description="Invitations, newest first (admins).")
     @staticmethod
     async def invites(

@@ -14,11 +14,14 @@ from groupql.schema.serving import build, builds, serve, serve_all, serves
 from groupql.schema.users import User, user, users
 from groupql.services import items as item_service
 from groupql.services.item_content import ItemDraft
+from groupql.services.permissions import Action
 
 if TYPE_CHECKING:
     from groupql.schema.polls import Poll
+    from groupql.schema.review import ItemReport
 
 strawberry.enum(records.ItemType, description="What an item holds.")
+strawberry.enum(records.ReviewStatus, description="Whether an item's content is shown.")
 
 
 @serves(records.Media)
@@ -87,13 +90,48 @@ class GroupItem:
     seq: int = strawberry.field(description="Per-group, strictly increasing position.")
     type: records.ItemType
 
-    text: str | None = strawberry.field(resolver=lambda root: root.content.text)
-    media: list[Media] = strawberry.field(
-        resolver=lambda root: serve_all(Media, root.content.media)
+    review_status: records.ReviewStatus = strawberry.field(
+        resolver=lambda root: root.review,
+        description="PUBLISHED; PENDING_REVIEW while its content is checked (only its author "
+        "and the group's admins see the content meanwhile); REJECTED (only its author does).",
     )
-    link: Link | None = strawberry.field(
-        resolver=lambda root: root.content.link and serve(Link, root.content.link)
-    )
+
+    @strawberry.field(description="Members' reports of it (admins only; [] for others).")
+    @staticmethod
+    async def reports(
+        root: strawberry.Parent[records.Item], info: Info
+    ) -> list[Annotated["ItemReport", strawberry.lazy("groupql.schema.review")]]:
+        if not root.report_count or not await may_review(info, root):
+            return []
+        found = await info.context.loaders.reports.load((root.group_id, root.id))
+        return cast(list["ItemReport"], found)
+
+    @strawberry.field(description="How many members reported it (admins only; null for others).")
+    @staticmethod
+    async def report_count(root: strawberry.Parent[records.Item], info: Info) -> int | None:
+        return root.report_count if await may_review(info, root) else None
+
+    @strawberry.field(description="WeChat's label of what its content check found (admins only).")
+    @staticmethod
+    async def review_label(root: strawberry.Parent[records.Item], info: Info) -> int | None:
+        return root.review_label if await may_review(info, root) else None
+
+    @strawberry.field
+    @staticmethod
+    async def text(root: strawberry.Parent[records.Item], info: Info) -> str | None:
+        return (await shown(info, root)).text
+
+    @strawberry.field
+    @staticmethod
+    async def media(root: strawberry.Parent[records.Item], info: Info) -> list[Media]:
+        return serve_all(Media, (await shown(info, root)).media)
+
+    @strawberry.field
+    @staticmethod
+    async def link(root: strawberry.Parent[records.Item], info: Info) -> Link | None:
+        link = (await shown(info, root)).link
+        return None if link is None else serve(Link, link)
+
     created_at: datetime
     edited_at: datetime | None
     deleted_at: datetime | None
@@ -101,20 +139,22 @@ class GroupItem:
     client_id: str | None = strawberry.field(
         description="The clientId its author's client posted it with, if any."
     )
-    mentions_all: bool = strawberry.field(
-        resolver=lambda root: root.content.mentions_all, description="Whether it @mentions all."
-    )
+
+    @strawberry.field(description="Whether it @mentions all.")
+    @staticmethod
+    async def mentions_all(root: strawberry.Parent[records.Item], info: Info) -> bool:
+        return (await shown(info, root)).mentions_all
 
     @strawberry.field(description="The members it @mentions, in the order written.")
     @staticmethod
     async def mentions(root: strawberry.Parent[records.Item], info: Info) -> list[User]:
-        return await users(info, root.content.mentions)
+        return await users(info, (await shown(info, root)).mentions)
 
     @strawberry.field(description="Whether it @mentions the viewer, by name or by @all.")
     @staticmethod
     async def mentions_viewer(root: strawberry.Parent[records.Item], info: Info) -> bool:
         viewer = await info.context.viewer()
-        content = root.content
+        content = await shown(info, root)
         return viewer.id in content.mentions or (
             content.mentions_all and root.author_id != viewer.id
         )
@@ -126,11 +166,11 @@ class GroupItem:
 
     @strawberry.field
     @staticmethod
-    def poll(
-        root: strawberry.Parent[records.Item],
+    async def poll(
+        root: strawberry.Parent[records.Item], info: Info
     ) -> Annotated["Poll", strawberry.lazy("groupql.schema.polls")] | None:
         # The poll is served from its item (its votes are keyed by the item's id).
-        return None if root.content.poll is None else cast("Poll", root)
+        return None if (await shown(info, root)).poll is None else cast("Poll", root)
 
     @strawberry.field(description="The item this one replies to.")
     @staticmethod
@@ -171,6 +211,25 @@ class GroupItem:
     async def is_pinned(root: strawberry.Parent[records.Item], info: Info) -> bool:
         group = await info.context.loaders.groups.load(root.group_id)
         return info.context.services.items.is_pinned(group, root)
+
+
+async def shown(info: Info, item: records.Item) -> records.ItemContent:
+    """The content of an item as the viewer may see it: an item held for review shows nothing
+    but to its author and the group's admins; a rejected one only to its author."""
+    if item.review is records.ReviewStatus.PUBLISHED:
+        return item.content
+    viewer = await info.context.viewer()
+    if item.author_id == viewer.id:
+        return item.content
+    if item.review is records.ReviewStatus.PENDING_REVIEW and await may_review(info, item):
+        return item.content
+    return records.ItemContent()
+
+
+async def may_review(info: Info, item: records.Item) -> bool:
+    """Whether the viewer is one of the admins who review the item's group."""
+    group = await info.context.loaders.groups.load(item.group_id)
+    return group is not None and (await info.context.access(group)).allows(Action.REVIEW_CONTENT)
 
 
 async def item(info: Info, item_id: str) -> GroupItem:

@@ -29,6 +29,7 @@ from groupql.schema.persisted import PersistedDocuments, PersistedQueries
 from groupql.schema.pins import PinMutation
 from groupql.schema.polls import PollMutation
 from groupql.schema.questions import QuestionMutation
+from groupql.schema.review import ReviewMutation
 from groupql.schema.scalars import DATE_TIME
 from groupql.schema.sharing import SharingMutation
 from groupql.schema.subscriptions import SubscriptionMutation, SubscriptionQuery
@@ -59,6 +60,7 @@ Mutation = compose(
     QuestionMutation,
     GroupMutation,
     ModerationMutation,
+    ReviewMutation,
     MemberMutation,
     InviteMutation,
     SubscriptionMutation,

@@ -14,6 +14,7 @@ from groupql.records import (
     User,
 )
 from groupql.services.clock import Clock
+from groupql.services.content_checks import ContentChecks
 from groupql.services.events import Events
 from groupql.services.membership import Access, MembershipService
 from groupql.services.pagination import Page, decode_cursor, page_size, paginate
@@ -33,8 +34,10 @@ class GroupService:
         appid: str,
         clock: Clock,
         events: Events,
+        checks: ContentChecks,
     ) -> None:
         self._store = store
+        self._checks = checks
         self._events = events
         self._appid = appid
         self._membership = membership
@@ -91,9 +94,11 @@ class GroupService:
     async def create_group(
         self, viewer: User, *, title: str, join_policy: JoinPolicy
     ) -> tuple[Group, Member]:
+        title = _checked_title(title)
+        await self._checks.name(viewer, title)
         group = await self._store.groups.create_app_group(
             appid=self._appid,
-            title=_checked_title(title),
+            title=title,
             settings=GroupSettings(join_policy=join_policy),
             owner_id=viewer.id,
             now=self._clock(),
@@ -126,6 +131,13 @@ class GroupService:
                     updated_at=self._clock(),
                 )
             )
+        announced = changes.get("announcement")
+        texts = [
+            changes.get("title"),
+            announced.text if isinstance(announced, Announcement) else None,
+        ]
+        for text in texts:
+            await self._checks.name(viewer, text if isinstance(text, str) else None)
         allowed_item_types = settings.get("allowed_item_types")
         if allowed_item_types is not None and not allowed_item_types:
             raise BadUserInput("'allowedItemTypes' must name at least one item type.")

@@ -9,16 +9,19 @@ from groupql.errors import BadUserInput, Conflict, Forbidden, NotFound, RateLimi
 from groupql.records import (
     Group,
     Item,
+    ItemContent,
     ItemType,
     Media,
     Member,
     MemberStatus,
     NotificationLevel,
     PostPolicy,
+    ReviewStatus,
     Role,
     User,
 )
 from groupql.services.clock import Clock
+from groupql.services.content_checks import ContentChecks
 from groupql.services.events import Events, EventType
 from groupql.services.item_content import (
     ContentLimits,
@@ -59,8 +62,10 @@ class ItemService:
         throttle: Throttle,
         mention_all_rate: Rate | None,
         notifications: NotificationService,
+        checks: ContentChecks,
     ) -> None:
         self._store = store
+        self._checks = checks
         self._notifications = notifications
         self._throttle = throttle
         self._mention_all_rate = mention_all_rate
@@ -95,6 +100,7 @@ class ItemService:
             await self._check_mention_all(access)
         mentioned = await self._members_named(access, content.mentions)
         content = replace(content, mentions=tuple(member.user_id for member in mentioned))
+        checked = await self._checks.item(viewer, _texts(content), reply=parent is not None)
         appended = await self._store.items.append(
             group_id=access.group.id,
             type=draft.type,
@@ -103,6 +109,8 @@ class ItemService:
             reply_to=draft.reply_to,
             client_id=draft.client_id,
             now=self._clock(),
+            review=checked.review,
+            review_label=checked.label,
         )
         if appended is None:
             raise Conflict("The group is busy; retry the post.")
@@ -113,7 +121,9 @@ class ItemService:
                 group_id=item.group_id, user_id=viewer.id, seq=item.seq
             )
             await self._events.item(EventType.ITEM_POSTED, item)
-            await self._notifications.item_posted(item, mentioned, parent)
+            if item.review is ReviewStatus.PUBLISHED:
+                # A held item tells nobody until a reviewer keeps it.
+                await self._notifications.item_posted(item, mentioned, parent)
         return item
 
     async def edit_item(
@@ -138,6 +148,7 @@ class ItemService:
             if mentions is UNCHANGED
             else await self._members_named(access, checked_mentions(mentions))
         )
+        checked = await self._checks.item(viewer, [new_text], reply=item.reply_to is not None)
         edited = await self._store.items.edit_text(
             item,
             text=new_text or "",
@@ -145,11 +156,13 @@ class ItemService:
             if named is None
             else tuple(member.user_id for member in named),
             now=self._clock(),
+            review=checked.review,
+            review_label=checked.label,
         )
         if edited is None:
             raise BadUserInput("A deleted item cannot be edited.")
         await self._events.item(EventType.ITEM_EDITED, edited)
-        if named is not None:
+        if named is not None and edited.review is ReviewStatus.PUBLISHED:
             # Only those named anew hear of it: an edit is not a second mention.
             before = set(item.content.mentions)
             added = [member for member in named if member.user_id not in before]
@@ -309,6 +322,12 @@ class ItemService:
         if parent.is_deleted:
             raise BadUserInput("A deleted item takes no replies.")
         return parent
+
+
+def _texts(content: ItemContent) -> list[str | None]:
+    """Everything of an item that is published as text: its text, a link's title, poll options."""
+    options = [option.text for option in content.poll.options] if content.poll else []
+    return [content.text, content.link.title if content.link else None, *options]
 
 
 def _is_seq(position: str) -> bool:

@@ -34,6 +34,8 @@ class Action(Enum):
     ACCEPT_ANY_ANSWER = "accept an answer to others' questions"
     MENTION_ALL = "@all"
     MENTION_ALL_WHEN_MEMBERS_MAY = "@all while the group lets members (mentionAllRoles)"
+    REPORT_ITEM = "report items to the admins"
+    REVIEW_CONTENT = "see held and reported items, and decide them"
     PIN = "pin items"
     PIN_WHEN_MEMBERS_CAN_PIN = "pin items while members may pin"
     UPDATE_GROUP = "change the group's settings"
@@ -72,6 +74,8 @@ PERMISSIONS: dict[Action, frozenset[Standing]] = {
     # As the default mentionAllRoles (OWNER, ADMIN) say; a group may narrow or widen them.
     Action.MENTION_ALL: _ADMINS,
     Action.MENTION_ALL_WHEN_MEMBERS_MAY: _VOICED,
+    Action.REPORT_ITEM: _MEMBERS,
+    Action.REVIEW_CONTENT: _ADMINS,
     Action.PIN: _ADMINS,
     Action.PIN_WHEN_MEMBERS_CAN_PIN: _VOICED,
     Action.UPDATE_GROUP: _ADMINS,

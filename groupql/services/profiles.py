@@ -9,6 +9,7 @@ import unicodedata
 from groupql.changes import UNCHANGED, Changes, Unchanged
 from groupql.errors import BadUserInput, NotFound
 from groupql.records import Member, MemberStatus, NotificationLevel, User
+from groupql.services.content_checks import ContentChecks
 from groupql.services.events import Events, EventType
 from groupql.services.item_content import check_url
 from groupql.services.membership import MembershipService
@@ -28,8 +29,16 @@ _REFUSED_CATEGORIES = frozenset({"Cc", "Zl", "Zp", "Cs", "Co", "Cn"})
 
 
 class ProfileService:
-    def __init__(self, *, store: Store, membership: MembershipService, events: Events) -> None:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        membership: MembershipService,
+        events: Events,
+        checks: ContentChecks,
+    ) -> None:
         self._store = store
+        self._checks = checks
         self._membership = membership
         self._events = events
 
@@ -44,6 +53,7 @@ class ProfileService:
         changes: dict[str, str | None] = {}
         if nickname is not UNCHANGED:
             changes["nickname"] = checked_name(nickname, MAX_NICKNAME_LENGTH, "nickname")
+            await self._checks.name(viewer, changes["nickname"])
         if avatar_url is not UNCHANGED:
             if avatar_url is not None:
                 check_url(avatar_url, AVATAR_SCHEMES, "profile picture URL (avatarUrl)")
@@ -61,6 +71,7 @@ class ProfileService:
         """The viewer's name in one group (群昵称); None goes back to their nickname."""
         name = checked_name(display_name, MAX_DISPLAY_NAME_LENGTH, "displayName")
         access = (await self._membership.access(viewer, group_id)).require(Action.VIEW_GROUP)
+        await self._checks.name(viewer, name)
         changed = await self._store.members.change(
             Changes(Member, display_name=name),
             group_id=group_id,

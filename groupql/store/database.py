@@ -57,6 +57,7 @@ class Database:
     outbox: Collection
     uploads: Collection
     media: Collection
+    reports: Collection
     # The client's bound on each operation (timeoutMS), None for the in-memory engine.
     operation_timeout_s: float | None = None
 
@@ -116,6 +117,7 @@ def _on(
         outbox=collection("outbox"),
         uploads=collection("uploads"),
         media=collection("media"),
+        reports=collection("reports"),
     )
 
 

@@ -65,6 +65,8 @@ INDEXES: Mapping[str, tuple[IndexModel, ...]] = {
         # Unread mentions: the items after a read marker that name a user, or @all.
         IndexModel([("groupId", ASCENDING), ("mentions", ASCENDING), ("seq", ASCENDING)]),
         IndexModel([("groupId", ASCENDING), ("mentionsAll", ASCENDING), ("seq", ASCENDING)]),
+        # The review queue: a group's held and reported items, newest first.
+        IndexModel([("groupId", ASCENDING), ("queued", ASCENDING), ("seq", DESCENDING)]),
         # Polls that just closed (their voters are told once): only polls have the key.
         IndexModel(
             [("type", ASCENDING), ("poll.closesAt", ASCENDING)],
@@ -120,6 +122,11 @@ INDEXES: Mapping[str, tuple[IndexModel, ...]] = {
     "media": (
         # One file per content in its group (an avatar: its owner): the same photo is one file.
         IndexModel([("scope", ASCENDING), ("sha256", ASCENDING)], unique=True),
+    ),
+    "reports": (
+        # One report per member and item; an item's reports, within its group.
+        IndexModel([("itemId", ASCENDING), ("reporterId", ASCENDING)], unique=True),
+        IndexModel([("groupId", ASCENDING), ("itemId", ASCENDING), ("_id", ASCENDING)]),
     ),
     "wechat_pushes": (
         # No query: MongoDB's TTL monitor forgets a push after a day, long after WeChat's

@@ -12,7 +12,17 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from groupql.changes import Changes
-from groupql.records import Item, ItemContent, ItemType, Link, Media, Poll, PollOption, Thumbnail
+from groupql.records import (
+    Item,
+    ItemContent,
+    ItemType,
+    Link,
+    Media,
+    Poll,
+    PollOption,
+    ReviewStatus,
+    Thumbnail,
+)
 from groupql.store.collection import Collection, Document
 from groupql.store.documents import changed_document, get_many, object_id
 from groupql.store.tables import (
@@ -71,6 +81,10 @@ ITEMS = Table(
     deleted_at="deletedAt",
     accepted_answer_id="acceptedAnswerId",
     client_id="clientId",
+    review=enum_key(ReviewStatus, "review"),
+    review_label="reviewLabel",
+    queued="queued",
+    report_count="reportCount",
 )
 ALBUM_TYPES = (ItemType.IMAGE, ItemType.VIDEO)
 
@@ -89,6 +103,8 @@ class Items:
         reply_to: str | None,
         client_id: str | None,
         now: datetime,
+        review: ReviewStatus = ReviewStatus.PUBLISHED,
+        review_label: int | None = None,
     ) -> tuple[Item, bool] | None:
         """Add an item with the group's next seq: the item and True. An item the author already
         posted with this `client_id` (a retry): that item and False. None if other writers kept
@@ -112,6 +128,9 @@ class Items:
                 reply_to=reply_to,
                 created_at=now,
                 client_id=client_id,
+                review=review,
+                review_label=review_label,
+                queued=review is ReviewStatus.PENDING_REVIEW,
             )
             try:
                 await self._collection.insert_one(ITEMS.document(item))
@@ -242,16 +261,60 @@ class Items:
                 claimed.append(poll)
         return claimed
 
+    async def queue_page(self, group_id: str, *, before_seq: int | None, limit: int) -> list[Item]:
+        """Items in the review queue (held or reported), newest first."""
+        query: Document = {"groupId": group_id, "queued": True}
+        if before_seq is not None:
+            query["seq"] = {"$lt": before_seq}
+        return await self._find(query, "seq", DESCENDING, limit)
+
+    async def decide_review(self, item: Item, review: ReviewStatus) -> Item | None:
+        """Publish or reject an item of the review queue, and take it out; None if it is no
+        longer there (another admin decided first)."""
+        doc = await changed_document(
+            self._collection,
+            {**_located(item), "queued": True},
+            {"$set": ITEMS.to_set(Changes(Item, review=review, queued=False))},
+        )
+        return ITEMS.record(doc) if doc else None
+
+    async def reported(self, item: Item) -> Item | None:
+        """Count one more report and put the item in the review queue."""
+        doc = await changed_document(
+            self._collection,
+            _located(item),
+            {"$inc": {"reportCount": 1}, "$set": ITEMS.to_set(Changes(Item, queued=True))},
+        )
+        return ITEMS.record(doc) if doc else None
+
     # Writes to an item carry its groupId, the shard key of `items`, so that a sharded cluster
     # routes them to one shard.
 
     async def edit_text(
-        self, item: Item, *, text: str, mentions: tuple[str, ...], now: datetime
+        self,
+        item: Item,
+        *,
+        text: str,
+        mentions: tuple[str, ...],
+        now: datetime,
+        review: ReviewStatus,
+        review_label: int | None,
     ) -> Item | None:
-        """Replace the text (and mentions) of an item that is not deleted; None if it is gone
-        or deleted."""
+        """Replace the text (and mentions) of an item that is not deleted, as its check found
+        it; None if it is gone or deleted."""
         content = Changes(ItemContent, text=text, mentions=mentions)
-        return await self._change_live(item, Changes(Item, content=content, edited_at=now))
+        held = {"queued": True} if review is ReviewStatus.PENDING_REVIEW else {}
+        return await self._change_live(
+            item,
+            Changes(
+                Item,
+                content=content,
+                edited_at=now,
+                review=review,
+                review_label=review_label,
+                **held,
+            ),
+        )
 
     async def tombstone(self, item: Item, *, now: datetime) -> Item | None:
         """Delete an item's content but keep its place (seq) in the feed."""

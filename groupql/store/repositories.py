@@ -10,6 +10,7 @@ from groupql.store.items import Items
 from groupql.store.members import Members
 from groupql.store.notifications import Notifications
 from groupql.store.outbox import Outbox
+from groupql.store.reports import Reports
 from groupql.store.sessions import Sessions
 from groupql.store.subscriptions import Subscriptions
 from groupql.store.uploads import MediaFiles, Uploads
@@ -36,6 +37,7 @@ class Store:
     outbox: Outbox
     uploads: Uploads
     media: MediaFiles
+    reports: Reports
 
     @classmethod
     def on(cls, database: Database) -> "Store":
@@ -54,6 +56,7 @@ class Store:
             outbox=Outbox(database.outbox),
             uploads=Uploads(database.uploads),
             media=MediaFiles(database.media),
+            reports=Reports(database.reports),
         )
 
     @staticmethod

@@ -117,6 +117,19 @@ async def mention_all_when_members_may(s: Scenario) -> dict[str, Any]:
     return await s.as_actor(POST, input={"groupId": s.group_id, **HELLO, "mentionAll": True})
 
 
+async def report_item(s: Scenario) -> dict[str, Any]:
+    item = await s.post(s.target)
+    await s.take_standing()
+    query = 'mutation($itemId: ID!) { reportItem(itemId: $itemId, reason: "spam") }'
+    return await s.as_actor(query, itemId=item["id"])
+
+
+async def review_content(s: Scenario) -> dict[str, Any]:
+    await s.take_standing()
+    query = "query($id: ID!) { group(id: $id) { reviewQueue { edges { node { id } } } } }"
+    return await s.as_actor(query, id=s.group_id)
+
+
 async def update_group(s: Scenario) -> dict[str, Any]:
     await s.take_standing()
     return await s.as_actor(UPDATE_GROUP, input={"groupId": s.group_id, "title": "Renamed"})
@@ -209,6 +222,8 @@ PERFORM: dict[Action, Perform] = {
     Action.ACCEPT_ANY_ANSWER: accept_any_answer,
     Action.MENTION_ALL: mention_all,
     Action.MENTION_ALL_WHEN_MEMBERS_MAY: mention_all_when_members_may,
+    Action.REPORT_ITEM: report_item,
+    Action.REVIEW_CONTENT: review_content,
     Action.PIN: pin,
     Action.PIN_WHEN_MEMBERS_CAN_PIN: pin_when_members_can_pin,
     Action.UPDATE_GROUP: update_group,
