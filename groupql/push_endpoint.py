@@ -48,5 +48,9 @@ class PushEndpoint:
         except PushRejected as rejected:
             logger.info("refused a message push: %s", rejected)
             return PlainTextResponse("refused", status_code=403)
-        await request.app.state.running.services.subscriptions.pushed(event)
+        services = request.app.state.running.services
+        if event.media_check is not None:
+            await services.media_checks.verdict(event.media_check)
+        else:
+            await services.subscriptions.pushed(event)
         return PlainTextResponse("success")

@@ -239,6 +239,8 @@ class Item:
     # In the admins' review queue: held by the content check, or reported by members.
     queued: bool = False
     report_count: int = 0
+    # Uploaded media whose check WeChat has not answered yet: the item waits for them.
+    awaiting_media: tuple[str, ...] = ()
 
     @property
     def is_deleted(self) -> bool:
@@ -382,6 +384,9 @@ class StoredMedia:
     duration_s: float | None = None
     name: str | None = None
     thumbnails: tuple[Thumbnail, ...] = ()
+    # WeChat's check of an image (mediaCheckAsync): held until its verdict, by `trace_id`.
+    review: ReviewStatus = ReviewStatus.PUBLISHED
+    trace_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from groupql.services.invites import InviteService
 from groupql.services.item_content import ContentLimits
 from groupql.services.items import ItemService
 from groupql.services.live import LiveService
+from groupql.services.media_checks import MediaCheckService
 from groupql.services.membership import MembershipService
 from groupql.services.moderation import ModerationService
 from groupql.services.notifications import NotificationService
@@ -70,6 +71,7 @@ class Services:
     subscriptions: SubscriptionService
     uploads: UploadService
     review: ReviewService
+    media_checks: MediaCheckService
 
 
 @dataclass
@@ -234,6 +236,14 @@ def build_services(settings: Settings, store: Store, outside: Outside, clock: Cl
         events=events,
         notifications=notifications,
     )
+    review = ReviewService(
+        store=store,
+        items=items,
+        moderation=moderation,
+        notifications=notifications,
+        events=events,
+        clock=clock,
+    )
     return Services(
         auth=auth,
         users=UserService(store=store),
@@ -271,13 +281,12 @@ def build_services(settings: Settings, store: Store, outside: Outside, clock: Cl
         unread=UnreadService(store=store, membership=membership, events=events),
         notifications=notifications,
         outbox=outbox,
-        review=ReviewService(
+        review=review,
+        media_checks=MediaCheckService(
             store=store,
-            items=items,
-            moderation=moderation,
-            notifications=notifications,
+            review=review,
             events=events,
-            clock=clock,
+            fail_open=settings.content_check_failure == "publish",
         ),
         uploads=UploadService(
             store=store,
@@ -285,6 +294,9 @@ def build_services(settings: Settings, store: Store, outside: Outside, clock: Cl
             membership=membership,
             clock=clock,
             url_ttl_s=settings.media_url_ttl_s,
+            security=outside.security,
+            fail_open=settings.content_check_failure == "publish",
+            public_url=settings.public_url,
         ),
         subscriptions=SubscriptionService(
             store=store,

@@ -5,7 +5,14 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from groupql.changes import UNCHANGED, Unchanged
-from groupql.errors import BadUserInput, Conflict, Forbidden, NotFound, RateLimited
+from groupql.errors import (
+    BadUserInput,
+    Conflict,
+    ContentRejected,
+    Forbidden,
+    NotFound,
+    RateLimited,
+)
 from groupql.records import (
     Group,
     Item,
@@ -18,6 +25,7 @@ from groupql.records import (
     PostPolicy,
     ReviewStatus,
     Role,
+    StoredMedia,
     User,
 )
 from groupql.services.clock import Clock
@@ -78,8 +86,17 @@ class ItemService:
     async def post_item(self, viewer: User, draft: ItemDraft) -> Item:
         """Post a draft; a retry with the `client_id` of a post that was stored returns that
         item, unchanged and not announced again."""
+        awaiting: tuple[str, ...] = ()
+        media_for_admins = False
         if draft.media_ids:
-            uploaded = await self._uploaded(viewer, draft)
+            files = await self._uploaded(viewer, draft)
+            if any(one.review is ReviewStatus.REJECTED for one in files):
+                raise ContentRejected("A photo was refused by the content check: leave it out.")
+            held = [one for one in files if one.review is ReviewStatus.PENDING_REVIEW]
+            # Held with a check under way: wait for WeChat; held without one: for an admin.
+            awaiting = tuple(one.id for one in held if one.trace_id is not None)
+            media_for_admins = any(one.trace_id is None for one in held)
+            uploaded = tuple(media_entry(one) for one in files)
             draft = replace(
                 draft, content=replace(draft.content, media=uploaded + draft.content.media)
             )
@@ -101,6 +118,7 @@ class ItemService:
         mentioned = await self._members_named(access, content.mentions)
         content = replace(content, mentions=tuple(member.user_id for member in mentioned))
         checked = await self._checks.item(viewer, _texts(content), reply=parent is not None)
+        text_held = checked.review is ReviewStatus.PENDING_REVIEW
         appended = await self._store.items.append(
             group_id=access.group.id,
             type=draft.type,
@@ -109,8 +127,12 @@ class ItemService:
             reply_to=draft.reply_to,
             client_id=draft.client_id,
             now=self._clock(),
-            review=checked.review,
+            review=ReviewStatus.PENDING_REVIEW
+            if text_held or awaiting or media_for_admins
+            else ReviewStatus.PUBLISHED,
             review_label=checked.label,
+            queued=text_held or media_for_admins,
+            awaiting_media=awaiting,
         )
         if appended is None:
             raise Conflict("The group is busy; retry the post.")
@@ -187,8 +209,8 @@ class ItemService:
         await self._events.item(EventType.ITEM_DELETED, deleted)
         return deleted
 
-    async def _uploaded(self, viewer: User, draft: ItemDraft) -> tuple[Media, ...]:
-        """The viewer's own files uploaded to this group, as an item shows them."""
+    async def _uploaded(self, viewer: User, draft: ItemDraft) -> list[StoredMedia]:
+        """The viewer's own files uploaded to this group."""
         ids = tuple(dict.fromkeys(draft.media_ids))
         found = (
             await self._store.media.get_many(list(ids)) if all(map(self._store.is_id, ids)) else []
@@ -198,7 +220,7 @@ class ItemService:
             for one in found
         ):
             raise NotFound("'mediaIds' names a file you did not upload to this group.")
-        return tuple(media_entry(one) for one in found if one is not None)
+        return [one for one in found if one is not None]
 
     async def _members_named(self, access: Access, user_ids: tuple[str, ...]) -> list[Member]:
         """The active members among `user_ids`, but not the viewer, in the order named: only

@@ -79,6 +79,17 @@ class ReviewService:
     async def reports_of(self, items: Sequence[tuple[str, str]]) -> list[list[Report]]:
         return await self._store.reports.of_items(items)
 
+    async def announce(self, published: Item) -> None:
+        """A held item was published: live feeds show its content, whom it names hear of it."""
+        await self._events.item(EventType.ITEM_EDITED, published)
+        mentioned = await self._store.members.active_among(
+            published.group_id, list(published.content.mentions)
+        )
+        parent = None
+        if published.reply_to is not None:
+            [parent] = await self._store.items.get_many([published.reply_to])
+        await self._notifications.item_posted(published, mentioned, parent)
+
     async def resolve(self, viewer: User, item_id: str, action: ReviewAction) -> Item:
         item, access = await self._items.item_with_access(viewer, item_id)
         access.require(Action.REVIEW_CONTENT)
@@ -91,17 +102,12 @@ class ReviewService:
         )
         if decided is None:
             raise NotFound("That item was decided meanwhile; reload the queue.")
-        # Live feeds show it (or keep hiding it) as each viewer may see it now.
-        await self._events.item(EventType.ITEM_EDITED, decided)
         if keep and was_held:
-            mentioned = await self._store.members.active_among(
-                decided.group_id, list(decided.content.mentions)
-            )
-            parent = None
-            if decided.reply_to is not None:
-                [parent] = await self._store.items.get_many([decided.reply_to])
-            await self._notifications.item_posted(decided, mentioned, parent)
-        elif action is ReviewAction.REMOVE_AND_BAN:
+            await self.announce(decided)
+        else:
+            # Live feeds show it (or keep hiding it) as each viewer may see it now.
+            await self._events.item(EventType.ITEM_EDITED, decided)
+        if action is ReviewAction.REMOVE_AND_BAN:
             await self._moderation.remove(
                 viewer, group_id=decided.group_id, user_id=decided.author_id, ban=True
             )

@@ -18,13 +18,24 @@ from bson import ObjectId
 from groupql.errors import BadUserInput, Forbidden, NotFound, UnsupportedMedia, UploadExpired
 from groupql.media.images import ImageTooLarge, NotAnImage, process_image_async, sniff
 from groupql.media.storage import MediaMissing, MediaStore, UploadForm
-from groupql.records import Media, MediaKind, StoredMedia, Thumbnail, Upload, User
+from groupql.records import (
+    Media,
+    MediaKind,
+    ReviewStatus,
+    StoredMedia,
+    Thumbnail,
+    Upload,
+    User,
+)
 from groupql.services.clock import Clock
 from groupql.services.membership import MembershipService
 from groupql.services.permissions import Action
 from groupql.store import Store
+from groupql.wechat.content_security import ContentSecurity, DevContentSecurity, Scene, Verdict
 
 TICKET_TTL = timedelta(minutes=15)
+# WeChat fetches a file it checks within 30 minutes of being asked.
+_CHECK_URL_TTL_S = 3600
 # The most each kind may weigh (a WeChat photo is a few MB; wx.uploadFile allows up to 100 MB...).
 MAX_BYTES = {
     MediaKind.IMAGE: 20 * 1024 * 1024,
@@ -67,8 +78,14 @@ class UploadService:
         membership: MembershipService,
         clock: Clock,
         url_ttl_s: int,
+        security: ContentSecurity,
+        fail_open: bool,
+        public_url: str,
     ) -> None:
         self._store = store
+        self._security = security
+        self._fail_open = fail_open
+        self._public_url = public_url.rstrip("/")
         self._files = media_store
         self._membership = membership
         self._clock = clock
@@ -193,11 +210,14 @@ class UploadService:
                 thumbnail_key = f"{key.rsplit('.', 1)[0]}-{side}.jpg"
                 await self._files.put(thumbnail_key, thumbnail, "image/jpeg")
                 thumbnails.append(Thumbnail(side=side, key=thumbnail_key))
+            review, trace_id = await self._check_image(upload, key)
             stored = replace(
                 self._record(upload, image.mime, len(image.data), key),
                 width=image.width,
                 height=image.height,
                 thumbnails=tuple(thumbnails),
+                review=review,
+                trace_id=trace_id,
             )
         else:
             if upload.kind is MediaKind.VIDEO and not (mime or "").startswith("video/"):
@@ -208,6 +228,26 @@ class UploadService:
             stored = self._record(upload, real, len(data), key)
         kept, _ = await self._store.media.add(stored)
         return kept
+
+    async def _check_image(self, upload: Upload, key: str) -> tuple[ReviewStatus, str | None]:
+        """Ask WeChat to check the image (mediaCheckAsync): held until its verdict arrives at
+        /wechat/push. Dev mode's verdict comes at once. When WeChat does not take the check, the
+        image is held for an admin (or published, fail-open)."""
+        [owner] = await self._store.users.get_many([upload.user_id])
+        url = self._files.url(key, expires_in_s=_CHECK_URL_TTL_S)
+        url = f"{self._public_url}{url}" if url.startswith("/") else url
+        trace_id = None
+        if owner is not None:
+            trace_id = await self._security.check_media(
+                openid=owner.openid, media_url=url, media_type="image", scene=Scene.FORUM
+            )
+        if trace_id is None:
+            return (
+                ReviewStatus.PUBLISHED if self._fail_open else ReviewStatus.PENDING_REVIEW
+            ), None
+        if isinstance(self._security, DevContentSecurity):
+            return _REVIEW_OF[self._security.settle(trace_id).verdict], None
+        return ReviewStatus.PENDING_REVIEW, trace_id
 
     def _record(self, upload: Upload, mime: str, size: int, key: str) -> StoredMedia:
         return StoredMedia(
@@ -225,6 +265,15 @@ class UploadService:
     def _key(self, upload: Upload, mime: str) -> str:
         scope = f"groups/{upload.group_id}" if upload.group_id else f"avatars/{upload.user_id}"
         return f"{scope}/{upload.sha256}.{_EXTENSIONS.get(mime, 'bin')}"
+
+
+# What a media check's verdict makes of the file.
+_REVIEW_OF = {
+    Verdict.PASS: ReviewStatus.PUBLISHED,
+    Verdict.RISKY: ReviewStatus.REJECTED,
+    Verdict.REVIEW: ReviewStatus.PENDING_REVIEW,
+    Verdict.UNKNOWN: ReviewStatus.PENDING_REVIEW,
+}
 
 
 def media_entry(stored: StoredMedia) -> Media:

@@ -65,6 +65,8 @@ INDEXES: Mapping[str, tuple[IndexModel, ...]] = {
         # Unread mentions: the items after a read marker that name a user, or @all.
         IndexModel([("groupId", ASCENDING), ("mentions", ASCENDING), ("seq", ASCENDING)]),
         IndexModel([("groupId", ASCENDING), ("mentionsAll", ASCENDING), ("seq", ASCENDING)]),
+        # The items that wait for a file's check.
+        IndexModel([("groupId", ASCENDING), ("awaitingMedia", ASCENDING)]),
         # The review queue: a group's held and reported items, newest first.
         IndexModel([("groupId", ASCENDING), ("queued", ASCENDING), ("seq", DESCENDING)]),
         # Polls that just closed (their voters are told once): only polls have the key.
@@ -122,6 +124,10 @@ INDEXES: Mapping[str, tuple[IndexModel, ...]] = {
     "media": (
         # One file per content in its group (an avatar: its owner): the same photo is one file.
         IndexModel([("scope", ASCENDING), ("sha256", ASCENDING)], unique=True),
+        # WeChat's verdict on a file names its check's trace_id.
+        IndexModel(
+            [("traceId", ASCENDING)], partialFilterExpression={"traceId": {"$exists": True}}
+        ),
     ),
     "reports": (
         # One report per member and item; an item's reports, within its group.

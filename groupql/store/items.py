@@ -85,6 +85,7 @@ ITEMS = Table(
     review_label="reviewLabel",
     queued="queued",
     report_count="reportCount",
+    awaiting_media=Key("awaitingMedia", load=tuple, dump=list, missing=()),
 )
 ALBUM_TYPES = (ItemType.IMAGE, ItemType.VIDEO)
 
@@ -105,6 +106,8 @@ class Items:
         now: datetime,
         review: ReviewStatus = ReviewStatus.PUBLISHED,
         review_label: int | None = None,
+        queued: bool = False,
+        awaiting_media: tuple[str, ...] = (),
     ) -> tuple[Item, bool] | None:
         """Add an item with the group's next seq: the item and True. An item the author already
         posted with this `client_id` (a retry): that item and False. None if other writers kept
@@ -130,7 +133,8 @@ class Items:
                 client_id=client_id,
                 review=review,
                 review_label=review_label,
-                queued=review is ReviewStatus.PENDING_REVIEW,
+                queued=queued,
+                awaiting_media=awaiting_media,
             )
             try:
                 await self._collection.insert_one(ITEMS.document(item))
@@ -185,6 +189,8 @@ class Items:
             "groupId": group_id,
             "type": {"$in": [t.value for t in ALBUM_TYPES]},
             "deletedAt": None,
+            # Held or refused photos stay out of the album (items from before reviews have no key).
+            "review": {"$nin": [ReviewStatus.PENDING_REVIEW.value, ReviewStatus.REJECTED.value]},
         }
         if before_seq is not None:
             query["seq"] = {"$lte": before_seq}
@@ -275,6 +281,54 @@ class Items:
             self._collection,
             {**_located(item), "queued": True},
             {"$set": ITEMS.to_set(Changes(Item, review=review, queued=False))},
+        )
+        return ITEMS.record(doc) if doc else None
+
+    async def awaiting(self, group_id: str, media_id: str) -> list[Item]:
+        """The group's items that wait for the check of this file."""
+        return ITEMS.records(
+            await self._collection.find({"groupId": group_id, "awaitingMedia": media_id}).to_list()
+        )
+
+    async def media_checked(self, item: Item, media_id: str) -> Item | None:
+        """The item no longer waits for this file; None if it is gone."""
+        doc = await changed_document(
+            self._collection, _located(item), {"$pull": {"awaitingMedia": media_id}}
+        )
+        return ITEMS.record(doc) if doc else None
+
+    async def publish_checked(self, item: Item) -> Item | None:
+        """Publish a held item that waits for no file and no admin; None if it still does."""
+        doc = await changed_document(
+            self._collection,
+            {
+                **_located(item),
+                "review": ReviewStatus.PENDING_REVIEW.value,
+                "queued": False,
+                "awaitingMedia": {"$size": 0},
+            },
+            {"$set": ITEMS.to_set(Changes(Item, review=ReviewStatus.PUBLISHED))},
+        )
+        return ITEMS.record(doc) if doc else None
+
+    async def to_admins(self, item: Item, media_id: str) -> Item | None:
+        """The item stops waiting for this file and waits for an admin instead."""
+        doc = await changed_document(
+            self._collection,
+            _located(item),
+            {
+                "$pull": {"awaitingMedia": media_id},
+                "$set": ITEMS.to_set(Changes(Item, queued=True)),
+            },
+        )
+        return ITEMS.record(doc) if doc else None
+
+    async def reject_checked(self, item: Item) -> Item | None:
+        """Reject a held item whose file WeChat found risky."""
+        doc = await changed_document(
+            self._collection,
+            {**_located(item), "review": ReviewStatus.PENDING_REVIEW.value},
+            {"$set": ITEMS.to_set(Changes(Item, review=ReviewStatus.REJECTED, queued=False))},
         )
         return ITEMS.record(doc) if doc else None
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from pymongo.errors import DuplicateKeyError
 
 from groupql.changes import Changes
-from groupql.records import MediaKind, StoredMedia, Upload
+from groupql.records import MediaKind, ReviewStatus, StoredMedia, Upload
 from groupql.store.collection import Collection
 from groupql.store.documents import changed_document, get_many, object_id
 from groupql.store.items import THUMBNAIL
@@ -48,6 +48,8 @@ STORED_MEDIA = Table(
     duration_s="duration",
     name="name",
     thumbnails=sub_records(THUMBNAIL, "thumbnails"),
+    review=enum_key(ReviewStatus, "review"),
+    trace_id="traceId",
 )
 
 
@@ -111,3 +113,16 @@ class MediaFiles:
 
     async def get_many(self, ids: Sequence[str]) -> list[StoredMedia | None]:
         return await get_many(self._collection, ids, STORED_MEDIA.record)
+
+    async def by_trace(self, trace_id: str) -> StoredMedia | None:
+        doc = await self._collection.find_one({"traceId": trace_id})
+        return STORED_MEDIA.record(doc) if doc else None
+
+    async def decide(self, media: StoredMedia, review: ReviewStatus) -> StoredMedia | None:
+        """Record WeChat's verdict on a file still waiting for it; None if it was decided."""
+        doc = await changed_document(
+            self._collection,
+            {"_id": object_id(media.id), "review": ReviewStatus.PENDING_REVIEW.value},
+            {"$set": STORED_MEDIA.to_set(Changes(StoredMedia, review=review))},
+        )
+        return STORED_MEDIA.record(doc) if doc else None

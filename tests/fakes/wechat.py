@@ -166,6 +166,11 @@ class FakeWeChat:
             self._token_expiries.clear()
             self._current_token = None
 
+    def media_traces(self) -> list[str]:
+        """The trace_ids of the media checks asked so far, oldest first."""
+        with self._lock:
+            return list(self._media_checks)
+
     def media_verdict(
         self, trace_id: str, suggest: str = "pass", label: int = 100, *, errcode: int = 0
     ) -> dict[str, Any]:
