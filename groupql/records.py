@@ -88,6 +88,8 @@ class User:
     # What the user chose to show (WeChat no longer gives mini-programs nicknames or avatars).
     nickname: str | None = None
     avatar_url: str | None = None
+    # An avatar uploaded here (createUpload kind AVATAR), served by signed URLs, over avatar_url.
+    avatar_key: str | None = None
     # Notifications up to this id are read (markNotificationsRead moves it, never back), since.
     notifications_read_up_to: str | None = None
     notifications_read_at: datetime | None = None

@@ -10,6 +10,7 @@ from groupql.changes import UNCHANGED
 from groupql.context import Info
 from groupql.errors import NotFound
 from groupql.schema.connection import Connection
+from groupql.schema.media_urls import file_url
 from groupql.schema.serving import build, builds, serve, serve_all, serves
 from groupql.schema.users import User, user, users
 from groupql.services import items as item_service
@@ -52,7 +53,7 @@ class Media:
     )
     @staticmethod
     def url(root: strawberry.Parent[records.Media], info: Info) -> str:
-        return root.url if root.key is None else _absolute(info, root.key)
+        return root.url if root.key is None else file_url(info, root.key)
 
     @strawberry.field(
         description="A JPEG of an uploaded image no larger than `maxSide` (240 or 720) on its "
@@ -66,13 +67,7 @@ class Media:
             return None
         fitting = [one for one in root.thumbnails if one.side <= max_side]
         chosen = max(fitting, key=lambda one: one.side) if fitting else root.thumbnails[0]
-        return _absolute(info, chosen.key)
-
-
-def _absolute(info: Info, key: str) -> str:
-    """The signed URL of a stored file; one of this server's own made absolute."""
-    url = info.context.services.uploads.url(key)
-    return f"{info.context.public_url}{url}" if url.startswith("/") else url
+        return file_url(info, chosen.key)
 
 
 @serves(records.Link)

@@ -7,10 +7,14 @@ import strawberry
 from groupql import records
 from groupql.context import Info
 from groupql.errors import NotFound
+from groupql.schema.media_urls import file_url
 from groupql.schema.serving import serve_all, serves
 
 NICKNAME = "The name the user chose (WeChat no longer tells apps their WeChat nickname)."
-AVATAR = "The picture the user chose: an https:// URL or a WeChat cloud fileID (cloud://...)."
+AVATAR = (
+    "The picture the user chose: uploaded (a signed URL that works for a while), an https:// URL "
+    "or a WeChat cloud fileID (cloud://...)."
+)
 
 
 @serves(records.User)
@@ -18,7 +22,11 @@ AVATAR = "The picture the user chose: an https:// URL or a WeChat cloud fileID (
 class User:
     id: strawberry.ID
     nickname: str | None = strawberry.field(description=NICKNAME)
-    avatar_url: str | None = strawberry.field(description=AVATAR)
+
+    @strawberry.field(description=AVATAR)
+    @staticmethod
+    def avatar_url(root: strawberry.Parent[records.User], info: Info) -> str | None:
+        return avatar_url(info, root)
 
 
 async def user(info: Info, user_id: str) -> User:
@@ -32,3 +40,8 @@ async def users(info: Info, user_ids: Sequence[str]) -> list[User]:
     if any(one is None for one in found):
         raise NotFound("That user no longer exists.")
     return serve_all(User, found)
+
+
+def avatar_url(info: Info, user: records.User) -> str | None:
+    """An uploaded avatar's signed URL, or the URL the user gave."""
+    return user.avatar_url if user.avatar_key is None else file_url(info, user.avatar_key)

@@ -12,7 +12,7 @@ from groupql.schema.notifications import Notification
 from groupql.schema.serving import serve, serve_all, serves
 from groupql.schema.subscriptions import MessageSubscription
 from groupql.schema.unread import UnreadTotals
-from groupql.schema.users import AVATAR, NICKNAME
+from groupql.schema.users import AVATAR, NICKNAME, avatar_url
 
 
 @serves(records.User)
@@ -23,7 +23,11 @@ class Viewer:
     unionid: str | None
     created_at: datetime
     nickname: str | None = strawberry.field(description=NICKNAME)
-    avatar_url: str | None = strawberry.field(description=AVATAR)
+
+    @strawberry.field(description=AVATAR)
+    @staticmethod
+    def avatar_url(root: strawberry.Parent[records.User], info: Info) -> str | None:
+        return avatar_url(info, root)
 
     @strawberry.field(description="Unread items and mentions over all the viewer's groups.")
     @staticmethod
@@ -65,7 +69,11 @@ class UpdateProfileInput:
     avatar_url: str | None = strawberry.field(
         default=strawberry.UNSET,
         description='https:// or cloud://, e.g. the file <button open-type="chooseAvatar"> '
-        "gave, once uploaded.",
+        "gave, once uploaded elsewhere.",
+    )
+    avatar_media_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="An AVATAR you uploaded (createUpload kind AVATAR, completeUpload's id).",
     )
 
 
@@ -78,6 +86,9 @@ class ViewerMutation:
             user,
             nickname=UNCHANGED if input.nickname is strawberry.UNSET else input.nickname,
             avatar_url=UNCHANGED if input.avatar_url is strawberry.UNSET else input.avatar_url,
+            avatar_media_id=UNCHANGED
+            if input.avatar_media_id is strawberry.UNSET or input.avatar_media_id is None
+            else input.avatar_media_id,
         )
         return viewer(changed)
 

@@ -37,7 +37,11 @@ class MediaCheckService:
             # WeChat wants a person to look (or could not fetch it): the admins decide.
             await self._to_admins(media.group_id, media.id)
             return
-        if await self._store.media.decide(media, decided) is None or media.group_id is None:
+        if await self._store.media.decide(media, decided) is None:
+            return
+        if media.group_id is None:  # an avatar
+            if decided is ReviewStatus.REJECTED:
+                await self._store.users.drop_avatar(media.owner_id, media.key)
             return
         for item in await self._store.items.awaiting(media.group_id, media.id):
             if decided is ReviewStatus.REJECTED:

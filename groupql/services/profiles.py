@@ -7,8 +7,8 @@ WeChat no longer gives mini-programs a user's nickname or avatar: users pick the
 import unicodedata
 
 from groupql.changes import UNCHANGED, Changes, Unchanged
-from groupql.errors import BadUserInput, NotFound
-from groupql.records import Member, MemberStatus, NotificationLevel, User
+from groupql.errors import BadUserInput, ContentRejected, NotFound
+from groupql.records import MediaKind, Member, MemberStatus, NotificationLevel, ReviewStatus, User
 from groupql.services.content_checks import ContentChecks
 from groupql.services.events import Events, EventType
 from groupql.services.item_content import check_url
@@ -48,8 +48,10 @@ class ProfileService:
         *,
         nickname: str | Unchanged | None = UNCHANGED,
         avatar_url: str | Unchanged | None = UNCHANGED,
+        avatar_media_id: str | Unchanged = UNCHANGED,
     ) -> User:
-        """Change what the viewer shows; a field left out stays, None clears it."""
+        """Change what the viewer shows; a field left out stays, None clears it. An avatar is
+        a URL, or an AVATAR the viewer uploaded (which replaces the URL)."""
         changes: dict[str, str | None] = {}
         if nickname is not UNCHANGED:
             changes["nickname"] = checked_name(nickname, MAX_NICKNAME_LENGTH, "nickname")
@@ -58,12 +60,27 @@ class ProfileService:
             if avatar_url is not None:
                 check_url(avatar_url, AVATAR_SCHEMES, "profile picture URL (avatarUrl)")
             changes["avatar_url"] = avatar_url
+            changes["avatar_key"] = None
+        if avatar_media_id is not UNCHANGED:
+            if avatar_url is not UNCHANGED:
+                raise BadUserInput("Give 'avatarUrl' or 'avatarMediaId', not both.")
+            changes["avatar_key"] = await self._avatar_key(viewer, avatar_media_id)
+            changes["avatar_url"] = None
         if not changes:
             return viewer
         changed = await self._store.users.change(viewer.id, Changes(User, **changes))
         if changed is None:
             raise NotFound("That user no longer exists.")
         return changed
+
+    async def _avatar_key(self, viewer: User, media_id: str) -> str:
+        found = await self._store.media.get_many([media_id]) if self._store.is_id(media_id) else []
+        media = found[0] if found else None
+        if media is None or media.owner_id != viewer.id or media.kind is not MediaKind.AVATAR:
+            raise NotFound("'avatarMediaId' names no AVATAR you uploaded.")
+        if media.review is ReviewStatus.REJECTED:
+            raise ContentRejected("That picture was refused by the content check.")
+        return media.key
 
     async def set_display_name(
         self, viewer: User, group_id: str, display_name: str | None

@@ -20,6 +20,7 @@ USERS = Table(
     encrypted_session_key="sessionKey",
     nickname="nickname",
     avatar_url="avatarUrl",
+    avatar_key="avatarKey",
     notifications_read_up_to=Key(
         "notificationsReadUpTo", load=str, dump=lambda id_: None if id_ is None else ObjectId(id_)
     ),
@@ -92,3 +93,10 @@ class Users:
     async def by_openid(self, *, appid: str, openid: str) -> User | None:
         doc = await self._collection.find_one({"appid": appid, "openid": openid})
         return USERS.record(doc) if doc else None
+
+    async def drop_avatar(self, user_id: str, key: str) -> None:
+        """Take a refused picture off the user's profile, if it is still theirs."""
+        await self._collection.update_one(
+            {"_id": object_id(user_id), "avatarKey": key},
+            {"$set": USERS.to_set(Changes(User, avatar_key=None))},
+        )

@@ -140,3 +140,23 @@ async def test_a_photo_wechat_wants_reviewed_goes_to_the_admins(
             id=owner.group_id,
         )
         assert queue["group"]["reviewQueue"]["edges"] == [{"node": {"id": item["id"]}}]
+
+
+async def test_an_avatar_wechat_finds_risky_comes_off_the_profile(
+    clock: Clock, fake_wechat: FakeWeChat
+) -> None:
+    async with checked_app(clock, fake_wechat) as api:
+        owner, _ = await owner_and_reader(api, fake_wechat)
+        picture = phone_photo(color=(9, 9, 9))
+        upload = await ticket(owner, picture, kind="AVATAR", groupId=None)
+        await send_file(api, upload, picture)
+        media = (await owner.data(COMPLETE, id=upload["id"]))["completeUpload"]
+        profile = (
+            "mutation($input: UpdateProfileInput!) { updateProfile(input: $input) { avatarUrl } }"
+        )
+        worn = await owner.data(profile, input={"avatarMediaId": media["id"]})
+        assert worn["updateProfile"]["avatarUrl"] is not None
+        [trace_id] = fake_wechat.media_traces()
+        await verdict(api, fake_wechat, trace_id, "risky")
+        after = await owner.data(profile, input={})
+        assert after["updateProfile"]["avatarUrl"] is None
