@@ -219,7 +219,10 @@ class ItemService:
             one is None or one.owner_id != viewer.id or one.group_id != draft.group_id
             for one in found
         ):
-            raise NotFound("'mediaIds' names a file you did not upload to this group.")
+            raise NotFound(
+                "'mediaIds' names no file of yours in this group: pass the ids completeUpload "
+                "returned (not the upload tickets')."
+            )
         return [one for one in found if one is not None]
 
     async def _members_named(self, access: Access, user_ids: tuple[str, ...]) -> list[Member]:
