@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     # what happens to an item when WeChat's check does not answer: held for review, or published.
     blocklist: Path | None = None
     content_check_failure: Literal["hold", "publish"] = "hold"
+    # WeChat's quotas per mini-program and minute (msgSecCheck, mediaCheckAsync): checks past
+    # them are not sent, and count as WeChat not answering.
+    content_checks_per_min: int = Field(default=4000, gt=0)
+    media_checks_per_min: int = Field(default=2000, gt=0)
     # Uploaded media: where the files are kept (local: a directory served by /media/...).
     media_store: Literal["local", "s3"] = "local"
     media_dir: Path = Path("media")

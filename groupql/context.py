@@ -10,7 +10,7 @@ from strawberry.dataloader import DataLoader
 
 from groupql.errors import RateLimited, Unauthenticated, Unavailable
 from groupql.realtime.bus import Message
-from groupql.records import Group, Item, Member, PollTally, Report, User
+from groupql.records import Group, Item, Member, PollTally, Report, StoredMedia, User
 from groupql.services.membership import Access
 from groupql.store.outages import is_outage
 from groupql.throttle import Rate, RateLimits, Throttle, in_process
@@ -45,6 +45,7 @@ class Loaders:
     reply_counts: DataLoader[tuple[str, str], int]  # by (groupId, itemId): the shard key leads
     poll_tallies: DataLoader[str, PollTally]
     reports: DataLoader[tuple[str, str], list[Report]]  # by (groupId, itemId)
+    media: DataLoader[str, StoredMedia | None]
 
     @classmethod
     def on(cls, services: Services) -> "Loaders":
@@ -57,6 +58,7 @@ class Loaders:
             reply_counts=DataLoader(load_fn=services.items.reply_counts),
             poll_tallies=DataLoader(load_fn=services.polls.tallies),
             reports=DataLoader(load_fn=services.review.reports_of),
+            media=DataLoader(load_fn=services.uploads.get_many),
         )
 
     @classmethod

@@ -14,7 +14,7 @@ from groupql.outside import Outside, subscribe_templates
 from groupql.services.auth import AuthService
 from groupql.services.background import Background, Job
 from groupql.services.clock import Clock, utc_now
-from groupql.services.content_checks import ContentChecks
+from groupql.services.content_checks import Budgeted, ContentChecks
 from groupql.services.events import Events
 from groupql.services.groups import GroupService
 from groupql.services.invites import InviteService
@@ -41,6 +41,7 @@ from groupql.services.users import UserService
 from groupql.store import Database, Store, connect, indexes
 from groupql.store.outages import is_outage
 from groupql.throttle import Rate, RateLimits, Throttle
+from groupql.wechat.content_security import DevContentSecurity
 
 logger = logging.getLogger("groupql")
 
@@ -201,8 +202,14 @@ def build_services(settings: Settings, store: Store, outside: Outside, clock: Cl
         miniprogram_state=settings.miniprogram_state,
     )
     notifications = NotificationService(store=store, events=events, outbox=outbox, clock=clock)
+    security = Budgeted(
+        outside.security,
+        throttle,
+        texts=Rate(settings.content_checks_per_min),
+        media=Rate(settings.media_checks_per_min),
+    )
     checks = ContentChecks(
-        security=outside.security,
+        security=security,
         blocklist=Blocklist.from_file(settings.blocklist) if settings.blocklist else Blocklist([]),
         fail_open=settings.content_check_failure == "publish",
     )
@@ -294,9 +301,12 @@ def build_services(settings: Settings, store: Store, outside: Outside, clock: Cl
             membership=membership,
             clock=clock,
             url_ttl_s=settings.media_url_ttl_s,
-            security=outside.security,
+            security=security,
             fail_open=settings.content_check_failure == "publish",
             public_url=settings.public_url,
+            dev_verdicts=outside.security
+            if isinstance(outside.security, DevContentSecurity)
+            else None,
         ),
         subscriptions=SubscriptionService(
             store=store,

@@ -48,6 +48,17 @@ class Media:
     )
 
     @strawberry.field(
+        description="An uploaded photo's content check: PENDING_REVIEW until WeChat's verdict, "
+        "then PUBLISHED or REJECTED (media given by URL: PUBLISHED)."
+    )
+    @staticmethod
+    async def status(root: strawberry.Parent[records.Media], info: Info) -> records.ReviewStatus:
+        if root.media_id is None:
+            return records.ReviewStatus.PUBLISHED
+        stored = await info.context.loaders.media.load(root.media_id)
+        return records.ReviewStatus.PUBLISHED if stored is None else stored.review
+
+    @strawberry.field(
         description="Where to load it. An uploaded file's URL is signed and works for a while "
         "(GROUPQL_MEDIA_URL_TTL_S): read it again rather than keep it."
     )

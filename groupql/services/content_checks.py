@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from groupql.blocklist import Blocklist
 from groupql.errors import ContentRejected
 from groupql.records import ReviewStatus, User
-from groupql.wechat.content_security import ContentSecurity, Scene, Verdict
+from groupql.throttle import Rate, Throttle
+from groupql.wechat.content_security import (
+    ContentSecurity,
+    MediaType,
+    Scene,
+    TextCheck,
+    Verdict,
+)
 
 # What the audit records when the local blocklist refused a text (WeChat's labels are 100-99999).
 BLOCKLIST_LABEL = 1
@@ -70,3 +77,45 @@ def _rejected(label: int | None) -> str:
         + ("" if label is None else f" (label {label})")
         + ". Change it and try again."
     )
+
+
+class Budgeted:
+    """A ContentSecurity that keeps within WeChat's quotas (msgSecCheck 4,000 calls a minute,
+    mediaCheckAsync 2,000, per mini-program), counted across instances by the throttle. Past
+    the budget, a check is not sent: it reads as WeChat not answering (held, or published
+    fail-open)."""
+
+    def __init__(
+        self, security: ContentSecurity, throttle: Throttle, *, texts: Rate, media: Rate
+    ) -> None:
+        self._security = security
+        self._throttle = throttle
+        self._texts = texts
+        self._media = media
+
+    async def check_text(
+        self,
+        *,
+        openid: str,
+        content: str,
+        scene: Scene,
+        title: str | None = None,
+        nickname: str | None = None,
+    ) -> TextCheck:
+        if await self._throttle.hit("wechat:msg_sec_check", self._texts) is not None:
+            return TextCheck(Verdict.UNKNOWN)
+        return await self._security.check_text(
+            openid=openid, content=content, scene=scene, title=title, nickname=nickname
+        )
+
+    async def check_media(
+        self, *, openid: str, media_url: str, media_type: MediaType, scene: Scene
+    ) -> str | None:
+        if await self._throttle.hit("wechat:media_check_async", self._media) is not None:
+            return None
+        return await self._security.check_media(
+            openid=openid, media_url=media_url, media_type=media_type, scene=scene
+        )
+
+    async def aclose(self) -> None:
+        await self._security.aclose()

@@ -81,9 +81,12 @@ class UploadService:
         security: ContentSecurity,
         fail_open: bool,
         public_url: str,
+        dev_verdicts: DevContentSecurity | None = None,
     ) -> None:
         self._store = store
         self._security = security
+        # Dev mode: no push will come, so the verdict is read at once.
+        self._dev_verdicts = dev_verdicts
         self._fail_open = fail_open
         self._public_url = public_url.rstrip("/")
         self._files = media_store
@@ -245,8 +248,8 @@ class UploadService:
             return (
                 ReviewStatus.PUBLISHED if self._fail_open else ReviewStatus.PENDING_REVIEW
             ), None
-        if isinstance(self._security, DevContentSecurity):
-            return _REVIEW_OF[self._security.settle(trace_id).verdict], None
+        if self._dev_verdicts is not None:
+            return _REVIEW_OF[self._dev_verdicts.settle(trace_id).verdict], None
         return ReviewStatus.PENDING_REVIEW, trace_id
 
     def _record(self, upload: Upload, mime: str, size: int, key: str) -> StoredMedia:

@@ -149,3 +149,14 @@ async def test_wechat_decides_and_its_silence_holds_or_publishes_as_configured(
         assert {call["body"]["openid"] for call in fake_wechat.text_check_calls} == {"openid-owner"}
         fake_wechat.fail_next(-1, api=MSG_SEC_CHECK)
         assert (await post(owner, "WeChat is busy now"))["reviewStatus"] == expected
+
+
+async def test_checks_past_wechats_quota_are_not_sent_and_hold_the_item(
+    clock: Clock, fake_wechat: FakeWeChat
+) -> None:
+    async with await live_checked(clock, fake_wechat, content_checks_per_min=3) as api:
+        owner = await member_of_new_group(api, fake_wechat, "owner")  # its title: 1 check
+        assert (await post(owner, "first"))["reviewStatus"] == "PUBLISHED"
+        assert (await post(owner, "second"))["reviewStatus"] == "PUBLISHED"
+        assert (await post(owner, "third, past the quota"))["reviewStatus"] == "PENDING_REVIEW"
+        assert len(fake_wechat.text_check_calls) == 3

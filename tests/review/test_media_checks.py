@@ -160,3 +160,18 @@ async def test_an_avatar_wechat_finds_risky_comes_off_the_profile(
         await verdict(api, fake_wechat, trace_id, "risky")
         after = await owner.data(profile, input={})
         assert after["updateProfile"]["avatarUrl"] is None
+
+
+async def test_the_photo_says_where_its_check_stands(clock: Clock, fake_wechat: FakeWeChat) -> None:
+    async with checked_app(clock, fake_wechat) as api:
+        owner, _ = await owner_and_reader(api, fake_wechat)
+        photo = phone_photo(color=(7, 7, 7))
+        upload = await ticket(owner, photo)
+        await send_file(api, upload, photo)
+        status = "mutation($id: ID!) { completeUpload(id: $id) { id status } }"
+        media = (await owner.data(status, id=upload["id"]))["completeUpload"]
+        assert media["status"] == "PENDING_REVIEW"
+        [trace_id] = fake_wechat.media_traces()
+        await verdict(api, fake_wechat, trace_id, "pass")
+        again = (await owner.data(status, id=upload["id"]))["completeUpload"]
+        assert again == {"id": media["id"], "status": "PUBLISHED"}
