@@ -31,8 +31,8 @@ class Viewer:
 
     @strawberry.field(description="Unread items and mentions over all the viewer's groups.")
     @staticmethod
-    async def unread(info: Info) -> UnreadTotals:
-        totals = await info.context.services.unread.totals(await info.context.viewer())
+    async def unread(root: strawberry.Parent[records.User], info: Info) -> UnreadTotals:
+        totals = await info.context.services.unread.totals(root)
         return serve(UnreadTotals, totals)
 
     @strawberry.field(
@@ -41,23 +41,25 @@ class Viewer:
     )
     @staticmethod
     async def notifications(
-        info: Info, first: int | None = None, after: str | None = None, unread_only: bool = False
+        root: strawberry.Parent[records.User],
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        unread_only: bool = False,
     ) -> Connection[Notification]:
-        # The viewer as stored now: its read marker may have moved since the token was checked.
-        viewer = await info.context.viewer()
-        [current] = await info.context.loaders.users.load_many([viewer.id])
+        # The viewer as served: after markNotificationsRead, with its new read marker.
         page = await info.context.services.notifications.page(
-            current or viewer, first=first, after=after, unread_only=unread_only
+            root, first=first, after=after, unread_only=unread_only
         )
         return Connection.of(page, Notification)
 
     @strawberry.field(description="What the viewer let the mini-program send them, by template.")
     @staticmethod
-    async def message_subscriptions(info: Info) -> list[MessageSubscription]:
-        viewer = await info.context.viewer()
-        return serve_all(
-            MessageSubscription, await info.context.services.subscriptions.ledger(viewer)
-        )
+    async def message_subscriptions(
+        root: strawberry.Parent[records.User], info: Info
+    ) -> list[MessageSubscription]:
+        ledger = await info.context.services.subscriptions.ledger(root)
+        return serve_all(MessageSubscription, ledger)
 
 
 @strawberry.input(description="Only the fields given change; null clears one.")

@@ -1,7 +1,6 @@
 """The mini-program's access_token: fetched from WeChat's stable_token API, shared by a cache."""
 
 import asyncio
-import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -12,6 +11,7 @@ import httpx
 
 from groupql.errors import WeChatUnavailable
 from groupql.records import CachedToken
+from groupql.wechat.http import json_answer
 
 logger = logging.getLogger(__name__)
 
@@ -148,21 +148,12 @@ class StableTokenClient:
             "secret": self._secret,
             "force_refresh": force_refresh,
         }
-        try:
-            response = await self._http.post(self._url, json=payload, timeout=self._timeout_s)
-        except httpx.TimeoutException:
-            raise self._unavailable("timed out") from None
-        except httpx.HTTPError as exc:
-            raise self._unavailable(f"request failed ({type(exc).__name__})") from None
-        if response.status_code != httpx.codes.OK:
-            raise self._unavailable(f"HTTP {response.status_code}")
-        try:
-            body = json.loads(response.content)
-        except ValueError:
-            raise self._unavailable("body is not JSON") from None
-        if not isinstance(body, dict):
-            raise self._unavailable("body is not a JSON object")
-        return body
+        answer = await json_answer(
+            self._http.post(self._url, json=payload, timeout=self._timeout_s)
+        )
+        if isinstance(answer, str):
+            raise self._unavailable(answer)
+        return answer
 
     def _unavailable(self, reason: str) -> WeChatUnavailable:
         # The replace is a last guard in case WeChat ever echoes the secret in an errmsg.

@@ -3,7 +3,6 @@
 import asyncio
 import base64
 import hashlib
-import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -11,6 +10,7 @@ from typing import Any, Protocol
 import httpx
 
 from groupql.errors import Forbidden, InvalidLoginCode, RateLimited, WeChatUnavailable
+from groupql.wechat.http import json_answer
 
 logger = logging.getLogger(__name__)
 
@@ -86,23 +86,12 @@ class LiveCode2Session:
         }
         # No retry on timeout or a dropped connection: WeChat may already have consumed the
         # single-use code, and a second call would turn a slow answer into "code already used".
-        try:
-            response = await self._http.get(self._url, params=params, timeout=self._timeout_s)
-        except httpx.TimeoutException:
-            raise self._unavailable("timed out") from None
-        except httpx.HTTPError as exc:
-            # `from None`: httpx exceptions hold the request, whose URL holds the secret.
-            raise self._unavailable(f"request failed ({type(exc).__name__})") from None
-        if response.status_code != httpx.codes.OK:
-            raise self._unavailable(f"HTTP {response.status_code}")
-        # WeChat serves its JSON as text/plain, so the content type tells us nothing.
-        try:
-            body = json.loads(response.content)
-        except ValueError:
-            raise self._unavailable("body is not JSON") from None
-        if not isinstance(body, dict):
-            raise self._unavailable("body is not a JSON object")
-        return body
+        answer = await json_answer(
+            self._http.get(self._url, params=params, timeout=self._timeout_s)
+        )
+        if isinstance(answer, str):
+            raise self._unavailable(answer)
+        return answer
 
     def _session_from(self, body: dict[str, Any]) -> WeChatSession:
         errcode = body.get("errcode", 0)

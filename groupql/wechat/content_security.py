@@ -2,7 +2,6 @@
 
 import enum
 import itertools
-import json
 import logging
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -11,6 +10,7 @@ import httpx
 
 from groupql.errors import WeChatUnavailable
 from groupql.wechat.access_token import AccessTokens
+from groupql.wechat.http import json_answer
 
 logger = logging.getLogger(__name__)
 
@@ -224,21 +224,11 @@ class WeChatContentSecurity:
         self, url: str, token: str, payload: dict[str, Any]
     ) -> dict[str, Any] | str:
         """WeChat's answer, or why there is none to read."""
-        try:
-            response = await self._http.post(
+        return await json_answer(
+            self._http.post(
                 url, params={"access_token": token}, json=payload, timeout=self._timeout_s
             )
-        except httpx.TimeoutException:
-            return "timed out"
-        except httpx.HTTPError as exc:
-            return f"request failed ({type(exc).__name__})"
-        if response.status_code != httpx.codes.OK:
-            return f"HTTP {response.status_code}"
-        try:
-            body = json.loads(response.content)
-        except ValueError:
-            return "body is not JSON"
-        return body if isinstance(body, dict) else "body is not a JSON object"
+        )
 
 
 def _text_check_of(body: dict[str, Any] | None) -> TextCheck:

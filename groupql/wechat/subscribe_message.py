@@ -1,7 +1,6 @@
 """Subscribe messages: sending them, live or in dev, with values fitted by template_values."""
 
 import enum
-import json
 import logging
 from collections import deque
 from collections.abc import Mapping
@@ -12,6 +11,7 @@ import httpx
 
 from groupql.errors import WeChatUnavailable
 from groupql.wechat.access_token import AccessTokens
+from groupql.wechat.http import json_answer
 from groupql.wechat.template_values import TemplateValueRejected, check_data
 
 logger = logging.getLogger(__name__)
@@ -126,25 +126,14 @@ class SubscribeMessageClient:
             await self._http.aclose()
 
     async def _send_with(self, token: str, payload: dict[str, Any]) -> SendResult:
-        try:
-            response = await self._http.post(
+        answer = await json_answer(
+            self._http.post(
                 self._url, params={"access_token": token}, json=payload, timeout=self._timeout_s
             )
-        except httpx.TimeoutException:
-            # WeChat may have delivered it already: a retry can show the message twice, which
-            # beats losing it. The subscribe_msg_sent_event push tells what happened.
-            return _retry_later("timed out")
-        except httpx.HTTPError as exc:
-            return _retry_later(f"request failed ({type(exc).__name__})")
-        if response.status_code != httpx.codes.OK:
-            return _retry_later(f"HTTP {response.status_code}")
-        try:
-            body = json.loads(response.content)
-        except ValueError:
-            return _retry_later("body is not JSON")
-        if not isinstance(body, dict):
-            return _retry_later("body is not a JSON object")
-        return _result_of(body)
+        )
+        # After a timeout WeChat may have delivered it already: a retry can show the message
+        # twice, which beats losing it. The subscribe_msg_sent_event push tells what happened.
+        return _retry_later(answer) if isinstance(answer, str) else _result_of(answer)
 
 
 def _result_of(body: dict[str, Any]) -> SendResult:

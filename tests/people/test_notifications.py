@@ -172,3 +172,22 @@ async def test_the_voters_of_a_poll_hear_when_it_closes(clock: Clock) -> None:
         await asyncio.sleep(0.2)  # later sweeps tell nobody twice
         assert kinds(await notifications(voter)) == ["POLL_CLOSED"]
         assert await notifications(bystander) == []
+
+
+async def test_the_viewer_markNotificationsRead_returns_reads_with_its_new_marker(api: Api) -> None:
+    alice, bob = await join_in_order(api, "alice", "bob")
+    for n in range(2):
+        await post(alice, f"@bob {n}", mentions=[bob.user_id])
+    newest, oldest = await notifications(bob)
+    marked = await bob.data(
+        """
+        mutation($upTo: ID) {
+          markNotificationsRead(upTo: $upTo) {
+            notifications(unreadOnly: true) { edges { node { id } } }
+          }
+        }
+        """,
+        upTo=oldest["id"],
+    )
+    edges = marked["markNotificationsRead"]["notifications"]["edges"]
+    assert [edge["node"]["id"] for edge in edges] == [newest["id"]]
