@@ -6,7 +6,7 @@ import os
 import time
 from collections.abc import Sequence
 
-from benchmarks import attention, fanout, http_stack, posting, query_caches, uploads
+from benchmarks import attention, fanout, http_stack, posting, query_caches, search, uploads
 from benchmarks.feed import PAGE_SIZE, seeded_feed
 from benchmarks.timing import format_ms
 
@@ -70,6 +70,24 @@ def upload_costs() -> None:
     print_table(uploads.rows(asyncio.run(uploads.run())))
 
 
+def search_quality_and_costs() -> None:
+    results = asyncio.run(search.judged_scores())
+    print(
+        "Search, judged set: 2,400 group-chat items (Chinese, English, mixed), 124 queries; "
+        "precision / recall, micro (over all query-item pairs) and macro (mean over queries)."
+    )
+    print_table(search.quality_rows(results))
+    print("groupql's worst queries (+ found but not wanted, - wanted but not found):")
+    for line in search.worst(results):
+        print(f"  {line}")
+    print()
+    print(
+        f"Search page costs: the first {search.PAGE} hits of Group.search, medians of "
+        f"{search.RUNS} runs, in-memory store unless GROUPQL_BENCH_MONGODB_URL names a MongoDB."
+    )
+    print_table(search.cost_rows(asyncio.run(search.page_costs())))
+
+
 def print_table(rows: Sequence[Sequence[str]]) -> None:
     width = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     for row in rows:
@@ -81,7 +99,7 @@ def main() -> None:
     parser.add_argument(
         "only",
         nargs="?",
-        choices=("page", "posting", "fanout", "attention", "uploads"),
+        choices=("page", "posting", "fanout", "attention", "uploads", "search"),
         help="run one benchmark only",
     )
     only = parser.parse_args().only
@@ -92,6 +110,7 @@ def main() -> None:
         ("fanout", live_fanout),
         ("attention", attention_costs),
         ("uploads", upload_costs),
+        ("search", search_quality_and_costs),
     ):
         if only in (None, name):
             benchmark()

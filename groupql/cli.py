@@ -75,6 +75,31 @@ def _migrate(args: argparse.Namespace) -> None:
     done = asyncio.run(_migrate_indexes(settings))
     for line in done.describe() or ["the indexes are current: nothing to do"]:
         print(line)
+    if any("terms" in model.document["key"] for _, model in done.create):
+        print("items written before search are not found until `groupql search reindex` ran")
+
+
+def _search_reindex(args: argparse.Namespace) -> None:
+    settings = _settings()
+    read, changed = asyncio.run(_reindex(settings, args.batch))
+    print(f"done: {read} items read, {changed} changed")
+
+
+async def _reindex(settings: Settings, batch: int) -> tuple[int, int]:
+    from groupql.store import Store, connect
+    from groupql.store.item_search import reindex_all
+
+    database = connect(settings.mongodb_url, settings.mongodb_db)
+    try:
+        return await reindex_all(
+            Store.on(database).item_search,
+            batch=batch,
+            progress=lambda read, changed: print(f"{read} items read, {changed} changed"),
+        )
+    except Exception as error:
+        sys.exit(f"groupql: search reindex failed: {error}")
+    finally:
+        await database.close()
 
 
 async def _migrate_indexes(settings: Settings) -> "IndexPlan":
@@ -148,6 +173,12 @@ def _share_ticket(args: argparse.Namespace) -> None:
     print(json.dumps({"encryptedData": encrypted_data, "iv": iv}))
 
 
+def _positive(value: str) -> int:
+    if not (value.isascii() and value.isdecimal()) or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive number: {value!r}")
+    return int(value)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="groupql", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -161,6 +192,20 @@ def _parser() -> argparse.ArgumentParser:
         "migrate", help="create and change the database's indexes (idempotent; run before serve)"
     )
     migrate.set_defaults(run=_migrate)
+
+    search = commands.add_parser("search", help="the search index").add_subparsers(
+        dest="search_command", required=True
+    )
+    reindex = search.add_parser(
+        "reindex",
+        help="write the search terms of every item where they are not current (items written "
+        "before search, or before a change of how text is indexed); safe to run while serving, "
+        "and again",
+    )
+    reindex.add_argument(
+        "--batch", type=_positive, default=500, help="items read per round trip (default 500)"
+    )
+    reindex.set_defaults(run=_search_reindex)
 
     schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema.set_defaults(run=_schema)

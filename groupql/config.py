@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     # them are not sent, and count as WeChat not answering.
     content_checks_per_min: int = Field(default=4000, gt=0)
     media_checks_per_min: int = Field(default=2000, gt=0)
+    # Search: a query of single Chinese characters (no index term) reads this many of a group's
+    # newest items; a page reads at most this many candidates before it ends short.
+    search_scan_depth: int = Field(default=2000, gt=0)
+    search_candidates_per_page: int = Field(default=500, ge=100)
     # Uploaded media: where the files are kept (local: a directory served by /media/...).
     media_store: Literal["local", "s3"] = "local"
     media_dir: Path = Path("media")

@@ -32,6 +32,7 @@ from groupql.services.profiles import ProfileService
 from groupql.services.questions import QuestionService
 from groupql.services.quiet_hours import QuietHours
 from groupql.services.review import ReviewService
+from groupql.services.search import SearchLimits, SearchService
 from groupql.services.session_keys import SessionKeyCipher
 from groupql.services.sharing import SharingService
 from groupql.services.subscriptions import SubscriptionService
@@ -73,6 +74,7 @@ class Services:
     uploads: UploadService
     review: ReviewService
     media_checks: MediaCheckService
+    search: SearchService
 
 
 @dataclass
@@ -289,6 +291,14 @@ def build_services(settings: Settings, store: Store, outside: Outside, clock: Cl
         notifications=notifications,
         outbox=outbox,
         review=review,
+        search=SearchService(
+            store=store,
+            candidates=store.item_search,
+            limits=SearchLimits(
+                scan_depth=settings.search_scan_depth,
+                candidates_per_page=settings.search_candidates_per_page,
+            ),
+        ),
         media_checks=MediaCheckService(
             store=store,
             review=review,

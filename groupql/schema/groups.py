@@ -1,6 +1,7 @@
 """Groups: the group and its settings, reading groups, creating and changing them."""
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -12,10 +13,12 @@ from groupql.schema.guard import members_only
 from groupql.schema.invites import Invite
 from groupql.schema.items import AlbumEntry, GroupItem
 from groupql.schema.members import Member
+from groupql.schema.search import HOW_SEARCH_READS, SearchHit
 from groupql.schema.serving import serve, serve_all, serves
 from groupql.schema.unread import Unread
 from groupql.schema.users import User, user
 from groupql.services.unread import unread_of
+from groupql.store.item_search import SearchFilters
 
 strawberry.enum(records.GroupKind, description="What kind of chat the group is for.")
 strawberry.enum(records.JoinPolicy, description="Who may join: anyone, with approval, nobody.")
@@ -150,6 +153,40 @@ class Group:
             root, first=first, after=after, types=types, before_seq=before_seq
         )
         return Connection.of(page, GroupItem)
+
+    @strawberry.field(
+        description="The group's items that match `query`, newest first (by seq). "
+        + HOW_SEARCH_READS
+        + " A query of single Chinese characters only reads the group's newest items "
+        "(GROUPQL_SEARCH_SCAN_DEPTH, 2,000 by default)."
+    )
+    @staticmethod
+    async def search(
+        root: strawberry.Parent[records.Group],
+        info: Info,
+        query: str,
+        types: list[records.ItemType] | None = None,
+        author_id: strawberry.ID | None = None,
+        from_: Annotated[
+            datetime | None,
+            strawberry.argument(name="from", description="Items created at or after this time."),
+        ] = None,
+        to: Annotated[
+            datetime | None, strawberry.argument(description="Items created before this time.")
+        ] = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[SearchHit]:
+        filters = SearchFilters(
+            types=None if types is None else frozenset(types),
+            author_id=author_id,
+            since=from_,
+            until=to,
+        )
+        page = await info.context.services.search.in_group(
+            root, query, filters, first=first, after=after
+        )
+        return Connection.of(page, SearchHit)
 
     @strawberry.field(description="Pinned items, in the order they were pinned.")
     @staticmethod

@@ -9,6 +9,7 @@ from groupql.changes import UNCHANGED
 from groupql.context import Info
 from groupql.schema.connection import Connection
 from groupql.schema.notifications import Notification
+from groupql.schema.search import HOW_SEARCH_READS, SearchHit
 from groupql.schema.serving import serve, serve_all, serves
 from groupql.schema.subscriptions import MessageSubscription
 from groupql.schema.unread import UnreadTotals
@@ -52,6 +53,24 @@ class Viewer:
             root, first=first, after=after, unread_only=unread_only
         )
         return Connection.of(page, Notification)
+
+    @strawberry.field(
+        description="The items that match `query` in the viewer's groups (the 200 most "
+        "recently joined), newest first by creation time; each hit has its group. "
+        + HOW_SEARCH_READS
+        + " A word of two or more characters is needed here: search one group for a single "
+        "Chinese character."
+    )
+    @staticmethod
+    async def search(
+        root: strawberry.Parent[records.User],
+        info: Info,
+        query: str,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[SearchHit]:
+        page = await info.context.services.search.across(root, query, first=first, after=after)
+        return Connection.of(page, SearchHit)
 
     @strawberry.field(description="What the viewer let the mini-program send them, by template.")
     @staticmethod

@@ -40,7 +40,7 @@ from groupql.services.item_content import (
 )
 from groupql.services.membership import Access, MembershipService
 from groupql.services.notifications import NotificationService
-from groupql.services.pagination import Page, decode_cursor, page_size, paginate
+from groupql.services.pagination import Page, decode_cursor, is_seq, page_size, paginate
 from groupql.services.permissions import Action, rank
 from groupql.services.uploads import media_entry
 from groupql.store import Store
@@ -293,7 +293,7 @@ class ItemService:
     ) -> Page[Item]:
         """A page of the group's feed (for members: the caller checked)."""
         size = page_size(first)
-        cursor_seq = _seq_or_none(decode_cursor("items", after, _is_seq))
+        cursor_seq = _seq_or_none(decode_cursor("items", after, is_seq))
         bounds = [seq for seq in (cursor_seq, before_seq) if seq is not None]
         items = await self._store.items.page_newest_first(
             group.id, before_seq=min(bounds, default=None), types=types, limit=size + 1
@@ -302,7 +302,7 @@ class ItemService:
 
     async def replies(self, item: Item, *, first: int | None, after: str | None) -> Page[Item]:
         size = page_size(first)
-        after_seq = _seq_or_none(decode_cursor("replies", after, _is_seq))
+        after_seq = _seq_or_none(decode_cursor("replies", after, is_seq))
         items = await self._store.items.replies_page(item, after_seq=after_seq, limit=size + 1)
         return paginate(items, size, "replies", lambda reply: str(reply.seq))
 
@@ -355,15 +355,10 @@ def _texts(content: ItemContent) -> list[str | None]:
     return [content.text, content.link.title if content.link else None, *options]
 
 
-def _is_seq(position: str) -> bool:
-    # isdecimal alone admits non-ASCII digits; 18 digits stay within MongoDB's 64-bit integers.
-    return position.isascii() and position.isdecimal() and len(position) <= 18
-
-
 def _seq_or_none(position: str | None) -> int | None:
     return None if position is None else int(position)
 
 
 def _is_album_position(position: str) -> bool:
     seq, _, index = position.partition(".")
-    return _is_seq(seq) and _is_seq(index)
+    return is_seq(seq) and is_seq(index)

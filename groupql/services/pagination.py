@@ -18,9 +18,14 @@ MAX_PAGE_SIZE = 100
 class Page(Generic[T]):
     edges: list[tuple[str, T]]
     has_next_page: bool
+    # Where the next page starts when it is not after the last edge (a search page that read
+    # past its last hit).
+    resume: str | None = None
 
     @property
     def end_cursor(self) -> str | None:
+        if self.resume is not None:
+            return self.resume
         return self.edges[-1][0] if self.edges else None
 
 
@@ -49,6 +54,12 @@ def decode_cursor(
     if found_kind != kind or not is_valid_position(position):
         raise BadUserInput("'after' is not a cursor from this list; pass an edge's cursor back.")
     return position
+
+
+def is_seq(position: str) -> bool:
+    """Whether a cursor's position is a seq: isdecimal alone admits non-ASCII digits; 18 digits
+    stay within MongoDB's 64-bit integers."""
+    return position.isascii() and position.isdecimal() and len(position) <= 18
 
 
 def paginate(nodes: list[T], size: int, kind: str, position: Callable[[T], str]) -> Page[T]:

@@ -15,7 +15,9 @@ Pipeline = Sequence[Mapping[str, Any]]
 class Cursor(Protocol):
     """A find() query: its options, then its documents in one round trip."""
 
-    def sort(self, key_or_list: str, direction: int) -> Self: ...
+    def sort(
+        self, key_or_list: str | list[tuple[str, int]], direction: int | None = None
+    ) -> Self: ...
 
     def limit(self, limit: int) -> Self: ...
 

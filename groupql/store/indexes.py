@@ -65,6 +65,17 @@ INDEXES: Mapping[str, tuple[IndexModel, ...]] = {
         # Unread mentions: the items after a read marker that name a user, or @all.
         IndexModel([("groupId", ASCENDING), ("mentions", ASCENDING), ("seq", ASCENDING)]),
         IndexModel([("groupId", ASCENDING), ("mentionsAll", ASCENDING), ("seq", ASCENDING)]),
+        # Search (groupql/store/item_search.py): an item's terms, one entry each (multikey), a
+        # group's newest first, and across a member's groups by time.
+        IndexModel([("groupId", ASCENDING), ("terms", ASCENDING), ("seq", DESCENDING)]),
+        IndexModel(
+            [
+                ("groupId", ASCENDING),
+                ("terms", ASCENDING),
+                ("createdAt", DESCENDING),
+                ("_id", DESCENDING),
+            ]
+        ),
         # The items that wait for a file's check.
         IndexModel([("groupId", ASCENDING), ("awaitingMedia", ASCENDING)]),
         # The review queue: a group's held and reported items, newest first.

@@ -5,6 +5,7 @@ import random
 import time
 from collections.abc import Collection as Set
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bson import ObjectId
@@ -25,6 +26,7 @@ from groupql.records import (
 )
 from groupql.store.collection import Collection, Document
 from groupql.store.documents import changed_document, get_many, object_id
+from groupql.store.search_terms import TERMS, terms_of, terms_update
 from groupql.store.tables import (
     Key,
     Table,
@@ -137,7 +139,7 @@ class Items:
                 awaiting_media=awaiting_media,
             )
             try:
-                await self._collection.insert_one(ITEMS.document(item))
+                await self._collection.insert_one(stored(item))
             except DuplicateKeyError:
                 # Either the seq was taken, or this is a retry of a post that was stored.
                 if client_id is not None:
@@ -358,6 +360,8 @@ class Items:
         it; None if it is gone or deleted."""
         content = Changes(ItemContent, text=text, mentions=mentions)
         held = {"queued": True} if review is ReviewStatus.PENDING_REVIEW else {}
+        # Only the text changes: the item's other searchable fields are as they were posted.
+        edited = replace(item.content, text=text, mentions=mentions)
         return await self._change_live(
             item,
             Changes(
@@ -368,12 +372,13 @@ class Items:
                 review_label=review_label,
                 **held,
             ),
+            also=terms_update(edited),
         )
 
     async def tombstone(self, item: Item, *, now: datetime) -> Item | None:
         """Delete an item's content but keep its place (seq) in the feed."""
         deleted = await self._change_live(
-            item, Changes(Item, content=ItemContent(), deleted_at=now)
+            item, Changes(Item, content=ItemContent(), deleted_at=now), also={"$unset": {TERMS: ""}}
         )
         if deleted is not None:
             return deleted
@@ -383,16 +388,28 @@ class Items:
     async def accept_answer(self, question: Item, *, answer_id: str) -> Item | None:
         return await self._change_live(question, Changes(Item, accepted_answer_id=answer_id))
 
-    async def _change_live(self, item: Item, changes: Changes[Item]) -> Item | None:
-        """Change an item that is not deleted; None if it is gone or deleted."""
+    async def _change_live(
+        self, item: Item, changes: Changes[Item], *, also: Document | None = None
+    ) -> Item | None:
+        """Change an item that is not deleted (and apply `also`, its terms' update); None if it
+        is gone or deleted."""
+        also = also or {}
+        update = {**also, "$set": {**ITEMS.to_set(changes), **also.get("$set", {})}}
         doc = await changed_document(
-            self._collection, {**_located(item), "deletedAt": None}, {"$set": ITEMS.to_set(changes)}
+            self._collection, {**_located(item), "deletedAt": None}, update
         )
         return ITEMS.record(doc) if doc else None
 
     async def _find(self, query: Document, sort_key: str, direction: int, limit: int) -> list[Item]:
         docs = await self._collection.find(query).sort(sort_key, direction).limit(limit).to_list()
         return ITEMS.records(docs)
+
+
+def stored(item: Item) -> Document:
+    """The document an item is stored as: its fields, and the terms search finds it by."""
+    terms = terms_of(item.content)
+    document = ITEMS.document(item)
+    return {**document, TERMS: terms} if terms else document
 
 
 def _located(item: Item) -> Document:

@@ -1,9 +1,14 @@
 """The cursors of the in-memory engine: a find() query, and the documents a command returned."""
 
+# mongomock is untyped.
+# mypy: disable-error-code="no-untyped-call"
+
+import itertools
 from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Self
 
+from mongomock.helpers import make_datetime_timezone_aware_in_document
 from pymongo.errors import InvalidOperation
 
 if TYPE_CHECKING:
@@ -54,9 +59,16 @@ class MemoryCursor(MemoryCommandCursor):
         self._sort: dict[str, int] = {}
         self._limit = 0
 
-    def sort(self, key_or_list: str, direction: int) -> Self:
-        self._unrun_query().sort(key_or_list, direction)
-        self._sort = {key_or_list: direction}  # pymongo's sort() replaces the earlier one
+    def sort(self, key_or_list: str | list[tuple[str, int]], direction: int | None = None) -> Self:
+        """As pymongo's: a key and its direction, or a list of (key, direction)."""
+        if isinstance(key_or_list, str):
+            if direction is None:
+                raise TypeError("sort by a key needs its direction (1 or -1)")
+            keys = [(key_or_list, direction)]
+        else:
+            keys = list(key_or_list)
+        self._unrun_query().sort(keys)
+        self._sort = dict(keys)  # pymongo's sort() replaces the earlier one
         return self
 
     def limit(self, limit: int) -> Self:
@@ -75,12 +87,21 @@ class MemoryCursor(MemoryCommandCursor):
             database = self._collection.database
 
             def run() -> list[Document]:
-                documents = list(query)
-                if not self._sort:
-                    documents = database.natural_order.shuffled(documents)
+                if self._sort:
+                    return self._first_sorted(query)
+                documents = database.natural_order.shuffled(list(query))
                 return documents[: abs(self._limit) or None]  # pymongo: 0 is no limit
 
             self._buffer.extend(await database._round_trip(self._command(), run))
+
+    def _first_sorted(self, query: Any) -> list[Document]:
+        """A sorted query's documents up to its limit: mongomock's own filter, sort and copy
+        (its Cursor copies every match before it applies the limit), copying only those."""
+        dataset = query.collection._get_dataset(query._spec, list(self._sort.items()), None, dict)
+        return [
+            make_datetime_timezone_aware_in_document(document)
+            for document in itertools.islice(dataset, abs(self._limit) or None)
+        ]
 
     def _command(self) -> Document:
         """The find command pymongo sends for this query (pymongo.message._gen_find_command)."""

@@ -6,6 +6,7 @@ from groupql.store.database import Database
 from groupql.store.documents import is_valid_id
 from groupql.store.groups import Groups
 from groupql.store.invites import Invites
+from groupql.store.item_search import ItemSearch
 from groupql.store.items import Items
 from groupql.store.members import Members
 from groupql.store.notifications import Notifications
@@ -27,6 +28,7 @@ class Store:
     groups: Groups
     members: Members
     items: Items
+    item_search: ItemSearch
     votes: Votes
     invites: Invites
     notifications: Notifications
@@ -48,6 +50,7 @@ class Store:
             groups=Groups(database.groups),
             members=Members(database.members),
             items=Items(database.items),
+            item_search=ItemSearch(database.items),
             votes=Votes(database.votes),
             invites=Invites(database.invites),
             notifications=Notifications(database.notifications),

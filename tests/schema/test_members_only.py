@@ -11,8 +11,10 @@ from graphql import (
     GraphQLField,
     GraphQLObjectType,
     GraphQLOutputType,
+    Undefined,
     get_named_type,
     is_abstract_type,
+    is_non_null_type,
     is_object_type,
 )
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -91,9 +93,20 @@ def selection(field_type: GraphQLOutputType, walked: frozenset[str] = frozenset(
     return " { " + " ".join(fields) + " }"
 
 
+# A value for each required argument of a Group field, by its type (search's `query`).
+_REQUIRED_VALUES = {"String": '"probe"', "Int": "1", "Boolean": "true"}
+
+
 def reading(name: str) -> str:
-    """A query of one field of a group, with no arguments (all of Group's have defaults)."""
-    return f"query($id: ID!) {{ group(id: $id) {{ {name}{selection(GROUP.fields[name].type)} }} }}"
+    """A query of one field of a group, with a value for each argument it requires."""
+    field = GROUP.fields[name]
+    required = [
+        f"{argument}: {_REQUIRED_VALUES[get_named_type(spec.type).name]}"
+        for argument, spec in field.args.items()
+        if is_non_null_type(spec.type) and spec.default_value is Undefined
+    ]
+    arguments = f"({', '.join(required)})" if required else ""
+    return f"query($id: ID!) {{ group(id: $id) {{ {name}{arguments}{selection(field.type)} }} }}"
 
 
 def read(answer: dict[str, Any], name: str) -> Any:

@@ -106,7 +106,7 @@ def serves(index: Index, filter: FilterShape, sort: Sequence[str]) -> bool:
         return True  # at most one document per value: whatever else it filters or sorts
     if not prefix and keys[0] not in ranges:
         return False  # the whole index would be scanned
-    equalities = {field for field, kind in _leaves(filter) if kind == "=" or _is_in(kind)}
+    equalities = {field for field, kind in _leaves(filter) if kind in ("=", "$all") or _is_in(kind)}
     if not equalities <= set(prefix) or not ranges <= set(keys):
         return False  # some documents would be read only to be filtered out
     return _provides_sort(index.keys, len(prefix), points, _directions(sort))
@@ -180,9 +180,10 @@ def _writes_one(shape: Shape) -> bool:
 
 def _conjuncts(filter: FilterShape) -> Iterator[tuple[str, str]]:
     """(field, bound) of each predicate every matching document satisfies, bound being
-    point (= or null), in, range or other (no index bounds: $ne, $exists, ...)."""
+    point (= or null; $all, which MongoDB bounds by one of its values on a multikey index), in,
+    range or other (no index bounds: $ne, $exists, ...)."""
     for field, kind in _leaves(filter):
-        if kind in ("=", "null"):
+        if kind in ("=", "null", "$all"):
             yield field, "point"
         elif _is_in(kind):
             yield field, "in"

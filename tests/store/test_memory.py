@@ -141,6 +141,8 @@ async def test_find_sorts_and_limits(db: Any) -> None:
     assert await newest_first.to_list() == []
     top = await db["posts"].find({"rank": 2}).sort("_id", pymongo.ASCENDING).limit(2).to_list()
     assert [doc["_id"] for doc in top] == [2, 5]
+    by_two_keys = db["posts"].find({}).sort([("rank", pymongo.ASCENDING), ("_id", -1)]).limit(4)
+    assert [doc["_id"] for doc in await by_two_keys.to_list()] == [9, 6, 3, 0]
 
 
 async def test_cursor_cannot_change_its_query_once_read(db: Any) -> None:
@@ -251,6 +253,8 @@ async def test_datetimes_come_back_aware_utc_at_millisecond_precision(db: Any) -
     )
 
     event = await db["events"].find_one({"aware": {"$lt": dt.datetime(2024, 5, 2, tzinfo=dt.UTC)}})
+    [sorted_event] = await db["events"].find({}).sort("aware", pymongo.DESCENDING).to_list()
+    assert sorted_event == event
 
     assert event["aware"] == dt.datetime(2024, 5, 1, 12, 30, 15, 123000, tzinfo=dt.UTC)
     assert event["aware"].utcoffset() == dt.timedelta(0)
@@ -264,6 +268,8 @@ async def test_returned_documents_do_not_alias_stored_ones(db: Any) -> None:
     document["tags"].append("changed after insert")
     (await db["posts"].find_one({"_id": 1}))["tags"].append("changed after find_one")
     (await db["posts"].find({}).to_list())[0]["tags"].append("changed after find")
+    sorted_find = db["posts"].find({}).sort("_id", pymongo.ASCENDING).limit(1)
+    (await sorted_find.to_list())[0]["tags"].append("changed after a sorted find")
     after_update = await db["posts"].find_one_and_update(
         {"_id": 1}, {"$set": {"seen": True}}, return_document=ReturnDocument.AFTER
     )

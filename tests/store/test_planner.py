@@ -159,3 +159,19 @@ def test_an_or_is_served_when_each_of_its_clauses_is() -> None:
     unserved = {"$or": [mine, {"authorId": "="}]}
     assert served_by({**shape, "pipeline": [{"$match": unserved}]}) is None
     assert is_targeted({**shape, "pipeline": [{"$match": unserved}]}) is False
+
+
+def test_a_search_is_served_by_the_terms_index_bounded_by_one_of_its_terms() -> None:
+    in_group = {"groupId": "=", "terms": "$all", "review": "$nin"}
+    across = {"groupId": "$in", "terms": "$all", "review": "$nin"}
+
+    assert served_by(
+        {"collection": "items", "kind": "find", "filter": in_group, "sort": ["-seq"]}
+    ) == ("groupId_1_terms_1_seq_-1")
+    assert served_by(
+        {"collection": "items", "kind": "find", "filter": across, "sort": ["-createdAt", "-_id"]}
+    ) == ("groupId_1_terms_1_createdAt_-1__id_-1")
+    # Without a term to bound it by, the terms index would be read whole.
+    assert not serves(
+        Index("t", (("groupId", 1), ("terms", 1), ("seq", -1))), {"groupId": "="}, ["-seq"]
+    )
