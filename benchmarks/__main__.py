@@ -6,7 +6,16 @@ import os
 import time
 from collections.abc import Sequence
 
-from benchmarks import attention, fanout, http_stack, posting, query_caches, search, uploads
+from benchmarks import (
+    attention,
+    fanout,
+    http_stack,
+    posting,
+    query_caches,
+    rankings,
+    search,
+    uploads,
+)
 from benchmarks.feed import PAGE_SIZE, seeded_feed
 from benchmarks.timing import format_ms
 
@@ -88,6 +97,15 @@ def search_quality_and_costs() -> None:
     print_table(search.cost_rows(asyncio.run(search.page_costs())))
 
 
+def ranking_costs() -> None:
+    print(
+        "Rankings: groups of 100, 1,000 and 10,000 members with a steps score each (some tied) "
+        f"and a check-in metric, in-memory store, medians of {rankings.RUNS} runs; the viewer "
+        "ranks near the middle."
+    )
+    print_table(rankings.rows(asyncio.run(rankings.run())))
+
+
 def print_table(rows: Sequence[Sequence[str]]) -> None:
     width = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     for row in rows:
@@ -99,7 +117,7 @@ def main() -> None:
     parser.add_argument(
         "only",
         nargs="?",
-        choices=("page", "posting", "fanout", "attention", "uploads", "search"),
+        choices=("page", "posting", "fanout", "attention", "uploads", "search", "rankings"),
         help="run one benchmark only",
     )
     only = parser.parse_args().only
@@ -111,6 +129,7 @@ def main() -> None:
         ("attention", attention_costs),
         ("uploads", upload_costs),
         ("search", search_quality_and_costs),
+        ("rankings", ranking_costs),
     ):
         if only in (None, name):
             benchmark()

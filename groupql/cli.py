@@ -7,6 +7,8 @@ import json
 import sys
 import time
 from collections.abc import Sequence
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -179,6 +181,33 @@ def _positive(value: str) -> int:
     return int(value)
 
 
+def _werun(args: argparse.Namespace) -> None:
+    settings = _settings()
+    if not settings.is_dev:
+        sys.exit("groupql: dev werun works only in dev mode (GROUPQL_WECHAT_MODE=dev)")
+    session = dev_session_for_code(args.code, settings.wechat_appid)
+    today = datetime.now(settings.tz).date()
+    days = [today - timedelta(days=back) for back in reversed(range(len(args.steps)))]
+    payload = {
+        "stepInfoList": [
+            {"timestamp": int(datetime.combine(day, dt_time(), settings.tz).timestamp()), "step": n}
+            for day, n in zip(days, args.steps, strict=True)
+        ],
+        "watermark": {"appid": settings.wechat_appid, "timestamp": int(time.time())},
+    }
+    encrypted_data, iv = encrypt_wechat_data(payload, session.session_key)
+    print(json.dumps({"encryptedData": encrypted_data, "iv": iv}))
+
+
+def _step_counts(value: str) -> list[int]:
+    counts = value.split(",")
+    if not 1 <= len(counts) <= 31 or not all(c.isascii() and c.isdecimal() for c in counts):
+        raise argparse.ArgumentTypeError(
+            f"not 1-31 comma-separated step counts (oldest first, today last): {value!r}"
+        )
+    return [int(count) for count in counts]
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="groupql", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -238,6 +267,18 @@ def _parser() -> argparse.ArgumentParser:
     share_ticket.add_argument("--code", required=True, help="the code the user logged in with")
     share_ticket.add_argument("--open-gid", required=True, help="the WeChat group's openGId")
     share_ticket.set_defaults(run=_share_ticket)
+    werun = dev.add_parser(
+        "werun",
+        help="print the encryptedData and iv that wx.getWeRunData would give a dev-mode user",
+    )
+    werun.add_argument("--code", required=True, help="the code the user logged in with")
+    werun.add_argument(
+        "--steps",
+        required=True,
+        type=_step_counts,
+        help="daily steps, comma-separated, oldest first and today last (e.g. 8000,12000,3500)",
+    )
+    werun.set_defaults(run=_werun)
     return parser
 
 

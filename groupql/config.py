@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     # newest items; a page reads at most this many candidates before it ends short.
     search_scan_depth: int = Field(default=2000, gt=0)
     search_candidates_per_page: int = Field(default=500, ge=100)
+    # Rankings: a leaderboard hears RankingChanged at most once per this many seconds per metric.
+    ranking_event_interval_s: float = Field(default=3.0, ge=0)
     # Uploaded media: where the files are kept (local: a directory served by /media/...).
     media_store: Literal["local", "s3"] = "local"
     media_dir: Path = Path("media")

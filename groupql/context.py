@@ -46,6 +46,8 @@ class Loaders:
     poll_tallies: DataLoader[str, PollTally]
     reports: DataLoader[tuple[str, str], list[Report]]  # by (groupId, itemId)
     media: DataLoader[str, StoredMedia | None]
+    # Active members by (groupId, userId), as clients see them.
+    members: DataLoader[tuple[str, str], Member | None]
 
     @classmethod
     def on(cls, services: Services) -> "Loaders":
@@ -59,6 +61,7 @@ class Loaders:
             poll_tallies=DataLoader(load_fn=services.polls.tallies),
             reports=DataLoader(load_fn=services.review.reports_of),
             media=DataLoader(load_fn=services.uploads.get_many),
+            members=DataLoader(load_fn=services.rankings.members_of),
         )
 
     @classmethod

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 
 
@@ -93,6 +93,8 @@ class User:
     # Notifications up to this id are read (markNotificationsRead moves it, never back), since.
     notifications_read_up_to: str | None = None
     notifications_read_at: datetime | None = None
+    # When the user last sent their WeChat steps (WeRun only updates when they open the app).
+    steps_refreshed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,8 @@ class Member:
     # The seq of the newest item the member has read: items after it are unread.
     last_read_seq: int = 0
     notification_level: NotificationLevel = NotificationLevel.MENTIONS
+    # Whether the member's WeChat steps show in the group's rankings (they opt in).
+    ranks_steps: bool = False
 
 
 @dataclass(frozen=True)
@@ -401,3 +405,70 @@ class Report:
     reporter_id: str
     reason: str
     created_at: datetime
+
+
+class RankingPeriod(Enum):
+    DAY = "DAY"
+    WEEK = "WEEK"
+    MONTH = "MONTH"
+    ALL = "ALL"
+
+
+class Aggregation(Enum):
+    """How a metric's values make a score: their sum, or the highest."""
+
+    SUM = "SUM"
+    MAX = "MAX"
+
+
+@dataclass(frozen=True)
+class Metric:
+    """What a ranking ranks by: one of the built-in metrics (no group), or one a group's admins
+    defined."""
+
+    key: str
+    name: str
+    aggregation: Aggregation
+    unit: str | None = None
+    group_id: str | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Score:
+    """A member's score in a group's ranking of one metric over one period (its key: D2026-12-01,
+    W2026-11-30, M2026-12-01, ALL). `version` orders racing writes: the newer one stays."""
+
+    group_id: str
+    metric: str
+    period: str
+    user_id: str
+    score: float
+    updated_at: datetime
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class ScoreRecord:
+    """One value recorded for a member in a group-defined metric, once per clientId; it counts
+    for the membership it was recorded in (`member_since`: when it began)."""
+
+    group_id: str
+    metric: str
+    user_id: str
+    client_id: str
+    value: float
+    day: date
+    recorded_by: str
+    created_at: datetime
+    member_since: datetime
+
+
+@dataclass(frozen=True)
+class StepDay:
+    """A user's WeChat steps of one calendar day; `version` is when WeChat made the upload."""
+
+    user_id: str
+    day: date
+    steps: int
+    version: int

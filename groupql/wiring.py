@@ -31,10 +31,13 @@ from groupql.services.polls import PollService
 from groupql.services.profiles import ProfileService
 from groupql.services.questions import QuestionService
 from groupql.services.quiet_hours import QuietHours
+from groupql.services.ranking_events import RankingEvents
+from groupql.services.rankings import RankingService
 from groupql.services.review import ReviewService
 from groupql.services.search import SearchLimits, SearchService
 from groupql.services.session_keys import SessionKeyCipher
 from groupql.services.sharing import SharingService
+from groupql.services.steps import StepsService
 from groupql.services.subscriptions import SubscriptionService
 from groupql.services.unread import UnreadService
 from groupql.services.uploads import UploadService
@@ -75,6 +78,8 @@ class Services:
     review: ReviewService
     media_checks: MediaCheckService
     search: SearchService
+    rankings: RankingService
+    steps: StepsService
 
 
 @dataclass
@@ -102,6 +107,7 @@ class Running:
 
     async def close(self) -> None:
         await self.background.stop()
+        self.services.rankings.stop()
         await self.outside.aclose()
         await self.database.close()
 
@@ -218,6 +224,14 @@ def build_services(settings: Settings, store: Store, outside: Outside, clock: Cl
     membership = MembershipService(
         store=store, clock=clock, events=events, notifications=notifications
     )
+    rankings = RankingService(
+        store=store,
+        membership=membership,
+        clock=clock,
+        zone=settings.tz,
+        events=events,
+        ranking_events=RankingEvents(events, interval_s=settings.ranking_event_interval_s),
+    )
     items = ItemService(
         store=store,
         membership=membership,
@@ -232,6 +246,7 @@ def build_services(settings: Settings, store: Store, outside: Outside, clock: Cl
         throttle=throttle,
         notifications=notifications,
         checks=checks,
+        rankings=rankings,
         mention_all_rate=(
             Rate(settings.rate_mention_all_per_hour, period_s=3600)
             if settings.rate_mention_all_per_hour
@@ -273,7 +288,20 @@ def build_services(settings: Settings, store: Store, outside: Outside, clock: Cl
         ),
         polls=PollService(store=store, items=items, clock=clock, events=events),
         questions=QuestionService(
-            store=store, items=items, events=events, notifications=notifications
+            store=store,
+            items=items,
+            events=events,
+            notifications=notifications,
+            rankings=rankings,
+        ),
+        rankings=rankings,
+        steps=StepsService(
+            store=store,
+            auth=auth,
+            rankings=rankings,
+            appid=settings.wechat_appid,
+            max_age_s=settings.share_max_age,
+            clock=clock,
         ),
         live=LiveService(
             store=store, membership=membership, bus=bus, buffer_size=settings.subscriber_buffer

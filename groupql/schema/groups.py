@@ -1,6 +1,6 @@
 """Groups: the group and its settings, reading groups, creating and changing them."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import strawberry
@@ -13,6 +13,7 @@ from groupql.schema.guard import members_only
 from groupql.schema.invites import Invite
 from groupql.schema.items import AlbumEntry, GroupItem
 from groupql.schema.members import Member
+from groupql.schema.rankings import PERIODS, Metric, Ranking
 from groupql.schema.search import HOW_SEARCH_READS, SearchHit
 from groupql.schema.serving import serve, serve_all, serves
 from groupql.schema.unread import Unread
@@ -187,6 +188,37 @@ class Group:
             root, query, filters, first=first, after=after
         )
         return Connection.of(page, SearchHit)
+
+    @strawberry.field(
+        description="The group's members ranked by `metric` (Group.metrics) over the `period` "
+        "that holds `date` (today when null). " + PERIODS
+    )
+    @staticmethod
+    async def ranking(
+        root: strawberry.Parent[records.Group],
+        info: Info,
+        metric: str,
+        period: records.RankingPeriod = records.RankingPeriod.DAY,
+        day: Annotated[
+            date | None, strawberry.argument(name="date", description="Today when null.")
+        ] = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Ranking:
+        access = await info.context.access(root)
+        viewer = await info.context.viewer()
+        ranking = await info.context.services.rankings.ranking(
+            access, viewer, metric_key=metric, period=period, day=day, first=first, after=after
+        )
+        return serve(Ranking, ranking)
+
+    @strawberry.field(
+        description="What the group can be ranked by: steps, posts, acceptedAnswers, then the "
+        "metrics its admins defined."
+    )
+    @staticmethod
+    async def metrics(root: strawberry.Parent[records.Group], info: Info) -> list[Metric]:
+        return serve_all(Metric, await info.context.services.rankings.metrics(root))
 
     @strawberry.field(description="Pinned items, in the order they were pinned.")
     @staticmethod

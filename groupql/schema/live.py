@@ -1,12 +1,14 @@
 """Live updates: the events groupFeed and myEvents stream, and the subscriptions themselves."""
 
 import asyncio
+import datetime
 from collections.abc import AsyncIterator
 from typing import Annotated, TypeVar
 
 import strawberry
 
 from groupql.context import Info
+from groupql.records import RankingPeriod
 from groupql.schema.groups import Group
 from groupql.schema.items import GroupItem
 from groupql.schema.members import Member
@@ -88,6 +90,18 @@ class GroupUpdated:
     group: Group
 
 
+@strawberry.type(
+    description="Scores of a metric changed: a leaderboard showing it refetches. Coalesced: "
+    "at most one per metric every GROUPQL_RANKING_EVENT_INTERVAL_S seconds. `period` and "
+    "`date` say the shortest period that changed; the longer ones around it changed too. "
+    "posts and acceptedAnswers change with ItemPosted and ItemEdited, which tell it already."
+)
+class RankingChanged:
+    metric: str
+    period: RankingPeriod
+    date: datetime.date
+
+
 GroupEvent = Annotated[
     ItemPosted
     | ItemEdited
@@ -99,7 +113,8 @@ GroupEvent = Annotated[
     | MemberRemoved
     | MemberRoleChanged
     | MemberUpdated
-    | GroupUpdated,
+    | GroupUpdated
+    | RankingChanged,
     strawberry.union("GroupEvent"),
 ]
 
@@ -159,6 +174,9 @@ def group_event(event: LiveEvent) -> GroupEvent:
     if event.member is not None:
         member = serve(Member, event.member)
         return _MEMBER_EVENTS[event.type](member=member)  # type: ignore[return-value]
+    if event.ranking is not None:
+        metric, period, day = event.ranking
+        return RankingChanged(metric=metric, period=period, date=day)
     return GroupUpdated(group=serve(Group, event.group))
 
 

@@ -53,6 +53,15 @@ class Member:
         viewer = await info.context.viewer()
         return root.notification_level if root.user_id == viewer.id else None
 
+    @strawberry.field(
+        description="Whether the member's WeChat steps show in the group's rankings "
+        "(setRankingOptIn); only for the viewer's own membership."
+    )
+    @staticmethod
+    async def ranks_steps(root: strawberry.Parent[records.Member], info: Info) -> bool | None:
+        viewer = await info.context.viewer()
+        return root.ranks_steps if root.user_id == viewer.id else None
+
     @strawberry.field(description="Whether the member may not post right now.")
     @staticmethod
     def is_muted(root: strawberry.Parent[records.Member], info: Info) -> bool:

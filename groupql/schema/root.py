@@ -29,6 +29,7 @@ from groupql.schema.persisted import PersistedDocuments, PersistedQueries
 from groupql.schema.pins import PinMutation
 from groupql.schema.polls import PollMutation
 from groupql.schema.questions import QuestionMutation
+from groupql.schema.rankings import RankingMutation
 from groupql.schema.review import ReviewMutation
 from groupql.schema.scalars import DATE_TIME
 from groupql.schema.sharing import SharingMutation
@@ -65,6 +66,7 @@ Mutation = compose(
     InviteMutation,
     SubscriptionMutation,
     UploadMutation,
+    RankingMutation,
 )
 Subscription = compose("Subscription", LiveSubscription)
 count_mutations(Mutation, per_client_address=frozenset({"login"}))

@@ -2,11 +2,12 @@
 
 import logging
 from collections.abc import Sequence
+from datetime import date
 from enum import Enum
 from typing import Any
 
 from groupql.realtime.bus import EventBus
-from groupql.records import Group, Item, Member, Notification
+from groupql.records import Group, Item, Member, Notification, RankingPeriod
 from groupql.store.notifications import audience_of
 
 logger = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ class EventType(Enum):
     MEMBER_ROLE_CHANGED = "MEMBER_ROLE_CHANGED"
     MEMBER_UPDATED = "MEMBER_UPDATED"
     GROUP_UPDATED = "GROUP_UPDATED"
+    RANKING_CHANGED = "RANKING_CHANGED"
     # On the user's own channel (myEvents):
     JOINED_GROUP = "JOINED_GROUP"
     NOTIFICATION_ADDED = "NOTIFICATION_ADDED"
@@ -71,6 +73,18 @@ class Events:
         await self._publish(
             group_channel(group.id), {"type": EventType.GROUP_UPDATED.value, "groupId": group.id}
         )
+
+    async def ranking(self, group_id: str, metric: str, period: RankingPeriod, day: date) -> None:
+        """Scores of a metric changed in the period of this kind that holds `day` (and in the
+        longer ones around it)."""
+        payload = {
+            "type": EventType.RANKING_CHANGED.value,
+            "groupId": group_id,
+            "metric": metric,
+            "period": period.value,
+            "day": day.isoformat(),
+        }
+        await self._publish(group_channel(group_id), payload)
 
     async def notifications(self, addressed: Sequence[tuple[str, Notification]]) -> None:
         """Each new notification, on its recipient's channel, or on its group's channel when it

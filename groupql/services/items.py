@@ -42,6 +42,7 @@ from groupql.services.membership import Access, MembershipService
 from groupql.services.notifications import NotificationService
 from groupql.services.pagination import Page, decode_cursor, is_seq, page_size, paginate
 from groupql.services.permissions import Action, rank
+from groupql.services.rankings import RankingService
 from groupql.services.uploads import media_entry
 from groupql.store import Store
 from groupql.throttle import Rate, Throttle
@@ -71,8 +72,10 @@ class ItemService:
         mention_all_rate: Rate | None,
         notifications: NotificationService,
         checks: ContentChecks,
+        rankings: RankingService,
     ) -> None:
         self._store = store
+        self._rankings = rankings
         self._checks = checks
         self._notifications = notifications
         self._throttle = throttle
@@ -143,6 +146,7 @@ class ItemService:
                 group_id=item.group_id, user_id=viewer.id, seq=item.seq
             )
             await self._events.item(EventType.ITEM_POSTED, item)
+            await self._rankings.count_post(item)
             if item.review is ReviewStatus.PUBLISHED:
                 # A held item tells nobody until a reviewer keeps it.
                 await self._notifications.item_posted(item, mentioned, parent)

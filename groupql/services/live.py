@@ -2,10 +2,11 @@
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
+from datetime import date
 
 from groupql.errors import BadUserInput
 from groupql.realtime.bus import BusUnavailable, EventBus, FellBehind, Message, Subscription
-from groupql.records import Group, Item, Member, MemberStatus, User
+from groupql.records import Group, Item, Member, MemberStatus, RankingPeriod, User
 from groupql.services.events import EventType, group_channel
 from groupql.services.membership import MembershipService
 from groupql.services.my_events import MyEvent, MyEvents
@@ -27,6 +28,8 @@ class LiveEvent:
     seq: int | None = None
     item: Item | None = None
     member: Member | None = None
+    # RANKING_CHANGED: the metric, and the period of this kind around the day.
+    ranking: tuple[str, RankingPeriod, date] | None = None
     # The bus message it came from, shared by every local subscriber (None when read from
     # the store): what they all need to load for it is loaded once, through its memo.
     message: Message | None = None
@@ -168,4 +171,10 @@ class LiveService:
             if member is None:
                 return None
             member = as_seen(group, member)
-        return LiveEvent(event_type, group, payload.get("seq"), item, member, message)
+        ranking = None
+        if event_type is EventType.RANKING_CHANGED:
+            period = RankingPeriod(payload["period"])
+            ranking = (payload["metric"], period, date.fromisoformat(payload["day"]))
+        return LiveEvent(
+            event_type, group, payload.get("seq"), item, member, ranking, message=message
+        )

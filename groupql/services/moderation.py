@@ -96,10 +96,11 @@ class ModerationService:
         removed = await self._change(
             access.group,
             target,
-            Changes(Member, status=status, role=Role.MEMBER),
+            Changes(Member, status=status, role=Role.MEMBER, ranks_steps=False),
             when_status=_REMOVABLE,
             when_role=target.role,
         )
+        await self._store.scores.drop(group_id, user_id)  # former members drop out of rankings
         # The group may have been handed to them this instant (by an owner leaving).
         await self._membership.keep_an_active_owner(group_id)
         await self._events.member(EventType.MEMBER_REMOVED, removed)
@@ -156,9 +157,16 @@ class ModerationService:
         left = await self._change(
             access.group,
             access.member,
-            Changes(Member, status=MemberStatus.LEFT, role=Role.MEMBER, muted_until=None),
+            Changes(
+                Member,
+                status=MemberStatus.LEFT,
+                role=Role.MEMBER,
+                muted_until=None,
+                ranks_steps=False,
+            ),
             when_status=_PRESENT,
         )
+        await self._store.scores.drop(group_id, viewer.id)  # former members drop out of rankings
         # Whoever owns now (the viewer, or someone handing the group to them this instant)
         # must be someone still here.
         await self._membership.keep_an_active_owner(group_id)

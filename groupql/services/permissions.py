@@ -52,6 +52,9 @@ class Action(Enum):
     REVOKE_OWN_INVITE = "revoke your invitations"
     REVOKE_ANY_INVITE = "revoke others' invitations"
     LEAVE = "leave the group"
+    RANK = "take part in the group's rankings (steps, scores)"
+    DEFINE_METRIC = "define the group's ranking metrics"
+    RECORD_SCORE_FOR_OTHERS = "record others' scores"
 
 
 _OWNER = frozenset({Standing.OWNER})
@@ -92,6 +95,9 @@ PERMISSIONS: dict[Action, frozenset[Standing]] = {
     Action.REVOKE_OWN_INVITE: _MEMBERS,
     Action.REVOKE_ANY_INVITE: _ADMINS,
     Action.LEAVE: _MEMBERS | {Standing.PENDING},
+    Action.RANK: _MEMBERS,
+    Action.DEFINE_METRIC: _ADMINS,
+    Action.RECORD_SCORE_FOR_OTHERS: _ADMINS,
 }
 
 _FORMER = frozenset({MemberStatus.LEFT, MemberStatus.REMOVED, MemberStatus.REJECTED})

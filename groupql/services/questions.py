@@ -6,6 +6,7 @@ from groupql.services.events import Events, EventType
 from groupql.services.items import ItemService
 from groupql.services.notifications import NotificationService
 from groupql.services.permissions import Action
+from groupql.services.rankings import RankingService
 from groupql.store import Store
 
 
@@ -17,8 +18,10 @@ class QuestionService:
         items: ItemService,
         events: Events,
         notifications: NotificationService,
+        rankings: RankingService,
     ) -> None:
         self._store = store
+        self._rankings = rankings
         self._notifications = notifications
         self._events = events
         self._items = items
@@ -35,10 +38,14 @@ class QuestionService:
         [answer] = await self._store.items.get_many([answer_id])
         if answer is None or answer.reply_to != question.id or answer.is_deleted:
             raise BadUserInput("'answerId' must name a reply to this question.")
-        accepted = await self._store.items.accept_answer(question, answer_id=answer.id)
-        if accepted is None:
+        found = await self._store.items.accept_answer(question, answer_id=answer.id)
+        if found is None:
             raise NotFound("The question was deleted.")
+        accepted, is_first = found
         await self._events.item(EventType.ITEM_EDITED, accepted)
+        if is_first:
+            # acceptedAnswers counts the first accepted answer of each question.
+            await self._rankings.count_accepted(answer)
         if question.accepted_answer_id != answer.id:
             await self._notifications.answer_accepted(accepted, answer, viewer)
         return accepted

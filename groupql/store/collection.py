@@ -4,8 +4,14 @@ this (mypy holds it to the protocol), and pymongo's async collections fit it."""
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Protocol, Self
 
-from pymongo import IndexModel
-from pymongo.results import DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
+from pymongo import IndexModel, UpdateOne
+from pymongo.results import (
+    BulkWriteResult,
+    DeleteResult,
+    InsertManyResult,
+    InsertOneResult,
+    UpdateResult,
+)
 
 Document = dict[str, Any]
 Filter = Mapping[str, Any]
@@ -62,6 +68,12 @@ class Collection(Protocol):
     async def update_one(self, filter: Filter, update: Mapping[str, Any]) -> UpdateResult: ...
 
     async def delete_one(self, filter: Filter) -> DeleteResult: ...
+
+    async def delete_many(self, filter: Filter) -> DeleteResult: ...
+
+    async def bulk_write(
+        self, requests: Sequence[UpdateOne], *, ordered: bool = True
+    ) -> BulkWriteResult: ...
 
     async def aggregate(self, pipeline: Pipeline) -> CommandCursor: ...
 

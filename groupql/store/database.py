@@ -58,6 +58,10 @@ class Database:
     uploads: Collection
     media: Collection
     reports: Collection
+    metrics: Collection
+    scores: Collection
+    score_records: Collection
+    step_days: Collection
     # The client's bound on each operation (timeoutMS), None for the in-memory engine.
     operation_timeout_s: float | None = None
 
@@ -118,6 +122,10 @@ def _on(
         uploads=collection("uploads"),
         media=collection("media"),
         reports=collection("reports"),
+        metrics=collection("metrics"),
+        scores=collection("scores"),
+        score_records=collection("score_records"),
+        step_days=collection("step_days"),
     )
 
 

@@ -145,6 +145,53 @@ INDEXES: Mapping[str, tuple[IndexModel, ...]] = {
         IndexModel([("itemId", ASCENDING), ("reporterId", ASCENDING)], unique=True),
         IndexModel([("groupId", ASCENDING), ("itemId", ASCENDING), ("_id", ASCENDING)]),
     ),
+    "metrics": (IndexModel([("groupId", ASCENDING), ("key", ASCENDING)], unique=True),),
+    "scores": (
+        # One score per member, metric and period; a member's scores (dropped when they leave).
+        IndexModel(
+            [
+                ("groupId", ASCENDING),
+                ("userId", ASCENDING),
+                ("metric", ASCENDING),
+                ("period", ASCENDING),
+            ],
+            unique=True,
+        ),
+        # A ranking, highest first: its pages, and how many scores are above one (a rank).
+        IndexModel(
+            [
+                ("groupId", ASCENDING),
+                ("metric", ASCENDING),
+                ("period", ASCENDING),
+                ("score", DESCENDING),
+                ("userId", ASCENDING),
+            ]
+        ),
+    ),
+    "score_records": (
+        # One record per clientId; the records of a membership (a member who came back starts
+        # afresh), by day.
+        IndexModel(
+            [
+                ("groupId", ASCENDING),
+                ("metric", ASCENDING),
+                ("userId", ASCENDING),
+                ("clientId", ASCENDING),
+            ],
+            unique=True,
+        ),
+        IndexModel(
+            [
+                ("groupId", ASCENDING),
+                ("metric", ASCENDING),
+                ("userId", ASCENDING),
+                ("memberSince", ASCENDING),
+                ("day", ASCENDING),
+            ]
+        ),
+    ),
+    # A user's steps of each day.
+    "step_days": (IndexModel([("userId", ASCENDING), ("day", ASCENDING)], unique=True),),
     "wechat_pushes": (
         # No query: MongoDB's TTL monitor forgets a push after a day, long after WeChat's
         # retries of it (three, seconds apart) are over.

@@ -385,8 +385,19 @@ class Items:
         doc = await self._collection.find_one(_located(item))
         return ITEMS.record(doc) if doc else None
 
-    async def accept_answer(self, question: Item, *, answer_id: str) -> Item | None:
-        return await self._change_live(question, Changes(Item, accepted_answer_id=answer_id))
+    async def accept_answer(self, question: Item, *, answer_id: str) -> tuple[Item, bool] | None:
+        """Accept an answer: the question after, and whether it had none before (of racing
+        first accepts, one is first); None if the question is gone or deleted."""
+        changes = Changes(Item, accepted_answer_id=answer_id)
+        doc = await changed_document(
+            self._collection,
+            {**_located(question), "deletedAt": None, "acceptedAnswerId": None},
+            {"$set": ITEMS.to_set(changes)},
+        )
+        if doc is not None:
+            return ITEMS.record(doc), True
+        changed = await self._change_live(question, changes)
+        return None if changed is None else (changed, False)
 
     async def _change_live(
         self, item: Item, changes: Changes[Item], *, also: Document | None = None

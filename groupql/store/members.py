@@ -24,6 +24,7 @@ MEMBERS = Table(
     display_name="displayName",
     last_read_seq="lastReadSeq",
     notification_level=enum_key(NotificationLevel, "notificationLevel"),
+    ranks_steps="ranksSteps",
 )
 
 
@@ -115,6 +116,15 @@ class Members:
         """A user's active memberships, most recent first, at most `limit`."""
         return await self._page(
             {"userId": user_id, "status": MemberStatus.ACTIVE.value}, None, limit, DESCENDING
+        )
+
+    async def ranking_steps(self, user_id: str, *, limit: int) -> list[Member]:
+        """A user's active memberships whose groups rank their steps."""
+        return await self._page(
+            {"userId": user_id, "status": MemberStatus.ACTIVE.value, "ranksSteps": True},
+            None,
+            limit,
+            DESCENDING,
         )
 
     async def count_unnotified(self, group_ids: Sequence[str]) -> list[int]:

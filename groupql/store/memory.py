@@ -15,11 +15,11 @@ from typing import Any, TypeVar
 import mongomock
 from bson import ObjectId
 from mongomock.aggregate import process_pipeline
-from pymongo import IndexModel, monitoring, results
+from pymongo import IndexModel, UpdateOne, monitoring, results
 from pymongo.common import validate_ok_for_update
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, InvalidOperation
 
-from groupql.store.memory_cursors import MemoryCommandCursor, MemoryCursor
+from groupql.store.memory_cursors import MemoryCommandCursor, MemoryCursor, read_all
 from groupql.store.memory_rules import (
     NaturalOrder,
     Refused,
@@ -242,14 +242,79 @@ class MemoryCollection:
         command = {"delete": self.name, "ordered": True, "deletes": [{"q": filter, "limit": 1}]}
         return await self._round_trip(command, "delete_one", filter)
 
+    async def delete_many(self, filter: Filter) -> results.DeleteResult:
+        command = {"delete": self.name, "ordered": True, "deletes": [{"q": filter, "limit": 0}]}
+        return await self._round_trip(command, "delete_many", filter)
+
+    async def bulk_write(
+        self, requests: Sequence[UpdateOne], *, ordered: bool = True
+    ) -> results.BulkWriteResult:
+        """Update-one requests (upserts among them), as a server runs them: each applied or
+        refused on its own; ordered stops at the first refusal, unordered goes on; any refusal
+        raises BulkWriteError listing them all."""
+        if not requests:
+            raise InvalidOperation("No operations to execute")
+        updates = []
+        for request in requests:
+            if not isinstance(request, UpdateOne):
+                raise TypeError(
+                    f"the in-memory engine's bulk_write takes UpdateOne, not {request!r}"
+                )
+            document = request._doc
+            if not isinstance(document, Mapping):
+                raise TypeError("the in-memory engine takes update documents, not pipelines")
+            validate_ok_for_update(document)  # pymongo's own check: a bad update is not sent
+            updates.append((request._filter, document, bool(request._upsert)))
+
+        def apply_each() -> results.BulkWriteResult:
+            errors: list[Document] = []
+            counts = {"nMatched": 0, "nModified": 0, "nUpserted": 0}
+            upserted: list[Document] = []
+            for index, (filter, update, upsert) in enumerate(updates):
+                try:
+                    check_update(self._collection, filter, update, sort=None, upsert=upsert)
+                    result = self._collection.update_one(filter, update, upsert=upsert)
+                except (Refused, DuplicateKeyError) as error:
+                    code = error.code if isinstance(error, Refused) else 11000
+                    errors.append({"index": index, "code": code, "errmsg": str(error)})
+                    if ordered:
+                        break
+                    continue
+                if result.upserted_id is not None:
+                    counts["nUpserted"] += 1
+                    upserted.append({"index": index, "_id": result.upserted_id})
+                else:
+                    counts["nMatched"] += result.matched_count
+                    counts["nModified"] += result.modified_count
+            details = {**counts, "nInserted": 0, "nRemoved": 0, "upserted": upserted}
+            if errors:
+                raise BulkWriteError({**details, "writeErrors": errors, "writeConcernErrors": []})
+            return results.BulkWriteResult(details, True)
+
+        command = {
+            "update": self.name,
+            "ordered": ordered,
+            "updates": [
+                {"q": filter, "u": update, "multi": False, "upsert": upsert}
+                for filter, update, upsert in updates
+            ],
+        }
+        return await self.database._round_trip(command, apply_each)
+
     async def aggregate(self, pipeline: Sequence[Mapping[str, Any]]) -> MemoryCommandCursor:
         natural_order = self.database.natural_order
 
         def run() -> list[Document]:
             # Stage by stage as mongomock's aggregate does, shuffling what a server leaves in no
-            # order: the collection read, and what $group makes (mongomock sorts it by _id).
-            documents = natural_order.shuffled(list(self._collection.find()))
-            for stage in pipeline:
+            # order: the collection read, and what $group makes (mongomock sorts it by _id). A
+            # first $match is the read's filter, so only the documents it keeps are copied.
+            stages = list(pipeline)
+            first = stages.pop(0)["$match"] if stages and "$match" in stages[0] else {}
+            documents = natural_order.shuffled(read_all(self._collection, first))
+            for stage in stages:
+                if "$group" in stage and not documents:
+                    # A server groups nothing into nothing (mongomock makes one group of it).
+                    continue
                 output = process_pipeline(documents, self._collection.database, [stage], None)
                 documents = list(output)
                 if "$group" in stage:

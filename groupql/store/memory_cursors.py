@@ -8,13 +8,27 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Self
 
-from mongomock.helpers import make_datetime_timezone_aware_in_document
+from mongomock.helpers import (
+    make_datetime_timezone_aware_in_document,
+    patch_datetime_awareness_in_document,
+)
 from pymongo.errors import InvalidOperation
 
 if TYPE_CHECKING:
     from groupql.store.memory import MemoryCollection
 
 Document = dict[str, Any]
+
+
+def read_all(collection: Any, filter: Mapping[str, Any]) -> list[Document]:
+    """Copies of the documents a filter finds, as mongomock's find returns them (aware
+    datetimes). Its Cursor slices its result list once per document it yields, which makes
+    reading a whole collection quadratic; its dataset is read once here."""
+    spec = patch_datetime_awareness_in_document(filter)  # as mongomock's Cursor reads it
+    return [
+        make_datetime_timezone_aware_in_document(document)
+        for document in collection._get_dataset(spec, None, None, dict)
+    ]
 
 
 class MemoryCommandCursor:
@@ -89,7 +103,9 @@ class MemoryCursor(MemoryCommandCursor):
             def run() -> list[Document]:
                 if self._sort:
                     return self._first_sorted(query)
-                documents = database.natural_order.shuffled(list(query))
+                documents = database.natural_order.shuffled(
+                    read_all(query.collection, self._filter)
+                )
                 return documents[: abs(self._limit) or None]  # pymongo: 0 is no limit
 
             self._buffer.extend(await database._round_trip(self._command(), run))

@@ -9,10 +9,14 @@ from groupql.store.invites import Invites
 from groupql.store.item_search import ItemSearch
 from groupql.store.items import Items
 from groupql.store.members import Members
+from groupql.store.metrics import Metrics
 from groupql.store.notifications import Notifications
 from groupql.store.outbox import Outbox
 from groupql.store.reports import Reports
+from groupql.store.score_records import ScoreRecords
+from groupql.store.scores import Scores
 from groupql.store.sessions import Sessions
+from groupql.store.step_days import StepDays
 from groupql.store.subscriptions import Subscriptions
 from groupql.store.uploads import MediaFiles, Uploads
 from groupql.store.users import Users
@@ -40,6 +44,10 @@ class Store:
     uploads: Uploads
     media: MediaFiles
     reports: Reports
+    metrics: Metrics
+    scores: Scores
+    score_records: ScoreRecords
+    step_days: StepDays
 
     @classmethod
     def on(cls, database: Database) -> "Store":
@@ -60,6 +68,10 @@ class Store:
             uploads=Uploads(database.uploads),
             media=MediaFiles(database.media),
             reports=Reports(database.reports),
+            metrics=Metrics(database.metrics),
+            scores=Scores(database.scores),
+            score_records=ScoreRecords(database.score_records),
+            step_days=StepDays(database.step_days),
         )
 
     @staticmethod

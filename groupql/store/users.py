@@ -25,6 +25,7 @@ USERS = Table(
         "notificationsReadUpTo", load=str, dump=lambda id_: None if id_ is None else ObjectId(id_)
     ),
     notifications_read_at="notificationsReadAt",
+    steps_refreshed_at="stepsRefreshedAt",
 )
 
 
@@ -89,6 +90,13 @@ class Users:
             return USERS.record(doc)
         [user] = await self.get_many([user_id])
         return user
+
+    async def steps_refreshed(self, user_id: str, at: datetime) -> None:
+        """The user sent their steps at `at` (the marker only moves forward)."""
+        await self._collection.update_one(
+            {"_id": object_id(user_id)},
+            {"$max": USERS.to_set(Changes(User, steps_refreshed_at=at))},
+        )
 
     async def by_openid(self, *, appid: str, openid: str) -> User | None:
         doc = await self._collection.find_one({"appid": appid, "openid": openid})

@@ -45,7 +45,7 @@ def read_shared_chat(
     """The chat in a decrypted payload, refused if made for another app, stale or malformed."""
     watermark = payload.get("watermark")
     if watermark is not None:
-        _check_watermark(
+        check_watermark(
             watermark, appid=appid, now_s=now_s, max_age_s=max_age_s, max_skew_s=max_skew_s
         )
     elif "openGId" in payload:
@@ -62,18 +62,27 @@ def read_shared_chat(
     )
 
 
-def _check_watermark(
-    watermark: object, *, appid: str, now_s: float, max_age_s: int, max_skew_s: int
-) -> None:
+def check_watermark(
+    watermark: object,
+    *,
+    appid: str,
+    now_s: float,
+    max_age_s: int,
+    max_skew_s: int = 300,
+    what: str = "share info",
+) -> int:
+    """When WeChat made a payload (its watermark's timestamp), refused if made for another app
+    or too long ago (or ahead of our clock by more than `max_skew_s`)."""
     if not isinstance(watermark, Mapping):
-        raise InvalidEncryptedData("The share info's watermark is malformed.")
+        raise InvalidEncryptedData(f"The {what}'s watermark is malformed.")
     timestamp = watermark.get("timestamp")
     if not _is_json_int(timestamp):
-        raise InvalidEncryptedData("The share info's watermark has no valid timestamp.")
+        raise InvalidEncryptedData(f"The {what}'s watermark has no valid timestamp.")
     if watermark.get("appid") != appid:
         raise AppidMismatch()
     if now_s - timestamp > max_age_s or timestamp > now_s + max_skew_s:
-        raise PayloadExpired()
+        raise PayloadExpired(f"The {what} is too old (or from the future); read it again, retry.")
+    return timestamp
 
 
 def _chat_id(payload: Mapping[str, Any]) -> tuple[str, ChatKind]:

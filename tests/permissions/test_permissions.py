@@ -29,6 +29,15 @@ VIEW_MODERATION = """
 query($id: ID!) { group(id: $id) { members(status: PENDING) { edges { node { id } } } } }
 """
 HELLO = {"type": "TEXT", "text": "hello"}
+OPT_IN = "mutation($g: ID!) { setRankingOptIn(groupId: $g, steps: true) { id } }"
+DEFINE_METRIC = """
+mutation($g: ID!) { defineMetric(groupId: $g, key: "checkins", name: "Check-ins") { key } }
+"""
+RECORD_SCORE = """
+mutation($g: ID!, $u: ID) {
+  recordScore(groupId: $g, metric: "checkins", value: 1, clientId: "c1", userId: $u) { value }
+}
+"""
 
 
 Perform = Callable[[Scenario], Awaitable[dict[str, Any]]]
@@ -209,6 +218,22 @@ async def leave(s: Scenario) -> dict[str, Any]:
     return await s.as_actor(LEAVE, groupId=s.group_id)
 
 
+async def rank(s: Scenario) -> dict[str, Any]:
+    await s.take_standing()
+    return await s.as_actor(OPT_IN, g=s.group_id)
+
+
+async def define_metric(s: Scenario) -> dict[str, Any]:
+    await s.take_standing()
+    return await s.as_actor(DEFINE_METRIC, g=s.group_id)
+
+
+async def record_score_for_others(s: Scenario) -> dict[str, Any]:
+    await s.owner.data(DEFINE_METRIC, g=s.group_id)
+    await s.take_standing()
+    return await s.as_actor(RECORD_SCORE, g=s.group_id, u=s.target.user_id)
+
+
 PERFORM: dict[Action, Perform] = {
     Action.VIEW_GROUP_SUMMARY: view_group_summary,
     Action.VIEW_GROUP: view_group,
@@ -240,6 +265,9 @@ PERFORM: dict[Action, Perform] = {
     Action.REVOKE_OWN_INVITE: revoke_own_invite,
     Action.REVOKE_ANY_INVITE: revoke_any_invite,
     Action.LEAVE: leave,
+    Action.RANK: rank,
+    Action.DEFINE_METRIC: define_metric,
+    Action.RECORD_SCORE_FOR_OTHERS: record_score_for_others,
 }
 
 CELLS = [

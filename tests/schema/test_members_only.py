@@ -33,9 +33,10 @@ PENDING_MEMBER_MAY_READ = {
     "Group.membersCanPin", "Group.createdAt", "Group.memberCount", "Group.viewerMembership",
     "Member.id", "Member.role", "Member.status", "Member.joinedAt", "Member.groupOpenid",
     "Member.mutedUntil", "Member.isMuted", "Member.user",
-    # Their own display name, nickname and avatar: what they chose themselves.
-    "Member.displayName", "Member.notificationLevel", "User.id", "User.nickname",
-    "User.avatarUrl",
+    # Their own display name, nickname and avatar: what they chose themselves (notification
+    # level and steps opt-in: their own membership's only).
+    "Member.displayName", "Member.notificationLevel", "Member.ranksSteps", "User.id",
+    "User.nickname", "User.avatarUrl",
 }  # fmt: skip
 
 GRAPHQL = schema._schema
@@ -93,15 +94,15 @@ def selection(field_type: GraphQLOutputType, walked: frozenset[str] = frozenset(
     return " { " + " ".join(fields) + " }"
 
 
-# A value for each required argument of a Group field, by its type (search's `query`).
-_REQUIRED_VALUES = {"String": '"probe"', "Int": "1", "Boolean": "true"}
+# A value for each required argument of a Group field (a new one must be added here).
+_REQUIRED_VALUES = {("search", "query"): '"probe"', ("ranking", "metric"): '"steps"'}
 
 
 def reading(name: str) -> str:
     """A query of one field of a group, with a value for each argument it requires."""
     field = GROUP.fields[name]
     required = [
-        f"{argument}: {_REQUIRED_VALUES[get_named_type(spec.type).name]}"
+        f"{argument}: {_REQUIRED_VALUES[(name, argument)]}"
         for argument, spec in field.args.items()
         if is_non_null_type(spec.type) and spec.default_value is Undefined
     ]

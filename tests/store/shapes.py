@@ -81,12 +81,17 @@ def _find_and_modify(command: Command) -> Shape:
 
 
 def _update(command: Command) -> Shape:
-    [statement] = command["updates"]
-    return (
+    """One statement's shape; a bulk write's statements must share theirs (one code path sends
+    one kind of statement, however many)."""
+    shapes = [
         {"filter": filter_shape(statement["q"]), "update": update_shape(statement["u"])}
         | _if(statement.get("upsert"), upsert=True)
         | _if(statement.get("multi"), multi=True)
-    )
+        for statement in command["updates"]
+    ]
+    if any(shape != shapes[0] for shape in shapes):
+        raise ValueError(f"a bulk update whose statements differ in shape: {shapes}")
+    return shapes[0]
 
 
 def _delete(command: Command) -> Shape:
@@ -145,7 +150,19 @@ def _stage(stage: Mapping[str, Any]) -> Shape:
         return {name: _sort(body)}
     if name in ("$limit", "$skip"):
         return {name: True}
-    return {name: body}  # $group, $unwind, $project: code, not request values
+    return {name: _code(body)}  # $group, $unwind, $project: code, not request values
+
+
+def _code(expression: Any, *, operand: bool = False) -> Any:
+    """An expression with the values among its operators' operands left out (a rank counts
+    the scores above the viewer's: {$gt: ["$score", 5000]} is one shape, whatever the score)."""
+    if isinstance(expression, Mapping):
+        return {key: _code(value) for key, value in expression.items()}
+    if isinstance(expression, list):
+        return [_code(value, operand=True) for value in expression]
+    if operand and isinstance(expression, int | float) and not isinstance(expression, bool):
+        return "?"
+    return expression
 
 
 def _predicate(condition: Any) -> str:
@@ -229,7 +246,7 @@ def _store_function() -> str:
             path.parent.name == "store"
             and path.parent.parent.name == "groupql"
             and not path.stem.startswith("memory")
-            and path.stem not in ("documents", "collection")
+            and path.stem not in ("documents", "collection", "versioned")
             and not frame.f_code.co_name.startswith("_")
         ):
             return f"groupql/store/{path.name}:{frame.f_code.co_qualname}"

@@ -176,6 +176,19 @@ async def test_aggregate_matches_and_groups(db: Any) -> None:
     ]
 
 
+async def test_grouping_no_documents_makes_no_group(db: Any) -> None:
+    await db["posts"].insert_one({"_id": 1, "group": "g1", "likes": 3})
+
+    cursor = await db["posts"].aggregate(
+        [
+            {"$match": {"group": "g2"}},
+            {"$group": {"_id": None, "likes": {"$sum": "$likes"}, "top": {"$max": "$likes"}}},
+        ]
+    )
+
+    assert [doc async for doc in cursor] == []
+
+
 async def test_find_one_and_update_upserts_and_returns_the_document_after(db: Any) -> None:
     await db["counters"].create_indexes([IndexModel("key", unique=True)])
 
