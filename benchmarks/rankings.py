@@ -42,9 +42,10 @@ from groupql.records import (
     User,
 )
 from groupql.services.membership import Access
+from groupql.services.metrics import STEPS, MetricService
 from groupql.services.pagination import Page, encode_cursor
 from groupql.services.ranking_periods import local_day, span, spans_of
-from groupql.services.rankings import STEPS, RankingEntry, RankingService
+from groupql.services.rankings import RankingEntry, RankingService
 from groupql.store import Database, Store, connect
 from groupql.store.collection import Collection, Document
 from groupql.store.groups import GROUPS
@@ -97,6 +98,7 @@ class Seeded:
     database: Database
     outside: Outside
     rankings: RankingService
+    metrics: MetricService
     viewer: User
     access: Access
     standings: list[Standing]
@@ -126,7 +128,7 @@ async def seeded(size: int) -> Seeded:
     steps = dict(zip(user_ids, _steps(size), strict=True))
     await _seed(database, group, steps, settings.tz)
     await migrate(database.collections())
-    await services.rankings.define_metric(
+    await services.metrics.define_metric(
         _user(user_ids[0]),
         group.id,
         key=CHECK_INS,
@@ -137,7 +139,9 @@ async def seeded(size: int) -> Seeded:
     standings = _standings(steps)
     viewer = _user(standings[size // 2].user_id)
     access = await services.membership.access(viewer, group.id)
-    return Seeded(database, outside, services.rankings, viewer, access, standings, commands)
+    return Seeded(
+        database, outside, services.rankings, services.metrics, viewer, access, standings, commands
+    )
 
 
 async def _seed(database: Database, group: Group, steps: dict[str, int], zone: ZoneInfo) -> None:
@@ -239,7 +243,7 @@ async def _costs(group: Seeded, size: int) -> list[Cost]:
     last = size - PAGE  # the last page is after this place
 
     async def check_in(run: int) -> object:
-        return await group.rankings.record_score(
+        return await group.metrics.record_score(
             group.viewer,
             group.access.group.id,
             metric_key=CHECK_INS,

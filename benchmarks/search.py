@@ -19,11 +19,20 @@ from pymongo import monitoring
 from benchmarks import search_quality
 from benchmarks.search_corpus import CORPUS, JudgedItem
 from benchmarks.timing import format_ms
-from groupql.records import Group, GroupKind, Item, ItemContent, ItemType, Link, Media, Poll
+from groupql.records import (
+    Group,
+    GroupKind,
+    Item,
+    ItemContent,
+    ItemType,
+    Link,
+    Media,
+    Poll,
+    SearchFilters,
+)
 from groupql.services.search import SearchLimits, SearchService
 from groupql.store import Database, Store, connect
 from groupql.store.indexes import migrate
-from groupql.store.item_search import SearchFilters
 from groupql.store.items import stored
 
 SIZES = (1_000, 10_000, 100_000)

@@ -61,7 +61,7 @@ class Loaders:
             poll_tallies=DataLoader(load_fn=services.polls.tallies),
             reports=DataLoader(load_fn=services.review.reports_of),
             media=DataLoader(load_fn=services.uploads.get_many),
-            members=DataLoader(load_fn=services.rankings.members_of),
+            members=DataLoader(load_fn=services.membership.members_of),
         )
 
     @classmethod

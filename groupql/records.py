@@ -407,6 +407,17 @@ class Report:
     created_at: datetime
 
 
+@dataclass(frozen=True)
+class SearchFilters:
+    """What a search keeps to besides its words: item types, an author, a time (from `since`,
+    before `until`)."""
+
+    types: frozenset[ItemType] | None = None
+    author_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
 class RankingPeriod(Enum):
     DAY = "DAY"
     WEEK = "WEEK"

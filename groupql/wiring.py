@@ -23,6 +23,7 @@ from groupql.services.items import ItemService
 from groupql.services.live import LiveService
 from groupql.services.media_checks import MediaCheckService
 from groupql.services.membership import MembershipService
+from groupql.services.metrics import MetricService
 from groupql.services.moderation import ModerationService
 from groupql.services.notifications import NotificationService
 from groupql.services.outbox import OutboxService
@@ -79,6 +80,7 @@ class Services:
     media_checks: MediaCheckService
     search: SearchService
     rankings: RankingService
+    metrics: MetricService
     steps: StepsService
 
 
@@ -224,13 +226,22 @@ def build_services(settings: Settings, store: Store, outside: Outside, clock: Cl
     membership = MembershipService(
         store=store, clock=clock, events=events, notifications=notifications
     )
-    rankings = RankingService(
+    ranking_events = RankingEvents(events, interval_s=settings.ranking_event_interval_s)
+    metrics = MetricService(
         store=store,
         membership=membership,
         clock=clock,
         zone=settings.tz,
         events=events,
-        ranking_events=RankingEvents(events, interval_s=settings.ranking_event_interval_s),
+        ranking_events=ranking_events,
+    )
+    rankings = RankingService(
+        store=store,
+        membership=membership,
+        metrics=metrics,
+        clock=clock,
+        zone=settings.tz,
+        ranking_events=ranking_events,
     )
     items = ItemService(
         store=store,
@@ -295,6 +306,7 @@ def build_services(settings: Settings, store: Store, outside: Outside, clock: Cl
             rankings=rankings,
         ),
         rankings=rankings,
+        metrics=metrics,
         steps=StepsService(
             store=store,
             auth=auth,

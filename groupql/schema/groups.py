@@ -19,7 +19,6 @@ from groupql.schema.serving import serve, serve_all, serves
 from groupql.schema.unread import Unread
 from groupql.schema.users import User, user
 from groupql.services.unread import unread_of
-from groupql.store.item_search import SearchFilters
 
 strawberry.enum(records.GroupKind, description="What kind of chat the group is for.")
 strawberry.enum(records.JoinPolicy, description="Who may join: anyone, with approval, nobody.")
@@ -178,7 +177,7 @@ class Group:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[SearchHit]:
-        filters = SearchFilters(
+        filters = records.SearchFilters(
             types=None if types is None else frozenset(types),
             author_id=author_id,
             since=from_,
@@ -218,7 +217,7 @@ class Group:
     )
     @staticmethod
     async def metrics(root: strawberry.Parent[records.Group], info: Info) -> list[Metric]:
-        return serve_all(Metric, await info.context.services.rankings.metrics(root))
+        return serve_all(Metric, await info.context.services.metrics.metrics(root))
 
     @strawberry.field(description="Pinned items, in the order they were pinned.")
     @staticmethod

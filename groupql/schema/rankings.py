@@ -9,6 +9,7 @@ from groupql.context import Info
 from groupql.schema.connection import Connection
 from groupql.schema.members import Member
 from groupql.schema.serving import serve, serve_all, serves
+from groupql.services import metrics as metric_service
 from groupql.services import rankings as ranking_service
 from groupql.services import steps as steps_service
 
@@ -53,8 +54,7 @@ class RankingEntry:
     async def member(
         root: strawberry.Parent[ranking_service.RankingEntry], info: Info
     ) -> Member | None:
-        found = await info.context.loaders.members.load((root.score.group_id, root.score.user_id))
-        return None if found is None else serve(Member, found)
+        return await _member(info, root.score.group_id, root.score.user_id)
 
     @strawberry.field(
         description="Steps only: the member's steps were not refreshed today (WeChat updates "
@@ -62,7 +62,7 @@ class RankingEntry:
     )
     @staticmethod
     async def stale(root: strawberry.Parent[ranking_service.RankingEntry], info: Info) -> bool:
-        if root.score.metric != ranking_service.STEPS.key:
+        if root.score.metric != metric_service.STEPS.key:
             return False
         user = await info.context.loaders.users.load(root.score.user_id)
         return info.context.services.rankings.is_stale(user)
@@ -111,7 +111,7 @@ class Ranking:
         return root.span.period
 
 
-@serves(ranking_service.RecordedScore)
+@serves(metric_service.RecordedScore)
 @strawberry.type(description="A value recorded for a member.")
 class RecordedScore:
     metric: Metric
@@ -121,26 +121,25 @@ class RecordedScore:
 
     @strawberry.field
     @staticmethod
-    def value(root: strawberry.Parent[ranking_service.RecordedScore]) -> float:
+    def value(root: strawberry.Parent[metric_service.RecordedScore]) -> float:
         return root.record.value
 
     @strawberry.field(description="The day it counts in.")
     @staticmethod
-    def day(root: strawberry.Parent[ranking_service.RecordedScore]) -> date:
+    def day(root: strawberry.Parent[metric_service.RecordedScore]) -> date:
         return root.record.day
 
     @strawberry.field
     @staticmethod
-    def recorded_at(root: strawberry.Parent[ranking_service.RecordedScore]) -> datetime:
+    def recorded_at(root: strawberry.Parent[metric_service.RecordedScore]) -> datetime:
         return root.record.created_at
 
     @strawberry.field
     @staticmethod
     async def member(
-        root: strawberry.Parent[ranking_service.RecordedScore], info: Info
+        root: strawberry.Parent[metric_service.RecordedScore], info: Info
     ) -> Member | None:
-        found = await info.context.loaders.members.load((root.record.group_id, root.record.user_id))
-        return None if found is None else serve(Member, found)
+        return await _member(info, root.record.group_id, root.record.user_id)
 
 
 @serves(records.StepDay)
@@ -159,6 +158,12 @@ class StepsReceived:
     @staticmethod
     def days(root: strawberry.Parent[steps_service.StepsReceived]) -> list[StepCount]:
         return serve_all(StepCount, root.days)
+
+
+async def _member(info: Info, group_id: str, user_id: str) -> Member | None:
+    """The active member, as clients see them (null: no longer a member)."""
+    found = await info.context.loaders.members.load((group_id, user_id))
+    return None if found is None else serve(Member, found)
 
 
 @strawberry.type
@@ -197,7 +202,7 @@ class RankingMutation:
         unit: str | None = None,
     ) -> Metric:
         viewer = await info.context.viewer()
-        metric = await info.context.services.rankings.define_metric(
+        metric = await info.context.services.metrics.define_metric(
             viewer, group_id, key=key, name=name, aggregation=aggregation, unit=unit
         )
         return serve(Metric, metric)
@@ -216,7 +221,7 @@ class RankingMutation:
         user_id: strawberry.ID | None = None,
     ) -> RecordedScore:
         viewer = await info.context.viewer()
-        recorded = await info.context.services.rankings.record_score(
+        recorded = await info.context.services.metrics.record_score(
             viewer,
             group_id,
             metric_key=metric,

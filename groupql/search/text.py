@@ -29,34 +29,50 @@ def is_word_char(char: str) -> bool:
 
 @dataclass(frozen=True)
 class Normalized:
-    """A text as search reads it, and for each of its characters the original one it came from."""
+    """A text as search reads it, and for each of its characters the span of the original
+    it came from."""
 
     text: str
     original: str
-    origins: tuple[int, ...]
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
 
     def utf16_span(self, start: int, end: int) -> tuple[int, int]:
         """The original text's span, in UTF-16 code units (as JavaScript indexes strings), of
         the normalized characters start..end."""
-        first, last = self.origins[start], self.origins[end - 1] + 1
+        first, last = self.starts[start], self.ends[end - 1]
         return _utf16_offset(self.original, first), _utf16_offset(self.original, last)
 
 
 def normalized(original: str) -> Normalized:
-    """NFKC (full-width letters and digits read as ASCII ones) and case-folded, one character
-    at a time so that every normalized character knows where it came from."""
+    """NFKC (full-width letters and digits read as ASCII ones; e followed by a combining acute
+    reads as é) and case-folded, one character and the marks that combine with it at a time,
+    so that every normalized character knows where it came from."""
     text: list[str] = []
-    origins: list[int] = []
-    for index, char in enumerate(original):
-        folded = _fold(char)
+    starts: list[int] = []
+    ends: list[int] = []
+    index = 0
+    while index < len(original):
+        end = index + 1
+        while end < len(original) and _combines(original[end]):
+            end += 1
+        folded = _fold(original[index:end])
         text.append(folded)
-        origins.extend([index] * len(folded))
-    return Normalized("".join(text), original, tuple(origins))
+        starts.extend([index] * len(folded))
+        ends.extend([end] * len(folded))
+        index = end
+    return Normalized("".join(text), original, tuple(starts), tuple(ends))
+
+
+def _combines(char: str) -> bool:
+    """A mark that joins the character before it: a combining mark, or a half-width kana
+    voicing mark (ｶﾞ reads as ガ)."""
+    return unicodedata.combining(char) != 0 or char in "\uff9e\uff9f"
 
 
 @lru_cache(maxsize=8192)
-def _fold(char: str) -> str:
-    return unicodedata.normalize("NFKC", char).casefold()
+def _fold(cluster: str) -> str:
+    return unicodedata.normalize("NFKC", cluster).casefold()
 
 
 def _utf16_offset(text: str, index: int) -> int:

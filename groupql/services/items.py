@@ -146,7 +146,8 @@ class ItemService:
                 group_id=item.group_id, user_id=viewer.id, seq=item.seq
             )
             await self._events.item(EventType.ITEM_POSTED, item)
-            await self._rankings.count_post(item)
+            if item.review is ReviewStatus.PUBLISHED:
+                await self._rankings.count_post(item)  # a held item is not counted
             if item.review is ReviewStatus.PUBLISHED:
                 # A held item tells nobody until a reviewer keeps it.
                 await self._notifications.item_posted(item, mentioned, parent)

@@ -65,6 +65,21 @@ class MembershipService:
         """Access from a membership already loaded (a request's DataLoader batches those)."""
         return Access(group, member, standing(group, member, self._clock()))
 
+    async def members_of(self, keys: Sequence[tuple[str, str]]) -> list[Member | None]:
+        """The active members with these (groupId, userId), as clients see them (the owner
+        OWNER), in one query per group (a ranking page's members are of one group)."""
+        by_group: dict[str, list[str]] = {}
+        for group_id, user_id in keys:
+            by_group.setdefault(group_id, []).append(user_id)
+        groups = await self._store.groups.get_many(list(by_group))
+        found: dict[tuple[str, str], Member] = {}
+        for group in groups:
+            if group is None:
+                continue
+            for member in await self._store.members.active_among(group.id, by_group[group.id]):
+                found[(group.id, member.user_id)] = as_seen(group, member)
+        return [found.get(key) for key in keys]
+
     async def memberships_of(self, user_id: str, group_ids: Sequence[str]) -> list[Member | None]:
         found = await self._store.members.of_user_in_groups(user_id, group_ids)
         by_group = {member.group_id: member for member in found}

@@ -1,5 +1,7 @@
 """RankingChanged, coalesced: a leaderboard screen refetches at most once per interval per metric,
-however many scores change (the first change is told at once, the rest once the interval ends)."""
+however many scores change (the first change is told at once, the rest once the interval ends,
+as the shortest period among them). Each instance coalesces what it writes: with N instances a
+metric can be told up to N times per interval."""
 
 import asyncio
 from dataclasses import dataclass
@@ -7,6 +9,8 @@ from datetime import date
 
 from groupql.records import RankingPeriod
 from groupql.services.events import Events
+
+_ORDER = {period: order for order, period in enumerate(RankingPeriod)}  # DAY first
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,10 @@ class RankingEvents:
     async def changed(self, change: RankingChange) -> None:
         key = (change.group_id, change.metric)
         if key in self._waiting:
-            self._waiting[key] = change  # told when the interval ends
+            # Told when the interval ends: the shortest period that changed meanwhile.
+            waiting = self._waiting[key]
+            if waiting is None or _ORDER[change.period] <= _ORDER[waiting.period]:
+                self._waiting[key] = change
             return
         self._waiting[key] = None
         await self._events.ranking(change.group_id, change.metric, change.period, change.day)

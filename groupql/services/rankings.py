@@ -1,19 +1,13 @@
-"""Group rankings (群排行): members ranked by a metric over a day, week, month or all time.
-
-Built-in metrics need no definition: `steps` (WeChat steps of the members who opted in),
-`posts` and `acceptedAnswers`. A group's admins define more (`defineMetric`: check-ins, quiz
-points...), whose values members record (`recordScore`, once per clientId).
+"""Group rankings (群排行): members ranked by a metric (services/metrics.py) over a day, week,
+month or all time, WeChat steps ranked where their members opted in, and the built-in counts.
 
 Every score lives in `scores` under its group, metric and period, ordered by an index: a page of
 a ranking is one query, a member's rank is "1 + how many scores are higher" (one more), whatever
-the group's size. Recording a value writes the record and the member's four scores (the day,
-week, month and all time it counts in); each score is computed from the records and written only
-over one computed from fewer, so retries and races never count a value twice or lose one.
+the group's size.
 """
 
 import asyncio
 import math
-import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -21,42 +15,29 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from groupql.changes import Changes
-from groupql.errors import BadUserInput, Conflict, NotFound
+from groupql.errors import BadUserInput, NotFound
 from groupql.records import (
-    Aggregation,
-    Group,
     Item,
     Member,
     MemberStatus,
     Metric,
     RankingPeriod,
     Score,
-    ScoreRecord,
     User,
 )
 from groupql.services.clock import Clock
-from groupql.services.events import Events
 from groupql.services.membership import Access, MembershipService
+from groupql.services.metrics import ACCEPTED_ANSWERS, POSTS, STEPS, MetricService
 from groupql.services.pagination import Page, decode_cursor, encode_cursor, is_seq, page_size
-from groupql.services.permissions import Action, as_seen
+from groupql.services.permissions import Action
 from groupql.services.ranking_events import RankingChange, RankingEvents
 from groupql.services.ranking_periods import Span, local_day, span, spans_of
 from groupql.store import Store
-
-STEPS = Metric("steps", "Steps", Aggregation.SUM, "steps")
-POSTS = Metric("posts", "Posts", Aggregation.SUM, "posts")
-ACCEPTED_ANSWERS = Metric("acceptedAnswers", "Accepted answers", Aggregation.SUM, "answers")
-BUILT_IN = {metric.key: metric for metric in (STEPS, POSTS, ACCEPTED_ANSWERS)}
 
 T = TypeVar("T")
 
 # The days a ranking can be asked for: WeChat's era, with room for every period around them.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
-
-MAX_METRICS_PER_GROUP = 20
-_KEY = re.compile(r"[a-z][A-Za-z0-9_]{0,31}")
-_CLIENT_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
-_MAX_VALUE = 1e12
 
 
 @dataclass(frozen=True)
@@ -82,29 +63,22 @@ class Ranking:
     standing: Callable[[], Awaitable[Standing]]
 
 
-@dataclass(frozen=True)
-class RecordedScore:
-    record: ScoreRecord
-    metric: Metric
-    is_new: bool
-
-
 class RankingService:
     def __init__(
         self,
         *,
         store: Store,
         membership: MembershipService,
+        metrics: MetricService,
         clock: Clock,
         zone: ZoneInfo,
-        events: Events,
         ranking_events: RankingEvents,
     ) -> None:
         self._store = store
         self._membership = membership
+        self._metrics = metrics
         self._clock = clock
         self._zone = zone
-        self._events = events
         self._ranking_events = ranking_events
 
     @property
@@ -113,94 +87,6 @@ class RankingService:
 
     def stop(self) -> None:
         self._ranking_events.stop()
-
-    async def metrics(self, group: Group) -> list[Metric]:
-        """The built-in metrics, then the group's own, by key."""
-        own = await self._store.metrics.of_group(group.id, limit=MAX_METRICS_PER_GROUP)
-        return [*BUILT_IN.values(), *own]
-
-    async def define_metric(
-        self,
-        viewer: User,
-        group_id: str,
-        *,
-        key: str,
-        name: str,
-        aggregation: Aggregation,
-        unit: str | None,
-    ) -> Metric:
-        """Define a metric (admins); defining it again renames it, if its aggregation stays."""
-        access = await self._membership.access(viewer, group_id)
-        access.require(Action.DEFINE_METRIC)
-        if not _KEY.fullmatch(key) or key in BUILT_IN:
-            raise BadUserInput(
-                "'key' is 1-32 letters, digits or _, starting with a lower-case letter, and not "
-                f"one of the built-in metrics ({', '.join(BUILT_IN)})."
-            )
-        name = _checked_label(name, "name", 32)
-        unit = None if unit is None else _checked_label(unit, "unit", 16)
-        if await self._store.metrics.get(group_id, key) is None:
-            existing = await self._store.metrics.of_group(group_id, limit=MAX_METRICS_PER_GROUP)
-            if len(existing) >= MAX_METRICS_PER_GROUP:
-                raise BadUserInput(f"A group has at most {MAX_METRICS_PER_GROUP} metrics.")
-        metric = Metric(key, name, aggregation, unit, group_id, self._clock())
-        stored, defined = await self._store.metrics.define(metric)
-        if not defined:
-            raise Conflict(
-                f"'{key}' is defined with aggregation {stored.aggregation.value}; its scores "
-                "would not mean the same: choose another key."
-            )
-        await self._events.group(access.group)
-        return stored
-
-    async def record_score(
-        self,
-        viewer: User,
-        group_id: str,
-        *,
-        metric_key: str,
-        value: float,
-        client_id: str,
-        user_id: str | None,
-    ) -> RecordedScore:
-        """Record a value for the viewer (or, for admins, another member) today; a retry with
-        the same clientId records nothing more."""
-        access = await self._membership.access(viewer, group_id)
-        access.require(Action.RANK)
-        if user_id is not None and user_id != viewer.id:
-            access.require(Action.RECORD_SCORE_FOR_OTHERS)
-        subject = user_id or viewer.id
-        if not _CLIENT_ID.fullmatch(client_id):
-            raise BadUserInput("'clientId' is 1-64 letters, digits or . _ : -")
-        if not math.isfinite(value) or abs(value) > _MAX_VALUE:
-            raise BadUserInput(f"'value' is a number between -{_MAX_VALUE:g} and {_MAX_VALUE:g}.")
-        metric = await self._metric(access.group, metric_key)
-        if metric.group_id is None:
-            raise BadUserInput(f"'{metric.key}' is counted by groupql; record your own metrics.")
-        member = access.member if subject == viewer.id else None
-        if member is None:
-            member = await self._active_member(group_id, subject)
-        now = self._clock()
-        record, is_new = await self._store.score_records.add(
-            ScoreRecord(
-                group_id=group_id,
-                metric=metric.key,
-                user_id=member.user_id,
-                client_id=client_id,
-                value=value,
-                day=local_day(now, self._zone),
-                recorded_by=viewer.id,
-                created_at=now,
-                member_since=member.joined_at,
-            )
-        )
-        # A retry recomputes too: a first attempt that died after its record is completed.
-        await self._recompute(metric, member, record.day, now)
-        await self._unless_gone(group_id, member.user_id)
-        await self._ranking_events.changed(
-            RankingChange(group_id, metric.key, RankingPeriod.DAY, record.day)
-        )
-        return RecordedScore(record, metric, is_new)
 
     async def set_opt_in(self, viewer: User, group_id: str, *, steps: bool) -> Member:
         """Show the viewer's steps in the group's rankings, or take them out at once."""
@@ -221,7 +107,7 @@ class RankingService:
             await self._store.scores.drop(group_id, viewer.id, STEPS.key)
         today = local_day(self._clock(), self._zone)
         await self._ranking_events.changed(
-            RankingChange(group_id, STEPS.key, RankingPeriod.ALL, today)
+            RankingChange(group_id, STEPS.key, RankingPeriod.DAY, today)
         )
         return changed
 
@@ -274,7 +160,7 @@ class RankingService:
     ) -> Ranking:
         """A page of a ranking, the viewer's own entry, and how many take part (for members:
         the caller checked)."""
-        metric = await self._metric(access.group, metric_key)
+        metric = await self._metrics.metric(access.group, metric_key)
         size = page_size(first)
         if day is not None and not FIRST_DAY <= day <= LAST_DAY:
             raise BadUserInput(f"'date' must be between {FIRST_DAY} and {LAST_DAY}.")
@@ -314,31 +200,12 @@ class RankingService:
         today = local_day(self._clock(), self._zone)
         return local_day(user.steps_refreshed_at, self._zone) < today
 
-    async def members_of(self, keys: Sequence[tuple[str, str]]) -> list[Member | None]:
-        """The active members with these (groupId, userId), as clients see them (the owner
-        OWNER), in one query per group: a ranking page's members are of one group."""
-        by_group: dict[str, list[str]] = {}
-        for group_id, user_id in keys:
-            by_group.setdefault(group_id, []).append(user_id)
-        groups = await self._store.groups.get_many(list(by_group))
-        found: dict[tuple[str, str], Member] = {}
-        for group in groups:
-            if group is None:
-                continue
-            for member in await self._store.members.active_among(group.id, by_group[group.id]):
-                found[(group.id, member.user_id)] = as_seen(group, member)
-        return [found.get(key) for key in keys]
-
     async def count_post(self, item: Item) -> None:
         await self._count(POSTS, item.group_id, item.author_id, item.created_at)
 
     async def count_accepted(self, answer: Item) -> None:
         """The answer is the first accepted of its question: one more for its author, today."""
         await self._count(ACCEPTED_ANSWERS, answer.group_id, answer.author_id, self._clock())
-
-    async def drop_member(self, group_id: str, user_id: str) -> None:
-        """A member left or was removed: out of every ranking of the group."""
-        await self._store.scores.drop(group_id, user_id)
 
     async def _count(self, metric: Metric, group_id: str, user_id: str, at: datetime) -> None:
         day = local_day(at, self._zone)
@@ -348,50 +215,6 @@ class RankingService:
         # Counted for someone who left (an answer accepted after its author left, a post racing
         # its author's leaving): out again.
         await self._unless_gone(group_id, user_id)
-
-    async def _metric(self, group: Group, key: str) -> Metric:
-        if key in BUILT_IN:
-            return BUILT_IN[key]
-        metric = await self._store.metrics.get(group.id, key)
-        if metric is None:
-            raise NotFound(f"This group has no metric '{key}'; see Group.metrics.")
-        return metric
-
-    async def _active_member(self, group_id: str, user_id: str) -> Member:
-        member = await self._store.members.get(group_id=group_id, user_id=user_id)
-        if member is None or member.status is not MemberStatus.ACTIVE:
-            raise NotFound("That user is not an active member of this group.")
-        return member
-
-    async def _recompute(self, metric: Metric, member: Member, day: date, now: datetime) -> None:
-        """The member's scores of the periods `day` counts in, from the records of their
-        membership; each written unless one computed from more records is stored."""
-        group_id, user_id = member.group_id, member.user_id
-        periods = spans_of(day, self._zone)
-        since = min(local_day(one.start, self._zone) for one in periods if one.start is not None)
-        by_day = await self._store.score_records.by_day(
-            group_id, metric.key, user_id, metric.aggregation, since=since, joined=member.joined_at
-        )
-        overall = await self._store.score_records.overall(
-            group_id, metric.key, user_id, metric.aggregation, joined=member.joined_at
-        )
-        scores = []
-        for one in periods:
-            if one.period is RankingPeriod.ALL:
-                value, count = overall
-            else:
-                inside = [
-                    totals
-                    for recorded, totals in by_day.items()
-                    if one.start is not None
-                    and one.end is not None
-                    and local_day(one.start, self._zone)
-                    <= recorded
-                    < local_day(one.end, self._zone)
-                ]
-                value, count = _combined(inside, metric.aggregation)
-            scores.append(Score(group_id, metric.key, one.key, user_id, value, now, count))
-        await self._store.scores.put(scores)
 
     async def _unless_gone(self, group_id: str, user_id: str) -> None:
         """A member who left while their score was written is taken out again: whichever of the
@@ -423,14 +246,6 @@ def _once(read: Callable[[], Awaitable[T]]) -> Callable[[], Awaitable[T]]:
         return await started[0]
 
     return shared
-
-
-def _combined(totals: Sequence[tuple[float, int]], aggregation: Aggregation) -> tuple[float, int]:
-    if not totals:
-        return 0, 0
-    values = [value for value, _ in totals]
-    value = sum(values) if aggregation is Aggregation.SUM else max(values)
-    return value, sum(count for _, count in totals)
 
 
 def _first_of_periods(since: date | None) -> date | None:
@@ -475,10 +290,3 @@ def _position(position: str) -> tuple[float, str, int, int] | None:
     if not Store.is_id(user_id):
         return None
     return value, user_id, int(rank), int(place)
-
-
-def _checked_label(text: str, name: str, longest: int) -> str:
-    text = text.strip()
-    if not 1 <= len(text) <= longest or not text.isprintable():
-        raise BadUserInput(f"'{name}' is 1-{longest} printable characters.")
-    return text

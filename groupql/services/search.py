@@ -14,17 +14,18 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 
 from groupql.errors import BadUserInput
-from groupql.records import Group, Item, User
+from groupql.records import Group, Item, SearchFilters, User
 from groupql.search.matching import Highlight, highlights
 from groupql.search.query import Query, parse_query
 from groupql.services.pagination import Page, decode_cursor, encode_cursor, is_seq, page_size
 from groupql.store import Store
-from groupql.store.item_search import SearchFilters
 from groupql.store.search_terms import searchable_fields
 
 MAX_QUERY_LENGTH = 100
 MAX_KEYWORDS = 10
-# Viewer.search reads this many of the viewer's groups, the most recently joined.
+# Viewer.search reads this many of the viewer's groups, the most recently joined. Not more:
+# MongoDB merges one sorted index scan per group only up to 200 (internalQueryMaxScansToExplode);
+# past it the newest-first order would be a blocking sort of every match.
 MAX_GROUPS_SEARCHED = 200
 
 Position = TypeVar("Position")

@@ -58,7 +58,7 @@ class StepsService:
         ]
         if days:
             await self._store.step_days.put(days)
-        await self._store.users.steps_refreshed(viewer.id, now)
+            await self._store.users.steps_refreshed(viewer.id, now)
         ranked = await self._store.members.ranking_steps(viewer.id, limit=MAX_RANKED_GROUPS)
         if days and ranked:
             await self._rankings.put_steps(

@@ -2,45 +2,33 @@
 candidates of a query, newest first, that have every one of its terms."""
 
 from collections.abc import Callable, Sequence
-from collections.abc import Collection as Set
-from dataclasses import dataclass
 from datetime import datetime
 
 from bson import ObjectId
 from pymongo import DESCENDING
 
-from groupql.records import Item, ItemType, ReviewStatus
+from groupql.records import Item, SearchFilters
 from groupql.store.collection import Collection, Document
 from groupql.store.documents import object_id
-from groupql.store.items import ITEMS
+from groupql.store.items import ITEMS, SHOWN
 from groupql.store.search_terms import TERMS, terms_update
 
-# Items that wait for review, or were refused, are found by nobody (items from before reviews
-# have no key).
-_SHOWN = {"review": {"$nin": [ReviewStatus.PENDING_REVIEW.value, ReviewStatus.REJECTED.value]}}
 
-
-@dataclass(frozen=True)
-class SearchFilters:
-    types: Set[ItemType] | None = None
-    author_id: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-
-    def query(self) -> Document:
-        query: Document = {}
-        if self.types is not None:
-            query["type"] = {"$in": sorted(kind.value for kind in self.types)}
-        if self.author_id is not None:
-            query["authorId"] = self.author_id
-        created = {
-            operator: moment
-            for operator, moment in (("$gte", self.since), ("$lt", self.until))
-            if moment is not None
-        }
-        if created:
-            query["createdAt"] = created
-        return query
+def _filtered(filters: SearchFilters) -> Document:
+    """The filters as the items' keys."""
+    query: Document = {}
+    if filters.types is not None:
+        query["type"] = {"$in": sorted(kind.value for kind in filters.types)}
+    if filters.author_id is not None:
+        query["authorId"] = filters.author_id
+    created = {
+        operator: moment
+        for operator, moment in (("$gte", filters.since), ("$lt", filters.until))
+        if moment is not None
+    }
+    if created:
+        query["createdAt"] = created
+    return query
 
 
 class ItemSearch:
@@ -59,7 +47,7 @@ class ItemSearch:
     ) -> list[Item]:
         """A group's shown items with every term (any item, with none), newest first, with seqs
         between after_seq and before_seq."""
-        query: Document = {"groupId": group_id, **_having(terms), **_SHOWN, **filters.query()}
+        query: Document = {"groupId": group_id, **_having(terms), **SHOWN, **_filtered(filters)}
         seq: Document = {"$gt": after_seq} if after_seq else {}
         if before_seq is not None:
             seq["$lt"] = before_seq
@@ -78,7 +66,7 @@ class ItemSearch:
     ) -> list[Item]:
         """The shown items with every term in these groups, newest first (by creation, then id),
         before the given (createdAt, id)."""
-        query: Document = {"groupId": {"$in": list(group_ids)}, **_having(terms), **_SHOWN}
+        query: Document = {"groupId": {"$in": list(group_ids)}, **_having(terms), **SHOWN}
         if before is not None:
             created_at, id_ = before
             query["$or"] = [

@@ -90,6 +90,9 @@ ITEMS = Table(
     awaiting_media=Key("awaitingMedia", load=tuple, dump=list, missing=()),
 )
 ALBUM_TYPES = (ItemType.IMAGE, ItemType.VIDEO)
+# The items everybody sees: not waiting for review, not refused (items from before reviews have
+# no key).
+SHOWN = {"review": {"$nin": [ReviewStatus.PENDING_REVIEW.value, ReviewStatus.REJECTED.value]}}
 
 
 class Items:
@@ -191,8 +194,7 @@ class Items:
             "groupId": group_id,
             "type": {"$in": [t.value for t in ALBUM_TYPES]},
             "deletedAt": None,
-            # Held or refused photos stay out of the album (items from before reviews have no key).
-            "review": {"$nin": [ReviewStatus.PENDING_REVIEW.value, ReviewStatus.REJECTED.value]},
+            **SHOWN,  # held or refused photos stay out of the album
         }
         if before_seq is not None:
             query["seq"] = {"$lte": before_seq}

@@ -22,26 +22,26 @@ class Metrics:
     def __init__(self, collection: Collection) -> None:
         self._collection = collection
 
-    async def define(self, metric: Metric) -> tuple[Metric, bool]:
+    async def define(self, metric: Metric) -> tuple[Metric, bool, bool]:
         """Define a metric, or rename one of the same key and aggregation: the metric as
-        stored, and whether this call made or changed it (False: the key holds another
-        aggregation, which stays)."""
-        doc, _ = await upsert(
-            self._collection,
-            {"groupId": metric.group_id, "key": metric.key},
-            {"$setOnInsert": METRICS.document(metric)},
+        stored, whether this call made or changed it (False: the key holds another
+        aggregation, which stays), and whether it made it."""
+        key = {"groupId": metric.group_id, "key": metric.key}
+        doc, created = await upsert(
+            self._collection, key, {"$setOnInsert": METRICS.document(metric)}
         )
         stored = METRICS.record(doc)
         if stored.aggregation is not metric.aggregation:
-            return stored, False
+            return stored, False, False
         if (stored.name, stored.unit) != (metric.name, metric.unit):
             doc, _ = await upsert(
-                self._collection,
-                {"groupId": metric.group_id, "key": metric.key},
-                {"$set": {"name": metric.name, "unit": metric.unit}},
+                self._collection, key, {"$set": {"name": metric.name, "unit": metric.unit}}
             )
             stored = METRICS.record(doc)
-        return stored, True
+        return stored, True, created
+
+    async def forget(self, group_id: str, key: str) -> None:
+        await self._collection.delete_one({"groupId": group_id, "key": key})
 
     async def of_group(self, group_id: str, *, limit: int) -> list[Metric]:
         cursor = self._collection.find({"groupId": group_id}).sort("key", ASCENDING).limit(limit)

@@ -60,6 +60,9 @@ async def _with_retries(collection: Collection, requests: list[UpdateOne]) -> No
             return
         except BulkWriteError as error:
             failed: list[dict[str, Any]] = error.details["writeErrors"]
-            if any(one["code"] != _DUPLICATE_KEY for one in failed):
+            # A write concern not met (a failover, a majority timeout) is no success either.
+            if error.details.get("writeConcernErrors") or any(
+                one["code"] != _DUPLICATE_KEY for one in failed
+            ):
                 raise
             requests = [requests[one["index"]] for one in failed]

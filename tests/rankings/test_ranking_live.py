@@ -111,13 +111,12 @@ async def test_each_metric_is_told_on_its_own(live: LiveServer, clock: Clock) ->
         (e["metric"], e["period"]) for e in events if e["__typename"] == "RankingChanged"
     )
     # Quiz and steps are told though check-ins were just told; the second check-in once the
-    # interval ended, as the opt-in (ALL) after the steps it put (DAY). A post's ItemPosted
-    # tells a posts leaderboard already.
+    # interval ended, and the opt-in (which changes today's ranking, and every longer one)
+    # after the steps it put. A post's ItemPosted tells a posts leaderboard already.
     assert told == {
         ("checkins", "DAY"): 2,
         ("quiz", "DAY"): 1,
-        ("steps", "DAY"): 1,
-        ("steps", "ALL"): 1,
+        ("steps", "DAY"): 2,
     }
     assert [event["__typename"] for event in events].count("ItemPosted") == 1
     await socket.close()

@@ -205,3 +205,11 @@ async def test_a_member_who_rejoins_starts_every_ranking_afresh(api: Api, clock:
 
     assert await scores(alice, "posts", period="ALL") == {back.user_id: 1}
     assert await scores(alice, "checkins", period="ALL") == {back.user_id: 1}
+
+
+async def test_a_post_held_for_review_is_not_counted(api: Api) -> None:
+    alice, bob = await join_in_order(api, "alice", "bob")
+    await bob.say("shown")
+    await bob.say("dev-review this one waits for an admin")
+
+    assert await scores(alice, "posts", period="ALL") == {bob.user_id: 1}

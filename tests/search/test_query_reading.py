@@ -94,3 +94,9 @@ def test_highlights_say_which_field_option_and_file_matched() -> None:
 
 def test_overlapping_matches_of_several_keywords_are_one_highlight() -> None:
     assert found("长江 长江大桥 大桥", "南京市长江大桥通车") == ["长江大桥"]
+
+
+def test_combining_marks_and_half_width_kana_read_as_their_composed_forms() -> None:
+    assert found("café", "cafe\u0301 time") == ["cafe\u0301"]  # e + combining acute
+    assert found("ガイド", "ｶﾞｲﾄﾞ です") == ["ｶﾞｲﾄﾞ"]  # half-width kana with voicing marks
+    assert index_terms(["cafe\u0301"]) == ["café"]

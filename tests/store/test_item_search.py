@@ -11,10 +11,19 @@ from typing import Any, cast
 import pytest
 from bson import ObjectId
 
-from groupql.records import Item, ItemContent, ItemType, Link, Media, Poll, ReviewStatus
+from groupql.records import (
+    Item,
+    ItemContent,
+    ItemType,
+    Link,
+    Media,
+    Poll,
+    ReviewStatus,
+    SearchFilters,
+)
 from groupql.store.collection import Collection, Document
 from groupql.store.indexes import INDEXES, migrate
-from groupql.store.item_search import ItemSearch, SearchFilters, reindex_all
+from groupql.store.item_search import ItemSearch, reindex_all
 from groupql.store.items import ITEMS, Items
 from groupql.store.search_terms import TERMS, terms_of
 from tests.conftest import Clock
