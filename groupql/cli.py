@@ -2,7 +2,6 @@
 
 import argparse
 import asyncio
-import copy
 import json
 import sys
 import time
@@ -17,6 +16,7 @@ from pydantic import ValidationError
 
 from groupql.config import Settings
 from groupql.documents import manifest_json, manifest_of
+from groupql.observability.logs import log_config
 from groupql.wechat.code2session import dev_session_for_code
 from groupql.wechat.crypto import encrypt_wechat_data
 
@@ -36,25 +36,42 @@ def _settings() -> Settings:
 
 def _serve(args: argparse.Namespace) -> None:
     settings = _settings()
+    if args.workers > 1:
+        _check_workers(settings)
     from groupql.app import create_app
 
     # Checked before uvicorn starts, so that stale indexes refuse with one line, not a traceback;
     # the app is told what was found, so that it does not wait for a silent database again.
     indexes_checked = None if settings.uses_memory_store else asyncio.run(_check_indexes(settings))
 
-    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
-    log_config["loggers"]["groupql"] = {"handlers": ["default"], "level": "INFO"}
-    app = create_app(settings, indexes_checked=indexes_checked)
+    log_format = args.log_format or settings.log_format
+    # Several workers each build the app from the environment (create_app is their factory).
+    app = create_app(settings, indexes_checked=indexes_checked) if args.workers == 1 else None
     uvicorn.run(
-        app,
+        app or "groupql.app:create_app",
+        factory=app is None,
+        workers=args.workers,
         host=args.host,
         port=args.port,
-        log_config=log_config,
+        log_config=log_config(uvicorn.config.LOGGING_CONFIG, log_format),
         # The app reads X-Forwarded-For itself, from GROUPQL_TRUSTED_PROXIES only.
         proxy_headers=False,
         # A WebSocket message is held to the HTTP body limit (uvicorn closes with 1009 beyond).
         ws_max_size=settings.max_request_bytes,
     )
+
+
+def _check_workers(settings: Settings) -> None:
+    """Several worker processes share nothing but the store and the bus: refuse what would
+    split them (an in-process bus: a subscriber on one worker would miss events published on
+    another; an in-memory store: each worker would have its own)."""
+    if settings.uses_memory_store:
+        sys.exit("groupql: --workers > 1 needs a MongoDB (GROUPQL_MONGODB_URL), not memory://")
+    if settings.redis_url is None:
+        sys.exit(
+            "groupql: --workers > 1 needs GROUPQL_REDIS_URL: with the in-process event bus, "
+            "subscribers on one worker would miss events published on another"
+        )
 
 
 async def _check_indexes(settings: Settings) -> bool:
@@ -120,7 +137,12 @@ async def _migrate_indexes(settings: Settings) -> "IndexPlan":
 def _schema(args: argparse.Namespace) -> None:
     from groupql.schema import schema
 
-    print(schema.as_str())
+    if args.changes_since is None:
+        print(schema.as_str())
+        return
+    from groupql.schema_changes import print_changes_since
+
+    sys.exit(print_changes_since(args.changes_since, schema.as_str()))
 
 
 def _documents_build(args: argparse.Namespace) -> None:
@@ -215,6 +237,18 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="start the API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="worker processes (more than 1 needs GROUPQL_REDIS_URL and a MongoDB)",
+    )
+    serve.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        help="text as uvicorn prints it, or one JSON object per line with a line per GraphQL "
+        "operation (default: GROUPQL_LOG_FORMAT, else text)",
+    )
     serve.set_defaults(run=_serve)
 
     migrate = commands.add_parser(
@@ -237,6 +271,13 @@ def _parser() -> argparse.ArgumentParser:
     reindex.set_defaults(run=_search_reindex)
 
     schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+    schema.add_argument(
+        "--changes-since",
+        type=Path,
+        metavar="FILE",
+        help="instead of the schema, print what changed since the schema in FILE (BREAKING or "
+        "DANGEROUS, one per line); exit status 1 when a change is breaking",
+    )
     schema.set_defaults(run=_schema)
 
     documents = commands.add_parser(

@@ -99,6 +99,16 @@ class Settings(BaseSettings):
     # This server as clients reach it (https://api.example.com), to make absolute URLs of its
     # own routes (uploads, local media); unset, they are relative paths.
     public_url: str = ""
+    # Logs: text as uvicorn prints them, or one JSON object per line with a line per GraphQL
+    # operation (`groupql serve --log-format` overrides it).
+    log_format: Literal["text", "json"] = "text"
+    # GET /metrics (Prometheus) on the API's own port; "off" where the port is public and the
+    # proxy cannot keep /metrics to the monitoring network.
+    metrics: Literal["on", "off"] = "on"
+    # GraphiQL loads its assets from here when they were not built into the package
+    # (scripts/graphiql_assets.py): any base laid out as unpkg is, e.g. a mirror reachable in
+    # mainland China.
+    graphiql_cdn: str = "https://unpkg.com/"
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":

@@ -7,6 +7,9 @@ request, and never a header).
 
 import logging
 
+from groupql.observability.logs import FIELDS
+from groupql.observability.metrics import observed
+
 logger = logging.getLogger("groupql.refusals")
 
 # Codes that are not refusals of the request: ours to log elsewhere (INTERNAL as an error,
@@ -17,5 +20,8 @@ _NOT_REFUSALS = frozenset({"INTERNAL", "UNAVAILABLE"})
 def log_refusal(code: str, message: str, *, client: str, user_id: str | None = None) -> None:
     if code in _NOT_REFUSALS:
         return
+    if (metrics := observed()) is not None:
+        metrics.refusals.labels(code).inc()
     who = client if user_id is None else f"{client} (user {user_id})"
-    logger.info("refused %s from %s: %s", code, who, message)
+    fields = {"event": "refusal", "code": code, "client": client, "user_id": user_id}
+    logger.info("refused %s from %s: %s", code, who, message, extra={FIELDS: fields})

@@ -8,8 +8,12 @@ from graphql import GraphQLFormattedError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    Operation as TransportOperation,
+)
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
+    Message,
     SubscribeMessage,
 )
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
@@ -24,6 +28,9 @@ from strawberry.subscriptions.protocols.graphql_ws.types import (
 
 from groupql.context import Context
 from groupql.errors import GroupQLError, RateLimited, Unauthenticated, Unavailable
+from groupql.observability.metrics import observed
+from groupql.observability.operations import Operation, named
+from groupql.refusals import log_refusal
 from groupql.schema.live import TRY_AGAIN_LATER
 
 # Close codes a client acts on: log in again (4401), or give up on this socket (4403); 4408 is
@@ -48,6 +55,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """graphql-transport-ws, with a refused login closing 4401 and server pings."""
 
     _ping_task: "asyncio.Task[None] | None" = None
+    _observed: dict[str, Operation] | None = None
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         try:
@@ -68,6 +76,26 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             return
         await super().handle_subscribe(message)
 
+    async def run_operation(self, operation: TransportOperation[Context, None]) -> None:
+        observed = self._observed = self._observed or {}
+        observed[operation.id] = _observe(
+            self.context, operation.id, operation.query, operation.operation_name
+        )
+        try:
+            await super().run_operation(operation)
+        finally:
+            observed.pop(operation.id).finish()
+
+    async def send_message(self, message: Message) -> None:
+        observed = (self._observed or {}).get(str(message.get("id")))
+        if observed is not None:
+            payload: Any = message.get("payload")
+            if message["type"] == "next":
+                _delivered(observed, payload.get("errors") or [])
+            elif message["type"] == "error":
+                observed.failed_with_errors(payload)
+        await super().send_message(message)
+
     async def _ping(self) -> None:
         # Mobile networks and proxies drop sockets that stay silent; a ping every interval
         # keeps them open and lets the client notice a dead server.
@@ -87,6 +115,8 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     """The older graphql-ws protocol: the same login rules, and a timeout for connection_init."""
 
+    _observed: dict[str, Operation] | None = None
+
     async def handle(self) -> None:
         timeout = asyncio.create_task(self._close_if_not_initialised())
         try:
@@ -103,6 +133,30 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
             )
             return
         await super().handle_start(message)
+
+    async def handle_async_results(
+        self,
+        operation_id: str,
+        query: str,
+        operation_name: str | None,
+        variables: dict[str, object] | None,
+    ) -> None:
+        observed = self._observed = self._observed or {}
+        observed[operation_id] = _observe(self.context, operation_id, query, operation_name)
+        try:
+            await super().handle_async_results(operation_id, query, operation_name, variables)
+        finally:
+            observed.pop(operation_id).finish()
+
+    async def send_message(self, message: OperationMessage) -> None:
+        observed = (self._observed or {}).get(str(message.get("id")))
+        if observed is not None:
+            payload: Any = message.get("payload")
+            if message["type"] == "data":
+                _delivered(observed, payload.get("errors") or [])
+            elif message["type"] == "error":
+                observed.failed_with_errors([payload])
+        await super().send_message(message)
 
     async def handle_message(self, message: OperationMessage) -> None:
         # The legacy protocol ignores frames it cannot read (strawberry skips undecodable ones);
@@ -129,7 +183,35 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
 
 async def _count_subscribe(context: Context, *, socket: int) -> None:
     # Per socket: a client that floods one socket with subscribe messages is slowed there.
-    await context.count("subscription", by=f"socket-{socket}", rate=context.rate_limits.subscribes)
+    try:
+        await context.count(
+            "subscription", by=f"socket-{socket}", rate=context.rate_limits.subscribes
+        )
+    except RateLimited as limited:
+        client, user_id = context.client_address, context.known_user_id()
+        log_refusal(limited.code, limited.message, client=client, user_id=user_id)
+        raise
+
+
+def _observe(
+    context: Context, operation_id: str, query: str | None, operation_name: str | None
+) -> Operation:
+    operation = Operation(
+        "websocket",
+        context.client_address,
+        observed(),
+        subscription_id=operation_id,
+        named=named(query if isinstance(query, str) else None, operation_name),
+        known_user=context.known_user_id,
+    )
+    operation.start()
+    return operation
+
+
+def _delivered(operation: Operation, errors: list[dict[str, Any]]) -> None:
+    operation.failed_with_errors(errors)
+    if operation.named.kind == "subscription" and operation.metrics is not None:
+        operation.metrics.events_delivered.inc()
 
 
 def _limited(limited: RateLimited) -> GraphQLFormattedError:

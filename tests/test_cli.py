@@ -240,3 +240,33 @@ def test_dev_share_ticket_refuses_to_run_in_live_mode() -> None:
     assert result.stdout == ""
     assert "dev mode" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("store", "says"),
+    [
+        ({}, "not memory://"),
+        ({"GROUPQL_MONGODB_URL": "mongodb://db.invalid/?replicaSet=rs0"}, "GROUPQL_REDIS_URL"),
+    ],
+)
+def test_serve_refuses_several_workers_that_would_not_share_their_events(
+    store: dict[str, str], says: str
+) -> None:
+    result = groupql("serve", "--workers", "2", env=clean_env(**store))
+
+    assert result.returncode == 1
+    assert says in result.stderr and "--workers" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_schema_changes_since_a_file_name_what_would_break_clients(tmp_path: Path) -> None:
+    current = groupql("schema", env=clean_env()).stdout
+    older = tmp_path / "older.graphql"
+    older.write_text(current.replace("type Query {", "type Query {\n  gone: Int", 1))
+
+    unchanged = groupql("schema", "--changes-since", str(tmp_path / "missing"), env=clean_env())
+    broken = groupql("schema", "--changes-since", str(older), env=clean_env())
+
+    assert unchanged.returncode == 2
+    assert broken.returncode == 1
+    assert "FIELD_REMOVED" in broken.stdout and "Query.gone" in broken.stdout

@@ -6,6 +6,7 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
+from groupql.observability.metrics import observed
 from groupql.realtime.bus import EventBus
 from groupql.records import Group, Item, Member, Notification, RankingPeriod
 from groupql.store.notifications import audience_of
@@ -122,5 +123,7 @@ class Events:
     async def _publish(self, channel: str, payload: dict[str, Any]) -> None:
         try:
             await self._bus.publish(channel, payload)
+            if (metrics := observed()) is not None:
+                metrics.events_published.labels(payload["type"]).inc()
         except Exception:
             logger.warning("could not publish %s on %s", payload["type"], channel, exc_info=True)

@@ -1,6 +1,6 @@
-// Fails when an operation of src/operations.js no longer validates against schema.graphql, when
-// an enum of src/index.d.ts no longer lists the schema's values, or when schema.graphql is not
-// what the server prints (`groupql schema`, when it can be run).
+// Fails when an operation of src/operations.js no longer validates against the repository's
+// schema.graphql, when an enum of src/index.d.ts no longer lists the schema's values, or when
+// schema.graphql is not what the server prints (`groupql schema`, when it can be run).
 //
 //   node scripts/check-operations.mjs            # GROUPQL=path/to/groupql to pick the binary
 
@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { GraphQLEnumType, buildSchema, parse, validate } from "graphql";
 import * as operations from "../src/operations.js";
 
-const schemaPath = fileURLToPath(new URL("../schema.graphql", import.meta.url));
+const schemaPath = fileURLToPath(new URL("../../../schema.graphql", import.meta.url));
 const defaultGroupql = fileURLToPath(new URL("../../../.venv/bin/groupql", import.meta.url));
 const committed = readFileSync(schemaPath, "utf8");
 const problems = [];
@@ -41,7 +41,7 @@ const groupql = process.env.GROUPQL || defaultGroupql;
 if (existsSync(groupql)) {
   const printed = execFileSync(groupql, ["schema"], { encoding: "utf8" });
   if (printed !== committed) {
-    problems.push(`schema.graphql is stale: run \`${groupql} schema > schema.graphql\``);
+    problems.push(`${schemaPath} is stale: run \`${groupql} schema > ${schemaPath}\``);
   }
 } else {
   console.log(`(${groupql} not found: schema.graphql not compared with the server's)`);
