@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from groupql.errors import Unauthenticated
 from groupql.records import User
@@ -11,6 +12,7 @@ from groupql.services.clock import Clock
 from groupql.services.session_keys import SessionKeyCipher
 from groupql.store import Store
 from groupql.wechat.code2session import Code2Session
+from groupql.wechat.crypto import decrypt_wechat_data
 
 _TOKEN_BYTES = 32
 
@@ -72,8 +74,13 @@ class AuthService:
             raise Unauthenticated("The token's user no longer exists; log in again.")
         return user
 
-    def session_key_of(self, user: User) -> str:
-        return self._cipher.decrypt(user.encrypted_session_key, owner=self._owner(user.openid))
+    def decrypt_for(self, user: User, encrypted_data: str, iv: str) -> dict[str, Any]:
+        """What WeChat encrypted for this user's session (wx.getShareInfo, wx.getWeRunData...):
+        SESSION_KEY_STALE when another session key made it."""
+        session_key = self._cipher.decrypt(
+            user.encrypted_session_key, owner=self._owner(user.openid)
+        )
+        return decrypt_wechat_data(encrypted_data, iv, session_key)
 
     def _owner(self, openid: str) -> str:
         return f"{self._appid}:{openid}"

@@ -5,7 +5,6 @@ from groupql.services.auth import AuthService
 from groupql.services.clock import Clock
 from groupql.services.membership import JoinResult, MembershipService
 from groupql.store import Store
-from groupql.wechat.crypto import decrypt_wechat_data
 from groupql.wechat.share_info import read_shared_chat
 
 
@@ -33,7 +32,7 @@ class SharingService:
         Idempotent and race-free: the group and the membership are each upserted on a unique key,
         so concurrent joins of a new group make one group, and its creator is its one owner.
         """
-        payload = decrypt_wechat_data(encrypted_data, iv, self._auth.session_key_of(viewer))
+        payload = self._auth.decrypt_for(viewer, encrypted_data, iv)
         now = self._clock()
         chat = read_shared_chat(
             payload, appid=self._appid, now_s=now.timestamp(), max_age_s=self._max_age_s

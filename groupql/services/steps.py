@@ -9,7 +9,6 @@ from groupql.services.auth import AuthService
 from groupql.services.clock import Clock
 from groupql.services.rankings import RankingService
 from groupql.store import Store
-from groupql.wechat.crypto import decrypt_wechat_data
 from groupql.wechat.werun import read_steps
 
 # The groups a user's steps are ranked in, at most (their most recently joined).
@@ -43,7 +42,7 @@ class StepsService:
     async def submit(self, viewer: User, encrypted_data: str, iv: str) -> StepsReceived:
         """Keep each day's steps (a day already kept from a newer upload stays) and rank them
         where the viewer opted in. Sending the same upload again changes nothing."""
-        payload = decrypt_wechat_data(encrypted_data, iv, self._auth.session_key_of(viewer))
+        payload = self._auth.decrypt_for(viewer, encrypted_data, iv)
         now = self._clock()
         upload = read_steps(
             payload,
