@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -35,6 +36,9 @@ def _settings() -> Settings:
 
 
 def _serve(args: argparse.Namespace) -> None:
+    if args.trusted_proxies is not None:
+        # Through the environment, so that every worker's settings have it too.
+        os.environ["GROUPQL_TRUSTED_PROXIES"] = args.trusted_proxies
     settings = _settings()
     if args.workers > 1:
         _check_workers(settings)
@@ -46,9 +50,13 @@ def _serve(args: argparse.Namespace) -> None:
 
     log_format = args.log_format or settings.log_format
     # Several workers each build the app from the environment (create_app is their factory).
-    app = create_app(settings, indexes_checked=indexes_checked) if args.workers == 1 else None
+    app = (
+        create_app(settings, indexes_checked=indexes_checked, tune_collector=True)
+        if args.workers == 1
+        else None
+    )
     uvicorn.run(
-        app or "groupql.app:create_app",
+        app or "groupql.app:served_app",
         factory=app is None,
         workers=args.workers,
         host=args.host,
@@ -248,6 +256,13 @@ def _parser() -> argparse.ArgumentParser:
         choices=["text", "json"],
         help="text as uvicorn prints it, or one JSON object per line with a line per GraphQL "
         "operation (default: GROUPQL_LOG_FORMAT, else text)",
+    )
+    serve.add_argument(
+        "--trusted-proxies",
+        metavar="ADDRESSES",
+        help="comma-separated addresses or networks (CIDR) of reverse proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto are believed (default: GROUPQL_TRUSTED_PROXIES, "
+        "else 127.0.0.1)",
     )
     serve.set_defaults(run=_serve)
 

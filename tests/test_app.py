@@ -6,6 +6,7 @@ from unittest.mock import ANY
 
 import httpx
 import pytest
+from graphql import get_introspection_query
 from starlette.applications import Starlette
 
 from groupql.app import create_app
@@ -81,6 +82,21 @@ async def test_a_query_of_an_unknown_field_is_bad_user_input(api: Api) -> None:
     assert "nope" in bad_user_input_messages(body)[0]
 
 
+async def test_graphiqls_own_introspection_query_answers_whole(api: Api) -> None:
+    # GraphiQL 3 asks this (ofType nine levels deep) before it shows the docs or completes.
+    query = get_introspection_query(input_value_deprecation=True)
+    body = await api.post(query)
+    assert "errors" not in body, body["errors"]
+    assert body["data"]["__schema"]["queryType"]["name"] == "Query"
+
+
+async def test_introspection_cycles_past_graphqls_own_bound_are_refused(api: Api) -> None:
+    fields = "fields { type { fields { type { fields { type { fields { name } } } } } } }"
+    body = await api.post(f"{{ __schema {{ types {{ {fields} }} }} }}")
+    assert "data" not in body
+    assert "Maximum introspection depth exceeded" in bad_user_input_messages(body)[0]
+
+
 async def test_a_query_nested_deeper_than_the_limit_is_refused_before_it_runs(api: Api) -> None:
     # The schema has no cycles, so no valid query is deeper than 12: the deep tail below is not
     # in the schema, and the limiter must still say what is wrong with its depth.
@@ -93,7 +109,7 @@ async def test_a_query_nested_deeper_than_the_limit_is_refused_before_it_runs(ap
         body = await api.post(query)
         messages = bad_user_input_messages(body)
         assert any("exceeds maximum operation depth of 12" in message for message in messages)
-        assert body["data"] is None
+        assert "data" not in body  # nothing ran: GraphQL leaves `data` out
 
 
 async def test_an_unexpected_failure_is_internal_and_tells_nothing_of_its_cause(

@@ -270,3 +270,34 @@ def test_schema_changes_since_a_file_name_what_would_break_clients(tmp_path: Pat
     assert unchanged.returncode == 2
     assert broken.returncode == 1
     assert "FIELD_REMOVED" in broken.stdout and "Query.gone" in broken.stdout
+
+
+@pytest.mark.parametrize(
+    ("trusted", "client"), [("127.0.0.1", "203.0.113.7"), ("10.9.9.9", "127.0.0.1")]
+)
+def test_serve_believes_x_forwarded_for_only_from_its_trusted_proxies(
+    tmp_path: Path, trusted: str, client: str
+) -> None:
+    port = free_port()
+    stderr_path = tmp_path / "stderr.log"
+    command = [groupql_command(), "serve", "--port", str(port), "--log-format", "json"]
+    with stderr_path.open("wb") as stderr:
+        process = subprocess.Popen(
+            [*command, "--trusted-proxies", trusted],
+            env=clean_env(GROUPQL_SECRET_KEY=TEST_SECRET_KEY),
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5.0) as http:
+            wait_until_healthy(process, http, stderr_path)
+            forwarded = {"X-Forwarded-For": "203.0.113.7"}
+            http.post("/graphql", json={"query": "query Probe { __typename }"}, headers=forwarded)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    lines = [
+        json.loads(line) for line in stderr_path.read_text().splitlines() if line.startswith("{")
+    ]
+    [probe] = [line for line in lines if line.get("operation") == "Probe"]
+    assert probe["client"] == client

@@ -23,6 +23,7 @@ _ERRCODE = re.compile(r"-?[0-9]{1,8}")
 # Close codes the server sends (1000 normal, 1011 error, 1013 feed cut off, 44xx protocol).
 _CLOSE_CODES = frozenset({1000, 1001, 1008, 1011, 1013, 4400, 4401, 4403, 4406, 4408, 4409, 4429})
 _LATENCY_BUCKETS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+_BUS_LAG_BUCKETS_S = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0)
 _STORE_BUCKETS_S = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0)
 
 
@@ -69,6 +70,20 @@ class Metrics:
         self.events_delivered = Counter(
             "groupql_events_delivered",
             "Subscription results sent to WebSocket clients.",
+            registry=registry,
+        )
+        self.bus_lag = Histogram(
+            "groupql_bus_lag_seconds",
+            "From an event's PUBLISH on any instance to its arrival here through Redis (the "
+            "in-process bus has no lag to count).",
+            buckets=_BUS_LAG_BUCKETS_S,
+            registry=registry,
+        )
+        self.subscriptions_cut_off = Counter(
+            "groupql_subscriptions_cut_off",
+            "Subscriptions ended by the server: fell_behind (a slow consumer whose buffer "
+            "filled) or bus_unavailable (the bus went away); clients resume from their last seq.",
+            ["reason"],
             registry=registry,
         )
         self.store_seconds = Histogram(

@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from groupql.observability.metrics import observed
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -56,6 +58,11 @@ class Subscription:
         """End the subscription: the iterator raises `reason` once what came before is read."""
         if not self._is_cut_off:
             self._is_cut_off = True
+            if (metrics := observed()) is not None:
+                reason_label = (
+                    "fell_behind" if isinstance(reason, FellBehind) else "bus_unavailable"
+                )
+                metrics.subscriptions_cut_off.labels(reason_label).inc()
             # The slot kept free by maxsize = buffer_size + 1 always takes the reason.
             self._queue.put_nowait(reason)
 

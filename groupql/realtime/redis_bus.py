@@ -3,6 +3,7 @@
 import asyncio
 import json
 import logging
+import time
 from typing import Any
 
 from redis.asyncio import Redis
@@ -12,6 +13,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from groupql.observability.metrics import observed
 from groupql.realtime.bus import BusUnavailable, LocalFanout, Message, Subscription
 
 logger = logging.getLogger(__name__)
@@ -20,6 +22,7 @@ CONNECTION_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError)
 FIRST_RECONNECT_DELAY_S = 0.1
 MAX_RECONNECT_DELAY_S = 5.0
 SOCKET_TIMEOUT_S = 5.0
+PUBLISHED_AT = "publishedAt"  # the wall-clock time of PUBLISH, in seconds since the epoch
 
 
 class RedisBus(LocalFanout):
@@ -54,7 +57,8 @@ class RedisBus(LocalFanout):
 
     async def publish(self, channel: str, payload: dict[str, Any]) -> None:
         try:
-            await self._redis.publish(channel, json.dumps(payload))
+            # Stamped with the wall clock, so that each instance can tell how late it heard it.
+            await self._redis.publish(channel, json.dumps({**payload, PUBLISHED_AT: time.time()}))
         except CONNECTION_ERRORS as error:
             raise BusUnavailable(f"could not publish to Redis: {error}") from error
 
@@ -148,7 +152,7 @@ class RedisBus(LocalFanout):
                 continue
             kind, channel = message["type"], message["channel"]
             if kind == "message":
-                self.deliver(channel, Message(json.loads(message["data"])))
+                self.deliver(channel, Message(_heard(json.loads(message["data"]))))
             elif kind in ("subscribe", "unsubscribe"):
                 if kind == "subscribe":
                     self._subscribed.add(channel)
@@ -183,3 +187,12 @@ class RedisBus(LocalFanout):
         # redis-py leaves PubSub.connect and PubSub.aclose unannotated.
         await pubsub.connect()  # type: ignore[no-untyped-call]
         return pubsub
+
+
+def _heard(payload: dict[str, Any]) -> dict[str, Any]:
+    """A payload as published, its lag from PUBLISH to here counted (instances' clocks are
+    NTP-synced; a message from an instance that stamps nothing counts nothing)."""
+    published_at = payload.pop(PUBLISHED_AT, None)
+    if isinstance(published_at, int | float) and (metrics := observed()) is not None:
+        metrics.bus_lag.observe(max(time.time() - published_at, 0.0))
+    return payload

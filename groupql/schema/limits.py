@@ -93,30 +93,41 @@ def _measure(
     return []
 
 
+INTROSPECTION_ROOTS = frozenset({"__schema", "__type"})
+
+
 def _fields(
     root: SelectionSetNode,
     fragments: dict[str, FragmentDefinitionNode],
     paged_fields: frozenset[str],
 ) -> Iterator[tuple[FieldNode, int, int]]:
     """Every field the operation selects, fragments expanded, with its depth and the items its
-    page can hold (0 for a field that is not paged)."""
-    stack: list[tuple[SelectionSetNode, int, int, frozenset[str]]] = [(root, 0, 1, frozenset())]
+    page can hold (0 for a field that is not paged).
+
+    Below `__schema` and `__type` depth stops growing: an introspection answer is as large as
+    the schema, whatever its depth, and validation's MaxIntrospectionDepthRule bounds its
+    cycles. (GraphiQL's own introspection query nests `ofType` nine levels deep.)"""
+    Entry = tuple[SelectionSetNode, int, int, frozenset[str], bool]
+    stack: list[Entry] = [(root, 0, 1, frozenset(), False)]
     while stack:
-        selection_set, depth, pages, spread = stack.pop()
+        selection_set, depth, pages, spread, introspecting = stack.pop()
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 is_paged = selection.name.value in paged_fields
                 inner = pages * _page(selection) if is_paged else pages
                 yield selection, depth, inner if is_paged else 0
                 if selection.selection_set is not None:
-                    stack.append((selection.selection_set, depth + 1, inner, spread))
+                    below = introspecting or selection.name.value in INTROSPECTION_ROOTS
+                    deeper = depth if introspecting else depth + 1
+                    stack.append((selection.selection_set, deeper, inner, spread, below))
             elif isinstance(selection, InlineFragmentNode):
-                stack.append((selection.selection_set, depth, pages, spread))
+                stack.append((selection.selection_set, depth, pages, spread, introspecting))
             elif isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
                 # A cycle is refused by validation's own rule; here it ends the expansion.
                 if name in fragments and name not in spread:
-                    stack.append((fragments[name].selection_set, depth, pages, spread | {name}))
+                    fragment = fragments[name].selection_set
+                    stack.append((fragment, depth, pages, spread | {name}, introspecting))
 
 
 def _page(field: FieldNode) -> int:

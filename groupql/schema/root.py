@@ -3,12 +3,15 @@
 A new capability is a new module with its own `...Query` / `...Mutation` class, added here.
 """
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
     ParserCache,
+    SchemaExtension,
     ValidationCache,
 )
 from strawberry.types import ExecutionContext
@@ -38,6 +41,9 @@ from groupql.schema.throttling import count_mutations
 from groupql.schema.unread import UnreadMutation
 from groupql.schema.uploads import UploadMutation
 from groupql.schema.viewer import ViewerMutation
+
+if TYPE_CHECKING:
+    from opentelemetry.trace import Tracer
 
 # Distinct query texts are few (clients send the same operations), so a small cache holds them all.
 QUERY_CACHE_SIZE = 256
@@ -88,14 +94,23 @@ class Schema(strawberry.Schema):
             log_refusal(str(code), error.message, client=client, user_id=user_id)
 
 
-def build_schema(documents: PersistedDocuments | None = None) -> Schema:
+def build_schema(
+    documents: PersistedDocuments | None = None, tracer: "Tracer | None" = None
+) -> Schema:
     documents = documents or PersistedDocuments()
+    traced: list[Callable[[], SchemaExtension]] = []
+    if tracer is not None:
+        from groupql.schema.tracing import OperationSpans  # OpenTelemetry: the tracing extra
+
+        # First, so that its span holds the whole operation, refusals included.
+        traced.append(lambda: OperationSpans(tracer))
     return Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         scalar_overrides={datetime: DATE_TIME},
         extensions=[
+            *traced,
             DocumentLimits,
             # After DocumentLimits, which bounds the document a hash names like any other.
             lambda: PersistedQueries(documents),
@@ -106,9 +121,10 @@ def build_schema(documents: PersistedDocuments | None = None) -> Schema:
     )
 
 
-def schema_for(settings: Settings) -> Schema:
-    """The schema of one app: its own store of persisted queries, and its trusted documents."""
-    return build_schema(PersistedDocuments.of(settings))
+def schema_for(settings: Settings, tracer: "Tracer | None" = None) -> Schema:
+    """The schema of one app: its own store of persisted queries, its trusted documents, and
+    its spans when tracing is on."""
+    return build_schema(PersistedDocuments.of(settings), tracer)
 
 
 schema = build_schema()

@@ -1,5 +1,6 @@
 """The deployment files (Dockerfile, compose.yaml, deploy/) checked without Docker."""
 
+import importlib.metadata
 import ipaddress
 import json
 import os
@@ -11,8 +12,10 @@ import subprocess
 import sys
 import time
 import tomllib
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -20,10 +23,13 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 import yaml
+from packaging.requirements import Requirement
 from websockets.sync.client import connect
 from websockets.typing import Subprotocol
 
+from groupql import graphiql
 from groupql.config import Settings
+from tests.test_graphiql_offline import BROWSER_HEADERS, asset_urls
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -293,62 +299,215 @@ def test_dockerfile_passes_hadolint() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_the_wheel_built_as_the_dockerfile_builds_it_serves_and_passes_the_healthcheck(
-    tmp_path: Path,
-) -> None:
+@cache
+def dockerignore() -> list[tuple[re.Pattern[str], bool]]:
+    """.dockerignore's patterns in order, each with whether it lets what it matches back in."""
+    rules = []
+    for line in (ROOT / ".dockerignore").read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            pattern = os.path.normpath(line.removeprefix("!").strip()).lstrip("/")
+            rules.append((re.compile(glob_regex(pattern)), line.startswith("!")))
+    return rules
+
+
+GLOB_TOKENS = {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}
+
+
+def glob_regex(pattern: str) -> str:
+    """Docker's pattern syntax: Go's filepath.Match, and ** for any number of directories."""
+    regex = ""
+    for token in re.findall(r"\*\*/?|\*|\?|\[[^\]]*\]|[^*?\[]+", pattern):
+        if token in GLOB_TOKENS:
+            regex += GLOB_TOKENS[token]
+        elif token.startswith("["):
+            regex += token  # a character class reads the same in Python
+        else:
+            regex += re.escape(token)
+    return regex
+
+
+def in_build_context(path: str) -> bool:
+    """Whether `docker build` sends `path` (relative to the root): the last pattern matching it
+    or a directory above it decides, as in Docker's patternmatcher."""
+    parts = path.split("/")
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    included = True
+    for pattern, lets_in in dockerignore():
+        if any(pattern.fullmatch(prefix) for prefix in prefixes):
+            included = lets_in
+    return included
+
+
+def build_stage() -> list[tuple[str, str]]:
     instructions = dockerfile_instructions()
     first_stage, runtime_stage = [i for i, (name, _) in enumerate(instructions) if name == "FROM"]
-    build_stage = instructions[first_stage:runtime_stage]
-    context = tmp_path / "src"
-    context.mkdir()
-    for instruction, arguments in build_stage:
+    return instructions[first_stage:runtime_stage]
+
+
+def copied_sources() -> list[tuple[str, str]]:
+    """(source, destination) of the build stage's COPY instructions from the build context."""
+    copies = []
+    for instruction, arguments in build_stage():
         if instruction == "COPY":
+            assert not arguments.startswith("--"), f"COPY {arguments}: from the context only"
             *sources, destination = shlex.split(arguments)
-            # Docker's COPY: a directory's contents go into the destination; a file goes into a
-            # destination ending in "/", or becomes it.
-            for source in sources:
-                if (ROOT / source).is_dir():
-                    shutil.copytree(
-                        ROOT / source,
-                        context / destination,
-                        ignore=shutil.ignore_patterns("__pycache__"),
-                    )
-                elif destination.endswith("/"):
-                    (context / destination).mkdir(parents=True, exist_ok=True)
-                    shutil.copy(ROOT / source, context / destination / Path(source).name)
-                else:
-                    shutil.copy(ROOT / source, context / destination)
-    [run] = [arguments for instruction, arguments in build_stage if instruction == "RUN"]
-    wheel_step = "pip wheel --no-deps --wheel-dir /wheels ."
-    assert run.startswith(wheel_step)
-    wheels = tmp_path / "wheels"
-    subprocess.run(
-        [sys.executable, "-m", *shlex.split(wheel_step.replace("/wheels", str(wheels)))],
-        cwd=context,
-        check=True,
-        capture_output=True,
+            copies += [(source, destination) for source in sources]
+    return copies
+
+
+def tracked_files(source: str) -> list[str]:
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--", source], cwd=ROOT, capture_output=True, check=True
     )
+    return [path for path in listed.stdout.decode().split("\0") if path]
+
+
+def test_the_build_context_holds_every_file_the_dockerfile_copies() -> None:
+    for source, _ in copied_sources():
+        tracked = tracked_files(source)
+        assert tracked, f"COPY {source}: not a file in the repository"
+        left_out = [path for path in tracked if not in_build_context(path)]
+        assert not left_out, f"COPY {source}: .dockerignore leaves out {left_out}"
+    assert not in_build_context("groupql/__pycache__/app.cpython-311.pyc")
+    assert not in_build_context("tests/conftest.py")
+    # A developer's copy of GraphiQL's assets stays out: the image fetches and checks its own.
+    assert not in_build_context(f"groupql/static/graphiql/{graphiql.assets()[0].path}")
+
+
+def build_context(into: Path) -> Path:
+    """The files the build stage copies, as Docker's COPY lays them out from the context."""
+    for source, destination in copied_sources():
+        for path in files_under(source):
+            if not in_build_context(path):
+                continue
+            if (ROOT / source).is_dir():
+                # A directory's contents go into the destination.
+                target = into / destination / Path(path).relative_to(source)
+            elif destination.endswith("/"):
+                target = into / destination / Path(source).name
+            else:
+                target = into / destination
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(ROOT / path, target)
+    return into
+
+
+def files_under(source: str) -> list[str]:
+    """Every file of `source` on disk (which `docker build` filters), relative to the root."""
+    if (ROOT / source).is_file():
+        return [source]
+    return [
+        str(Path(folder, name).relative_to(ROOT))
+        for folder, _, names in os.walk(ROOT / source)
+        for name in names
+    ]
+
+
+def build_steps() -> list[str]:
+    """The build stage's RUN commands, one step per `&&`."""
+    runs = [arguments for instruction, arguments in build_stage() if instruction == "RUN"]
+    return [step.strip() for run in runs for step in run.split("&&")]
+
+
+def assert_the_venv_has(pip_install: str) -> None:
+    """What a `pip install` step of the image brings, found in the venv instead."""
+    arguments = iter(shlex.split(pip_install)[2:])
+    for argument in arguments:
+        if argument == "--find-links":
+            next(arguments)
+            continue
+        if argument.startswith("-"):
+            continue
+        # A wheel's file name starts with its distribution's name.
+        is_wheel = argument.endswith(".whl")
+        requirement = Requirement(Path(argument).name.partition("-")[0] if is_wheel else argument)
+        installed = importlib.metadata.version(requirement.name)
+        assert requirement.specifier.contains(installed, prereleases=True), (
+            f"the image installs {requirement}, the tests run with {installed}"
+        )
+
+
+def run_build_steps(context: Path, wheels: Path) -> None:
+    """The build stage's steps in `context`, with the venv's Python, pip and npm."""
+    env = clean_env(PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    for step in build_steps():
+        if step.startswith("pip install "):
+            assert_the_venv_has(step)
+            continue
+        if step.startswith("pip wheel ") and "--no-deps" not in step:
+            # The dependencies' wheels: the venv has the dependencies already.
+            step = step.replace("pip wheel ", "pip wheel --no-deps ", 1)
+        command = re.sub(r"(?<![\w.])/wheels\b", str(wheels), step)
+        command = re.sub(r"(?<![\w.])/src\b", str(context), command)
+        done = subprocess.run(
+            ["sh", "-c", command], cwd=context, env=env, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, f"{step}:\n{done.stdout}{done.stderr}"
+
+
+@pytest.fixture(scope="module")
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """groupql's wheel, built by the Dockerfile's build stage run as a script."""
+    tool("npm")
+    scratch = tmp_path_factory.mktemp("image-build")
+    [workdir] = [arguments for instruction, arguments in build_stage() if instruction == "WORKDIR"]
+    assert workdir == "/src"
+    context = build_context(scratch / "src")
+    wheels = scratch / "wheels"
+    run_build_steps(context, wheels)
     [wheel] = wheels.glob("groupql-*.whl")
-    site = tmp_path / "site"
+    return wheel
+
+
+@pytest.fixture(scope="module")
+def installed_wheel(built_wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The directory the wheel is installed into, alone (its dependencies are the venv's)."""
+    site = tmp_path_factory.mktemp("image-site")
+    pip = [sys.executable, "-m", "pip"]
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", site, wheel],
-        check=True,
+        [*pip, "install", "--quiet", "--no-deps", "--target", site, built_wheel], check=True
     )
-    env = clean_env(PYTHONPATH=str(site), GROUPQL_MONGODB_URL="memory://")
     where = subprocess.run(
         [sys.executable, "-c", "import groupql; print(groupql.__file__)"],
-        env=env,
-        cwd=tmp_path,
+        env=clean_env(PYTHONPATH=str(site)),
+        cwd=site.parent,
         capture_output=True,
         text=True,
         check=True,
     )
-    assert Path(where.stdout.strip()).is_relative_to(site), "the test must run the wheel"
+    assert Path(where.stdout.strip()).is_relative_to(site), "the tests must run the wheel"
+    return site
 
-    port = free_port()
+
+def test_the_wheel_built_as_the_dockerfile_builds_it_holds_graphiql_s_assets(
+    built_wheel: Path,
+) -> None:
+    with zipfile.ZipFile(built_wheel) as wheel:
+        packaged = set(wheel.namelist())
+    missing = [
+        asset.path
+        for asset in graphiql.assets()
+        if f"groupql/static/graphiql/{asset.path}" not in packaged
+    ]
+    assert not missing, f"not in {built_wheel.name}: {missing}"
+
+
+@contextmanager
+def serving_the_wheel(site: Path, *, port: int) -> Iterator[None]:
+    """The image's entry point and command, from the installed wheel, on 127.0.0.1:`port`."""
+    env = clean_env(PYTHONPATH=str(site), GROUPQL_MONGODB_URL="memory://")
     [entrypoint] = dockerfile_exec_form("ENTRYPOINT")
     cmd = with_address(dockerfile_exec_form("CMD"), host="127.0.0.1", port=port)
     serve = [str(site / "bin" / entrypoint), *cmd]
+    with running(serve, env=env, ready_url=f"http://127.0.0.1:{port}/healthz", cwd=site.parent):
+        yield
+
+
+def test_the_wheel_built_as_the_dockerfile_builds_it_serves_and_passes_the_healthcheck(
+    installed_wheel: Path,
+) -> None:
+    port = free_port()
     healthcheck = dockerfile_exec_form("HEALTHCHECK")
     assert healthcheck[:2] == ["python", "-c"]
     probe = healthcheck[2].replace("127.0.0.1:8000/", f"127.0.0.1:{port}/")
@@ -357,9 +516,21 @@ def test_the_wheel_built_as_the_dockerfile_builds_it_serves_and_passes_the_healt
     def healthy() -> bool:
         return subprocess.run([sys.executable, "-c", probe], capture_output=True).returncode == 0
 
-    with running(serve, env=env, ready_url=f"http://127.0.0.1:{port}/healthz", cwd=tmp_path):
+    with serving_the_wheel(installed_wheel, port=port):
         assert healthy()
     assert not healthy()
+
+
+def test_the_image_s_graphiql_loads_every_asset_from_groupql_itself(installed_wheel: Path) -> None:
+    port = free_port()
+    with serving_the_wheel(installed_wheel, port=port):
+        base = f"http://127.0.0.1:{port}"
+        page = httpx.get(f"{base}/graphql", headers=BROWSER_HEADERS).text
+        urls = asset_urls(page)
+        assert len(urls) == len(graphiql.assets()), urls
+        for url in urls:
+            assert url.startswith(graphiql.ASSETS_ROUTE + "/"), url
+            assert httpx.get(f"{base}{url}").status_code == 200, url
 
 
 # deploy/Caddyfile, run by the same Caddy release as the compose image

