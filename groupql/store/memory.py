@@ -4,22 +4,21 @@
 # mypy: disable-error-code="no-any-return, no-untyped-call"
 
 import asyncio
-import datetime
 import functools
-import itertools
-import time
-import traceback
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import mongomock
 from bson import ObjectId
 from mongomock.aggregate import process_pipeline
-from pymongo import IndexModel, UpdateOne, monitoring, results
+from pymongo import IndexModel, UpdateOne, results
 from pymongo.common import validate_ok_for_update
 from pymongo.errors import BulkWriteError, DuplicateKeyError, InvalidOperation
 
+from groupql.store.memory_collection import IndexedCollection
 from groupql.store.memory_cursors import MemoryCommandCursor, MemoryCursor, read_all
+from groupql.store.memory_indexes import IndexedServerStore
+from groupql.store.memory_monitor import CommandMonitor
 from groupql.store.memory_rules import (
     NaturalOrder,
     Refused,
@@ -33,8 +32,6 @@ Document = dict[str, Any]
 Filter = Mapping[str, Any]
 T = TypeVar("T")
 
-_CONNECTION = ("memory", None)
-
 # Every operation yields to the event loop once, then calls mongomock synchronously, with no await
 # between reading and writing. So concurrent requests interleave between operations as they do on
 # a server, and each operation is atomic, which mirrors MongoDB's single-document atomicity:
@@ -43,64 +40,18 @@ _CONNECTION = ("memory", None)
 # Before mongomock applies a write, the checks of memory_updates.py and memory_rules.py refuse
 # what a server refuses (conflicting update paths, documents over 16 MiB, ...), and where a server
 # promises no order, NaturalOrder shuffles: code that would fail on a server fails here too.
-
-
-class _CommandMonitor:
-    """Reports each simulated server round trip to pymongo command listeners, with the command
-    document pymongo would send (each operation builds it as pymongo's AsyncCollection does).
-    What only a real connection adds (lsid, txnNumber, $clusterTime, writeConcern) is left out;
-    `$db` is added, as pymongo adds it."""
-
-    def __init__(self, listeners: Sequence[object]) -> None:
-        self._listeners: list[monitoring.CommandListener] = []
-        for listener in listeners:
-            if not isinstance(listener, monitoring.CommandListener):
-                raise TypeError(
-                    f"MemoryMongoClient reports only command events; got {type(listener)!r}, "
-                    "pass pymongo.monitoring.CommandListener instances"
-                )
-            self._listeners.append(listener)
-        self._request_ids = itertools.count(1)
-
-    def round_trip(self, database_name: str, command: Document, call: Callable[[], T]) -> T:
-        command = {**command, "$db": database_name}
-        command_name, request_id = next(iter(command)), next(self._request_ids)
-        ids = (request_id, _CONNECTION, request_id)  # request, connection and operation ids
-        started = monitoring.CommandStartedEvent(command, database_name, *ids)
-        self._publish(lambda listener: listener.started(started))
-        start = time.perf_counter()
-        try:
-            result = call()
-        except Exception as exc:
-            reply = {"ok": 0.0, "errmsg": str(exc), "code": getattr(exc, "code", None)}
-            failed = monitoring.CommandFailedEvent(
-                _since(start), reply, command_name, *ids, database_name=database_name
-            )
-            self._publish(lambda listener: listener.failed(failed))
-            raise
-        succeeded = monitoring.CommandSucceededEvent(
-            _since(start), {"ok": 1.0}, command_name, *ids, database_name=database_name
-        )
-        self._publish(lambda listener: listener.succeeded(succeeded))
-        return result
-
-    def _publish(self, notify: Callable[[monitoring.CommandListener], None]) -> None:
-        for listener in self._listeners:
-            # As pymongo does: what a listener raises is printed, and the command goes on.
-            try:
-                notify(listener)
-            except Exception:
-                traceback.print_exc()
-
-
-def _since(start: float) -> datetime.timedelta:
-    return datetime.timedelta(seconds=time.perf_counter() - start)
+#
+# Reads take the documents a filter may match from hash maps of the declared indexes' keys
+# (memory_indexes.py), in the order mongomock scans them, and mongomock's filter decides: the
+# answers are mongomock's own, and a look-up by an index costs what it matches, not the
+# collection's size. A sorted find with a limit reads one key's documents kept in the sort's
+# order (memory_orders.py) up to its limit. Only the documents returned are copied.
 
 
 class MemoryCollection:
     """The `Collection` surface of groupql.store.collection, on a mongomock collection."""
 
-    def __init__(self, database: "MemoryDatabase", collection: Any) -> None:
+    def __init__(self, database: "MemoryDatabase", collection: IndexedCollection) -> None:
         self.database = database
         self._name: str = collection.name
         self._collection = collection
@@ -108,6 +59,12 @@ class MemoryCollection:
     @property
     def name(self) -> str:
         return self._name
+
+    @property
+    def documents_examined(self) -> int:
+        """How many documents this collection's filters were applied to, so far (its indexes
+        narrow them; tests count them per operation)."""
+        return self._collection.store.examined
 
     async def _round_trip(self, command: Document, method: str, *args: Any, **kwargs: Any) -> Any:
         call = functools.partial(getattr(self._collection, method), *args, **kwargs)
@@ -187,8 +144,11 @@ class MemoryCollection:
         def first() -> Document | None:
             if sort is not None:
                 return self._collection.find_one(filter, projection, sort=sort)
-            documents = list(self._collection.find(filter, projection))
-            return self.database.natural_order.shuffled(documents)[0] if documents else None
+            documents = self._collection.matching(filter)
+            if not documents:
+                return None
+            chosen = self.database.natural_order.shuffled(documents)[0]
+            return self._collection.copy_out(chosen, projection)
 
         return await self.database._round_trip(command, first)
 
@@ -354,9 +314,7 @@ class MemoryCollection:
 
 
 class MemoryDatabase:
-    def __init__(
-        self, database: Any, monitor: _CommandMonitor, natural_order: NaturalOrder
-    ) -> None:
+    def __init__(self, database: Any, monitor: CommandMonitor, natural_order: NaturalOrder) -> None:
         self.name: str = database.name
         self._database = database
         self._monitor = monitor
@@ -369,7 +327,13 @@ class MemoryDatabase:
         return self._monitor.round_trip(self.name, command, call)
 
     def __getitem__(self, name: str) -> MemoryCollection:
-        return MemoryCollection(self, self._database[name])
+        return MemoryCollection(self, IndexedCollection(self._database, name))
+
+    @property
+    def documents_examined(self) -> int:
+        """How many documents the filters of all its collections were applied to, so far."""
+        stores = self._database._store._collections.values()
+        return sum(store.examined for store in stores)
 
     async def command(self, command: str) -> Document:
         return await self._round_trip({command: 1}, lambda: self._database.command(command))
@@ -385,18 +349,27 @@ class MemoryMongoClient:
 
     Each instance starts empty, unless it names a server (`memory://NAME`) another one uses.
     Where a server promises no order, each instance shuffles documents the same way for the
-    same `seed`.
+    same `seed`. Look-ups go through the collections' indexes; a server made with
+    `uses_indexes=False` scans every collection instead, as mongomock does (benchmarks compare).
     """
 
     def __init__(
-        self, event_listeners: Sequence[object] = (), name: str = "", seed: int = 0
+        self,
+        event_listeners: Sequence[object] = (),
+        name: str = "",
+        seed: int = 0,
+        *,
+        uses_indexes: bool = True,
     ) -> None:
         # tz_aware=True: the product's real client returns aware UTC datetimes too.
-        if not name:
-            self._client: Any = mongomock.MongoClient(tz_aware=True)
+        if name in _NAMED_SERVERS:
+            self._client: Any = _NAMED_SERVERS[name]
         else:
-            self._client = _NAMED_SERVERS.setdefault(name, mongomock.MongoClient(tz_aware=True))
-        self._monitor = _CommandMonitor(event_listeners)
+            store = IndexedServerStore(uses_indexes=uses_indexes)
+            self._client = mongomock.MongoClient(tz_aware=True, _store=store)
+            if name:
+                _NAMED_SERVERS[name] = self._client
+        self._monitor = CommandMonitor(event_listeners)
         self._natural_order = NaturalOrder(seed)
 
     def __getitem__(self, name: str) -> MemoryDatabase:

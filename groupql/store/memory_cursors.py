@@ -3,16 +3,13 @@
 # mongomock is untyped.
 # mypy: disable-error-code="no-untyped-call"
 
-import itertools
 from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Self
 
-from mongomock.helpers import (
-    make_datetime_timezone_aware_in_document,
-    patch_datetime_awareness_in_document,
-)
 from pymongo.errors import InvalidOperation
+
+from groupql.store.memory_collection import IndexedCollection
 
 if TYPE_CHECKING:
     from groupql.store.memory import MemoryCollection
@@ -20,15 +17,11 @@ if TYPE_CHECKING:
 Document = dict[str, Any]
 
 
-def read_all(collection: Any, filter: Mapping[str, Any]) -> list[Document]:
+def read_all(collection: IndexedCollection, filter: Mapping[str, Any]) -> list[Document]:
     """Copies of the documents a filter finds, as mongomock's find returns them (aware
     datetimes). Its Cursor slices its result list once per document it yields, which makes
     reading a whole collection quadratic; its dataset is read once here."""
-    spec = patch_datetime_awareness_in_document(filter)  # as mongomock's Cursor reads it
-    return [
-        make_datetime_timezone_aware_in_document(document)
-        for document in collection._get_dataset(spec, None, None, dict)
-    ]
+    return [collection.copy_out(document) for document in collection.matching(filter)]
 
 
 class MemoryCommandCursor:
@@ -103,21 +96,19 @@ class MemoryCursor(MemoryCommandCursor):
             def run() -> list[Document]:
                 if self._sort:
                     return self._first_sorted(query)
-                documents = database.natural_order.shuffled(
-                    read_all(query.collection, self._filter)
-                )
-                return documents[: abs(self._limit) or None]  # pymongo: 0 is no limit
+                collection = query.collection
+                documents = database.natural_order.shuffled(collection.matching(query._spec))
+                # pymongo: 0 is no limit. Only what is returned is copied.
+                return [collection.copy_out(one) for one in documents[: abs(self._limit) or None]]
 
             self._buffer.extend(await database._round_trip(self._command(), run))
 
     def _first_sorted(self, query: Any) -> list[Document]:
-        """A sorted query's documents up to its limit: mongomock's own filter, sort and copy
-        (its Cursor copies every match before it applies the limit), copying only those."""
-        dataset = query.collection._get_dataset(query._spec, list(self._sort.items()), None, dict)
-        return [
-            make_datetime_timezone_aware_in_document(document)
-            for document in itertools.islice(dataset, abs(self._limit) or None)
-        ]
+        """A sorted query's documents up to its limit: mongomock's own filter and sort (its
+        Cursor copies every match before it applies the limit), copying only those."""
+        collection = query.collection
+        documents = collection.matching(query._spec, list(self._sort.items()), abs(self._limit))
+        return [collection.copy_out(one) for one in documents]
 
     def _command(self) -> Document:
         """The find command pymongo sends for this query (pymongo.message._gen_find_command)."""
