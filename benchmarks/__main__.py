@@ -1,4 +1,4 @@
-"""Runs the benchmarks and prints their tables: `python -m benchmarks [page | fanout]`."""
+"""Runs the benchmarks and prints their tables: `python -m benchmarks [page | http | ...]`."""
 
 import argparse
 import asyncio
@@ -9,10 +9,12 @@ from collections.abc import Sequence
 from benchmarks import (
     attention,
     fanout,
+    http_compare,
     http_stack,
     posting,
     query_caches,
     rankings,
+    scale,
     search,
     uploads,
 )
@@ -42,6 +44,17 @@ async def group_page() -> None:
             ("http_stack", "ratio request / execute", f"{http.ratio:.2f}x"),
         ]
     )
+
+
+def http_peers() -> None:
+    results = http_compare.run()
+    print(
+        f"Group page over HTTP: one server process each on loopback, {http_compare.CONNECTIONS} "
+        f"connections from autocannon, {http_compare.ROUNDS} x {http_compare.RUN_S} s per server "
+        f"interleaved, {os.cpu_count()} CPUs. Medians (min-max) over the rounds; server CPU from "
+        "/proc."
+    )
+    print_table(http_compare.rows(results))
 
 
 def live_fanout() -> None:
@@ -106,6 +119,17 @@ def ranking_costs() -> None:
     print_table(rankings.rows(asyncio.run(rankings.run())))
 
 
+def scale_costs() -> None:
+    print(
+        f"Scale: a group page, a login and a join by share ticket through the ASGI app, on an "
+        f"in-memory store of {scale.SMALL.name} and on one of {scale.LARGE.name} (the page's "
+        f"group the same in both), medians of {scale.ROUNDS} interleaved rounds "
+        f"({scale.ROUNDS_WITHOUT_INDEXES} without the engine's indexes); goal: within "
+        f"{scale.GOAL}x."
+    )
+    print_table(scale.rows(asyncio.run(scale.run())))
+
+
 def print_table(rows: Sequence[Sequence[str]]) -> None:
     width = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     for row in rows:
@@ -117,19 +141,31 @@ def main() -> None:
     parser.add_argument(
         "only",
         nargs="?",
-        choices=("page", "posting", "fanout", "attention", "uploads", "search", "rankings"),
+        choices=(
+            "page",
+            "http",
+            "posting",
+            "fanout",
+            "attention",
+            "uploads",
+            "search",
+            "rankings",
+            "scale",
+        ),
         help="run one benchmark only",
     )
     only = parser.parse_args().only
     started = time.perf_counter()
     for name, benchmark in (
         ("page", lambda: asyncio.run(group_page())),
+        ("http", http_peers),
         ("posting", seq_allocation),
         ("fanout", live_fanout),
         ("attention", attention_costs),
         ("uploads", upload_costs),
         ("search", search_quality_and_costs),
         ("rankings", ranking_costs),
+        ("scale", scale_costs),
     ):
         if only in (None, name):
             benchmark()

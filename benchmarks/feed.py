@@ -61,7 +61,14 @@ class SeededFeed:
 @asynccontextmanager
 async def seeded_feed() -> AsyncIterator[SeededFeed]:
     """The real app on the in-memory store, seeded through its own GraphQL endpoint."""
-    settings = Settings(secret_key=SECRET_KEY, wechat_appid=APPID, mongodb_url="memory://")
+    # One address logs in every member: the rate limits (tests/test_rate_limits.py) stay off.
+    settings = Settings(
+        secret_key=SECRET_KEY,
+        wechat_appid=APPID,
+        mongodb_url="memory://",
+        rate_logins_per_min=0,
+        rate_anonymous_per_min=0,
+    )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

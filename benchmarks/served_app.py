@@ -1,11 +1,11 @@
-"""`groupql serve` in a process of its own, with its resident memory and CPU time readable."""
+"""`groupql serve`, or any server, in a process of its own, its memory and CPU time readable."""
 
 import asyncio
 import os
 import socket
 import sys
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,28 +33,37 @@ class ServedApp:
         raise RuntimeError(f"no VmRSS for process {self.pid}")
 
     def cpu_s(self) -> float:
-        """User plus system CPU time the server has used so far."""
-        stat = Path(f"/proc/{self.pid}/stat").read_text()
-        # Fields after the parenthesised command name; utime and stime are the 14th and 15th.
-        fields = stat.rpartition(")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User plus system CPU time the server and its child processes have used so far."""
+        return sum(map(_cpu_ticks, _process_tree(self.pid))) / os.sysconf("SC_CLK_TCK")
 
 
 @asynccontextmanager
-async def served_app() -> AsyncIterator[ServedApp]:
-    """The real app on the in-memory store in dev mode, served by uvicorn on a loopback port."""
-    port = _free_port()
-    env = {name: value for name, value in os.environ.items() if not name.startswith("GROUPQL_")}
-    env |= {
+async def served_app(env: Mapping[str, str] | None = None) -> AsyncIterator[ServedApp]:
+    """The real app on the in-memory store in dev mode, served by uvicorn on a loopback port;
+    `env` adds settings or overrides these."""
+    port = free_port()
+    settings = {
         "GROUPQL_SECRET_KEY": SECRET_KEY,
         "GROUPQL_MONGODB_URL": "memory://",
         "GROUPQL_WECHAT_MODE": "dev",
         "GROUPQL_WS_PING_INTERVAL_S": str(PING_INTERVAL_S),
     }
     groupql = Path(sys.executable).with_name("groupql")
+    command = [str(groupql), "serve", "--port", str(port)]
+    async with served_process(command, port=port, env=settings | dict(env or {})) as app:
+        yield app
+
+
+@asynccontextmanager
+async def served_process(
+    command: Sequence[str], *, port: int, env: Mapping[str, str]
+) -> AsyncIterator[ServedApp]:
+    """The server `command` starts, once it answers GET /healthz on `port`; stopped on leaving.
+    It has this process's environment but its GROUPQL_ settings, plus `env`."""
+    inherited = {key: value for key, value in os.environ.items() if not key.startswith("GROUPQL_")}
     with tempfile.TemporaryFile() as log:
         process = await asyncio.create_subprocess_exec(
-            groupql, "serve", "--port", str(port), env=env, stdout=log, stderr=log
+            *command, env=inherited | dict(env), stdout=log, stderr=log
         )
         try:
             app = ServedApp(
@@ -62,7 +71,7 @@ async def served_app() -> AsyncIterator[ServedApp]:
                 http_url=f"http://127.0.0.1:{port}",
                 ws_url=f"ws://127.0.0.1:{port}/graphql",
             )
-            await _until_healthy(app, process)
+            await _until_healthy(app, process, Path(command[0]).name)
             yield app
         except BaseException:
             log.seek(0)
@@ -72,26 +81,41 @@ async def served_app() -> AsyncIterator[ServedApp]:
             await _stop(process)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
 
 
-async def _until_healthy(app: ServedApp, process: asyncio.subprocess.Process) -> None:
+def _process_tree(pid: int) -> Iterator[int]:
+    yield pid
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            yield from _process_tree(int(child))
+
+
+def _cpu_ticks(pid: int) -> int:
+    """utime + stime of the process, + cutime + cstime of its children that have ended."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    # Fields after the parenthesised command name; utime is the 14th, cstime the 17th.
+    fields = stat.rpartition(")")[2].split()
+    return sum(int(ticks) for ticks in fields[11:15])
+
+
+async def _until_healthy(app: ServedApp, process: asyncio.subprocess.Process, name: str) -> None:
     deadline = asyncio.get_running_loop().time() + START_TIMEOUT_S
     async with httpx.AsyncClient(base_url=app.http_url) as http:
         while True:
             if process.returncode is not None:
-                raise RuntimeError(f"groupql serve exited with {process.returncode}")
+                raise RuntimeError(f"{name} exited with {process.returncode}")
             try:
                 if (await http.get("/healthz")).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
             if asyncio.get_running_loop().time() > deadline:
-                raise RuntimeError(f"groupql serve did not start in {START_TIMEOUT_S:.0f} s")
+                raise RuntimeError(f"{name} did not start in {START_TIMEOUT_S:.0f} s")
             await asyncio.sleep(0.1)
 
 
