@@ -9,6 +9,7 @@ from typing import Any
 from groupql.errors import Unauthenticated
 from groupql.records import User
 from groupql.services.clock import Clock
+from groupql.services.known_sessions import KnownSessions
 from groupql.services.session_keys import SessionKeyCipher
 from groupql.store import Store
 from groupql.wechat.code2session import Code2Session
@@ -45,6 +46,7 @@ class AuthService:
         self._appid = appid
         self._session_ttl = session_ttl
         self._clock = clock
+        self._known_sessions = KnownSessions()
 
     async def login(self, code: str) -> LoginResult:
         wechat = await self._code2session.exchange(code.strip())
@@ -60,16 +62,25 @@ class AuthService:
         )
         token = secrets.token_urlsafe(_TOKEN_BYTES)
         expires_at = now + self._session_ttl
+        token_hash = _token_hash(token)
         await self._store.sessions.create(
-            token_hash=_token_hash(token), user_id=user.id, created_at=now, expires_at=expires_at
+            token_hash=token_hash, user_id=user.id, created_at=now, expires_at=expires_at
         )
+        self._known_sessions.remember(token_hash, user.id, expires_at, now)
         return LoginResult(token=token, expires_at=expires_at, user=user)
 
     async def authenticate(self, token: str) -> User:
-        session = await self._store.sessions.find_unexpired(_token_hash(token), self._clock())
-        if session is None:
-            raise Unauthenticated("The token is unknown or expired; log in again.")
-        [user] = await self._store.users.get_many([session.user_id])
+        """The user a token stands for: its session read from the store, or remembered from a
+        recent request (groupql.services.known_sessions: expiry still counts on every use)."""
+        token_hash, now = _token_hash(token), self._clock()
+        user_id = self._known_sessions.user_of(token_hash, now)
+        if user_id is None:
+            session = await self._store.sessions.find_unexpired(token_hash, now)
+            if session is None:
+                raise Unauthenticated("The token is unknown or expired; log in again.")
+            self._known_sessions.remember(token_hash, session.user_id, session.expires_at, now)
+            user_id = session.user_id
+        [user] = await self._store.users.get_many([user_id])
         if user is None:
             raise Unauthenticated("The token's user no longer exists; log in again.")
         return user
