@@ -159,7 +159,9 @@ async def _seed(database: Database, group: Group, steps: dict[str, int], zone: Z
         for one in spans_of(today, zone)
     ]
     check_ins = [
-        ScoreRecord(group.id, CHECK_INS, user_id, "seeded", 1, today, user_id, _NOW)
+        ScoreRecord(
+            group.id, CHECK_INS, user_id, "seeded", 1, today, user_id, _NOW, group.created_at
+        )
         for user_id in steps
     ]
     await database.groups.insert_one(GROUPS.document(group))
