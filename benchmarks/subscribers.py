@@ -21,6 +21,9 @@ subscription($groupId: ID!, $afterSeq: Int) {
 """
 # The same item without its author: no store read per subscriber and event.
 FEED_WITHOUT_AUTHOR = FEED.replace(" author { id }", "")
+# The item and whether it mentions the viewer: a field each viewer reads differently, so every
+# subscriber's result is its own (groupql.schema.shared_results), as before sharing.
+FEED_PER_VIEWER = FEED_WITHOUT_AUTHOR.replace("createdAt", "createdAt mentionsViewer")
 TRANSPORT_WS = Subprotocol("graphql-transport-ws")
 OPENING_AT_ONCE = 50
 

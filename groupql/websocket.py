@@ -1,10 +1,16 @@
-"""GraphQL over WebSocket: authentication in connection_init, keep-alive, and idle sockets."""
+"""GraphQL over WebSocket: authentication in connection_init, keep-alive, idle sockets, and live
+results many sockets share sent as they were encoded once (groupql.schema.shared_results)."""
 
 import asyncio
+import json
 from contextlib import suppress
+from functools import lru_cache
 from typing import Any
 
 from graphql import GraphQLFormattedError
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
@@ -32,6 +38,12 @@ from groupql.observability.metrics import observed
 from groupql.observability.operations import Operation, named
 from groupql.refusals import log_refusal
 from groupql.schema.live import TRY_AGAIN_LATER
+from groupql.schema.shared_results import (
+    SharedData,
+    direct_sender,
+    shared_json,
+    sharing,
+)
 
 # Close codes a client acts on: log in again (4401), or give up on this socket (4403); 4408 is
 # graphql-transport-ws's code for a socket that sent no connection_init in time.
@@ -54,8 +66,13 @@ async def refuse(websocket: Any, error: GroupQLError) -> None:
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """graphql-transport-ws, with a refused login closing 4401 and server pings."""
 
-    _ping_task: "asyncio.Task[None] | None" = None
+    _ping_timer: asyncio.TimerHandle | None = None
+    _pinging: "asyncio.Task[None] | None" = None
     _observed: dict[str, Operation] | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.schema = sharing(self.schema)
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         try:
@@ -63,8 +80,8 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         except GroupQLError as error:
             await refuse(self.websocket, error)
             return
-        if self.connection_acknowledged and self._ping_task is None:
-            self._ping_task = asyncio.create_task(self._ping())
+        if self.connection_acknowledged and self._ping_timer is None:
+            self._schedule_ping()
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         try:
@@ -78,9 +95,10 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     async def run_operation(self, operation: TransportOperation[Context, None]) -> None:
         observed = self._observed = self._observed or {}
-        observed[operation.id] = _observe(
+        observing = observed[operation.id] = _observe(
             self.context, operation.id, operation.query, operation.operation_name
         )
+        direct_sender.set(_DirectSender.of(self, "next", operation.id, observing, operation))
         try:
             await super().run_operation(operation)
         finally:
@@ -96,19 +114,30 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 observed.failed_with_errors(payload)
         await super().send_message(message)
 
-    async def _ping(self) -> None:
+    def _schedule_ping(self) -> None:
         # Mobile networks and proxies drop sockets that stay silent; a ping every interval
-        # keeps them open and lets the client notice a dead server.
+        # keeps them open and lets the client notice a dead server. A timer, not a task that
+        # sleeps: an idle socket then holds a few hundred bytes for it instead of a kilobyte.
         interval_s = self.view.keep_alive_interval
-        while interval_s is not None:
-            await asyncio.sleep(interval_s)
+        if interval_s is not None:
+            self._ping_timer = asyncio.get_running_loop().call_later(interval_s, self._ping)
+
+    def _ping(self) -> None:
+        self._pinging = asyncio.ensure_future(self._send_ping())
+        self._schedule_ping()
+
+    async def _send_ping(self) -> None:
+        # A socket that went away meanwhile is shut down by its own handler.
+        with suppress(Exception):
             await self.send_message({"type": "ping"})
 
     async def shutdown(self) -> None:
-        if self._ping_task is not None:
-            self._ping_task.cancel()
-            with suppress(asyncio.CancelledError, Exception):
-                await self._ping_task
+        if self._ping_timer is not None:
+            self._ping_timer.cancel()
+        if self._pinging is not None:
+            self._pinging.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._pinging
         await super().shutdown()
 
 
@@ -116,6 +145,10 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     """The older graphql-ws protocol: the same login rules, and a timeout for connection_init."""
 
     _observed: dict[str, Operation] | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.schema = sharing(self.schema)
 
     async def handle(self) -> None:
         timeout = asyncio.create_task(self._close_if_not_initialised())
@@ -142,7 +175,10 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         variables: dict[str, object] | None,
     ) -> None:
         observed = self._observed = self._observed or {}
-        observed[operation_id] = _observe(self.context, operation_id, query, operation_name)
+        observing = observed[operation_id] = _observe(
+            self.context, operation_id, query, operation_name
+        )
+        direct_sender.set(_DirectSender.of(self, "data", operation_id, observing))
         try:
             await super().handle_async_results(operation_id, query, operation_name, variables)
         finally:
@@ -179,6 +215,69 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
                 ConnectionErrorMessage(type="connection_error", payload={"message": error.message})
             )
             await refuse(self.websocket, error)
+
+
+class _DirectSender:
+    """Sends an operation's shared results straight from its subscription (shared_results):
+    the bytes encoded once for every socket, framed with the operation's id."""
+
+    # One per subscription, a thousand of them idle: slots, and no closure.
+    __slots__ = ("_encode", "_kind", "_observing", "_operation", "_operation_id", "_websocket")
+
+    def __init__(
+        self,
+        handler: "TransportWSHandler | LegacyWSHandler",
+        websocket: ASGIWebSocketAdapter,
+        kind: str,
+        operation_id: str,
+        observing: Operation,
+        operation: TransportOperation[Context, None] | None,
+    ) -> None:
+        self._encode = handler.view.encode_json
+        self._websocket = websocket
+        self._kind = kind
+        self._operation_id = operation_id
+        self._observing = observing
+        self._operation = operation
+
+    @classmethod
+    def of(
+        cls,
+        handler: "TransportWSHandler | LegacyWSHandler",
+        kind: str,
+        operation_id: str,
+        observing: Operation,
+        operation: TransportOperation[Context, None] | None = None,
+    ) -> "_DirectSender | None":
+        websocket = handler.websocket
+        if not isinstance(websocket, ASGIWebSocketAdapter):
+            return None
+        return cls(handler, websocket, kind, operation_id, observing, operation)
+
+    async def __call__(self, data: SharedData) -> None:
+        if self._operation is not None and self._operation.completed:
+            return
+        _delivered(self._observing, [])
+        payload = shared_json(data, self._encode)
+        websocket = self._websocket
+        with suppress(WebSocketDisconnect, WebSocketDisconnected):
+            if websocket.ws.application_state is not WebSocketState.DISCONNECTED:
+                if payload is None:
+                    message = {"id": self._operation_id, "type": self._kind}
+                    await websocket.send_json({**message, "payload": {"data": data}})
+                else:
+                    framing = _framing(self._kind, self._operation_id)
+                    await websocket.ws.send_text(framing + payload + "}")
+                return
+        # The socket is closing: its handler cancels this operation once it sees the close (as
+        # for an interrupted feed), rather than strawberry taking the failed send for an error.
+        await asyncio.Event().wait()
+
+
+@lru_cache(maxsize=1024)
+def _framing(kind: str, operation_id: str) -> str:
+    """A message up to its payload: clients pick few operation ids ("1", "feed"), all alike."""
+    return f'{{"id":{json.dumps(operation_id)},"type":{json.dumps(kind)},"payload":'
 
 
 async def _count_subscribe(context: Context, *, socket: int) -> None:

@@ -2,11 +2,12 @@
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from groupql.observability.metrics import observed
+from groupql.realtime.once import Once
 
 logger = logging.getLogger(__name__)
 
@@ -26,22 +27,24 @@ class Message:
     """One published message, the same object for every local subscriber of its channel."""
 
     payload: dict[str, Any]
-    _memo: dict[str, "asyncio.Future[Any]"] = field(default_factory=dict, repr=False)
+    _memo: Once = field(default_factory=Once, repr=False)
 
-    async def memo(self, key: str, compute: Callable[[], Awaitable[T]]) -> T:
+    def memo(self, key: Hashable, compute: Callable[[], Awaitable[T]]) -> Awaitable[T]:
         """Compute once what every local subscriber needs from this message (a store read)."""
-        if key not in self._memo:
-            self._memo[key] = asyncio.ensure_future(compute())
-        result: T = await asyncio.shield(self._memo[key])
-        return result
+        return self._memo.get(key, compute)
 
 
 class Subscription:
     """A subscriber's view of one channel: an async iterator over a bounded buffer."""
 
+    # A list and a future rather than an asyncio.Queue (four deques, ~3 KiB): a thousand idle
+    # subscribers hold a thousand of these.
+    __slots__ = ("_buffer_size", "_is_cut_off", "_on_close", "_pending", "_reader", "channel")
+
     def __init__(self, channel: str, buffer_size: int, on_close: Callable[["Subscription"], None]):
         self.channel = channel
-        self._queue: asyncio.Queue[Message | BaseException] = asyncio.Queue(buffer_size + 1)
+        self._pending: list[Message | BaseException] = []
+        self._reader: asyncio.Future[None] | None = None
         self._buffer_size = buffer_size
         self._on_close = on_close
         self._is_cut_off = False
@@ -49,10 +52,10 @@ class Subscription:
     def deliver(self, message: Message) -> None:
         if self._is_cut_off:
             return
-        if self._queue.qsize() >= self._buffer_size:
+        if len(self._pending) >= self._buffer_size:
             self.cut_off(FellBehind(f"more than {self._buffer_size} events waited to be sent"))
             return
-        self._queue.put_nowait(message)
+        self._put(message)
 
     def cut_off(self, reason: BaseException) -> None:
         """End the subscription: the iterator raises `reason` once what came before is read."""
@@ -63,20 +66,30 @@ class Subscription:
                     "fell_behind" if isinstance(reason, FellBehind) else "bus_unavailable"
                 )
                 metrics.subscriptions_cut_off.labels(reason_label).inc()
-            # The slot kept free by maxsize = buffer_size + 1 always takes the reason.
-            self._queue.put_nowait(reason)
+            self._put(reason)
 
     def __aiter__(self) -> AsyncIterator[Message]:
         return self
 
     async def __anext__(self) -> Message:
-        item = await self._queue.get()
+        while not self._pending:
+            reader = self._reader = asyncio.get_running_loop().create_future()
+            try:
+                await reader
+            finally:
+                self._reader = None
+        item = self._pending.pop(0)
         if isinstance(item, BaseException):
             raise item
         return item
 
     def close(self) -> None:
         self._on_close(self)
+
+    def _put(self, item: Message | BaseException) -> None:
+        self._pending.append(item)
+        if self._reader is not None and not self._reader.done():
+            self._reader.set_result(None)
 
 
 class EventBus(Protocol):

@@ -2,7 +2,7 @@
 
 import asyncio
 import datetime
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, TypeVar
 
 import strawberry
@@ -14,6 +14,7 @@ from groupql.schema.items import GroupItem
 from groupql.schema.members import Member
 from groupql.schema.notifications import Notification
 from groupql.schema.serving import serve
+from groupql.schema.shared_results import shared_event
 from groupql.schema.unread import Unread
 from groupql.services.events import EventType
 from groupql.services.live import FeedInterrupted, LiveEvent
@@ -204,9 +205,9 @@ class LiveSubscription:
         self, info: Info, group_id: strawberry.ID, after_seq: int | None = None
     ) -> AsyncIterator[GroupEvent]:
         viewer = await info.context.viewer()
-        events = info.context.services.live.group_feed(viewer, group_id, after_seq)
-        async for event in _fresh(info, events):
-            yield group_event(event)
+        return _fresh(
+            info, info.context.services.live.group_feed(viewer, group_id, after_seq), _served
+        )
 
     @strawberry.subscription(
         description="The viewer's own events: groups joined, removals, new notifications, and "
@@ -214,21 +215,41 @@ class LiveSubscription:
     )
     async def my_events(self, info: Info) -> AsyncIterator[MyEvent]:
         viewer = await info.context.viewer()
-        async for event in _fresh(info, info.context.services.live.my_events(viewer)):
-            yield my_event(event)
+        return _fresh(info, info.context.services.live.my_events(viewer), _my_event)
 
 
 E = TypeVar("E", LiveEvent, MyEventRecord)
+S = TypeVar("S")
 
 
-async def _fresh(info: Info, events: AsyncIterator[E]) -> AsyncIterator[E]:
-    """Each event resolved with fresh loaders; an interrupted feed closes the socket."""
+async def _served(event: LiveEvent) -> GroupEvent:
+    """The event as GraphQL serves it: for an event from the bus, one object that every local
+    subscriber of its message reads, so that they can share what executing it makes."""
+    message = event.message
+    if message is None:
+        return group_event(event)
+
+    async def serve_once() -> GroupEvent:
+        return shared_event(group_event(event))
+
+    # By type: a subscriber that missed an item gets ITEM_POSTED where the others get the event.
+    return await message.memo(("event", event.type), serve_once)
+
+
+async def _my_event(event: MyEventRecord) -> MyEvent:
+    return my_event(event)
+
+
+async def _fresh(
+    info: Info, events: AsyncIterator[E], served: Callable[[E], Awaitable[S]]
+) -> AsyncIterator[S]:
+    """Each event served with fresh loaders; an interrupted feed closes the socket."""
     try:
         async for event in events:
             # The subscribers of one event on this instance share its event-wide loaders: N
             # sockets asking for the author cost one read, not N. Viewer loaders start afresh.
             await info.context.renew_loaders(event.message)
-            yield event
+            yield await served(event)
     except FeedInterrupted as interrupted:
         resume = (
             f"; resubscribe with afterSeq: {interrupted.resume_after_seq}"

@@ -71,15 +71,16 @@ class LiveService:
         knows_last_seq = after_seq is not None
         try:
             access = (await self._membership.access(viewer, group_id)).require(Action.VIEW_GROUP)
-            group = access.group
             may_moderate = access.allows(Action.VIEW_MODERATION)
             if after_seq is None:
                 [last_seq] = await self._store.items.last_seqs([group_id])
                 knows_last_seq = True
             else:
                 async for item in self._items_after(group_id, after_seq, until=None):
-                    yield LiveEvent(EventType.ITEM_POSTED, group, item.seq, item)
+                    yield LiveEvent(EventType.ITEM_POSTED, access.group, item.seq, item)
                     last_seq = item.seq
+            # Each feed's own reading of the group goes: live events bring the records they need.
+            del access
             async for message in subscription:
                 event = await self._event(message)
                 if event is None:
@@ -87,8 +88,9 @@ class LiveService:
                 if event.seq is not None and event.seq > last_seq:
                     # Every item gets its ITEM_POSTED first, in seq order: the missing ones
                     # from the store, this one from the event.
-                    async for item in self._items_after(group_id, last_seq, until=event.seq):
-                        yield LiveEvent(EventType.ITEM_POSTED, event.group, item.seq, item)
+                    if event.seq > last_seq + 1:
+                        async for item in self._items_after(group_id, last_seq, until=event.seq):
+                            yield LiveEvent(EventType.ITEM_POSTED, event.group, item.seq, item)
                     if event.type is not EventType.ITEM_POSTED:
                         yield replace(event, type=EventType.ITEM_POSTED)
                     last_seq = event.seq
@@ -148,7 +150,17 @@ class LiveService:
                 return
 
     async def _event(self, message: Message) -> LiveEvent | None:
-        """The event a message tells of, with its records read once for all subscribers here."""
+        """The event a message tells of, read once for all subscribers here: they wait for it
+        together, once, rather than once per record it reads."""
+        read = await message.memo("live event", lambda: self._read_event(message))
+        if read is None:
+            return None
+        # The memo keeps the event without its message: with it, each would keep the other.
+        return LiveEvent(
+            read.type, read.group, read.seq, read.item, read.member, read.ranking, message
+        )
+
+    async def _read_event(self, message: Message) -> LiveEvent | None:
         payload = message.payload
         event_type = EventType(payload["type"])
         [group] = await message.memo(
@@ -175,6 +187,4 @@ class LiveService:
         if event_type is EventType.RANKING_CHANGED:
             period = RankingPeriod(payload["period"])
             ranking = (payload["metric"], period, date.fromisoformat(payload["day"]))
-        return LiveEvent(
-            event_type, group, payload.get("seq"), item, member, ranking, message=message
-        )
+        return LiveEvent(event_type, group, payload.get("seq"), item, member, ranking)
