@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,21 +99,21 @@ def wait_until_healthy(
     )
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """`groupql serve` on embedded defaults, with a fixed secret key so tokens stay valid."""
-    env = clean_env(GROUPQL_SECRET_KEY=TEST_SECRET_KEY)
+@contextmanager
+def serving(args: list[str], env: dict[str, str], stderr_path: Path) -> Iterator[httpx.Client]:
+    """`groupql serve ARGS` on a free port, healthy, its stderr in `stderr_path`; stopped after."""
     port = free_port()
-    logs = tmp_path_factory.mktemp("serve")
-    stderr_path = logs / "stderr.log"
-    with (logs / "stdout.log").open("wb") as stdout, stderr_path.open("wb") as stderr:
+    with stderr_path.open("wb") as stderr:
         process = subprocess.Popen(
-            [groupql_command(), "serve", "--port", str(port)], env=env, stdout=stdout, stderr=stderr
+            [groupql_command(), "serve", "--port", str(port), *args],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
         )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5.0) as http:
             wait_until_healthy(process, http, stderr_path)
-            yield Server(http=http, env=env, stderr_path=stderr_path)
+            yield http
     finally:
         process.terminate()
         try:
@@ -120,6 +121,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`groupql serve` on embedded defaults, with a fixed secret key so tokens stay valid."""
+    env = clean_env(GROUPQL_SECRET_KEY=TEST_SECRET_KEY)
+    stderr_path = tmp_path_factory.mktemp("serve") / "stderr.log"
+    with serving([], env, stderr_path) as http:
+        yield Server(http=http, env=env, stderr_path=stderr_path)
 
 
 def test_schema_prints_the_sdl_clients_code_against() -> None:
@@ -278,24 +288,12 @@ def test_schema_changes_since_a_file_name_what_would_break_clients(tmp_path: Pat
 def test_serve_believes_x_forwarded_for_only_from_its_trusted_proxies(
     tmp_path: Path, trusted: str, client: str
 ) -> None:
-    port = free_port()
     stderr_path = tmp_path / "stderr.log"
-    command = [groupql_command(), "serve", "--port", str(port), "--log-format", "json"]
-    with stderr_path.open("wb") as stderr:
-        process = subprocess.Popen(
-            [*command, "--trusted-proxies", trusted],
-            env=clean_env(GROUPQL_SECRET_KEY=TEST_SECRET_KEY),
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-        )
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5.0) as http:
-            wait_until_healthy(process, http, stderr_path)
-            forwarded = {"X-Forwarded-For": "203.0.113.7"}
-            http.post("/graphql", json={"query": "query Probe { __typename }"}, headers=forwarded)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    env = clean_env(GROUPQL_SECRET_KEY=TEST_SECRET_KEY)
+    args = ["--log-format", "json", "--trusted-proxies", trusted]
+    with serving(args, env, stderr_path) as http:
+        forwarded = {"X-Forwarded-For": "203.0.113.7"}
+        http.post("/graphql", json={"query": "query Probe { __typename }"}, headers=forwarded)
     lines = [
         json.loads(line) for line in stderr_path.read_text().splitlines() if line.startswith("{")
     ]

@@ -1,13 +1,10 @@
 """An OpenTelemetry collector's OTLP/HTTP traces endpoint on loopback: it decodes what an
 exporter sends (protobuf, as the SDK's exporter sends it) and keeps the spans."""
 
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import uvicorn
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
@@ -16,6 +13,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from tests.fakes.threaded_server import served_in_thread
 
 
 @dataclass(frozen=True)
@@ -69,20 +68,6 @@ def _value(value: object) -> object:
 def running_collector() -> Iterator[Collector]:
     collector = Collector()
     app = Starlette(routes=[Route("/v1/traces", collector.traces, methods=["POST"])])
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, name="otlp-collector", daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the OTLP collector did not start")
-            time.sleep(0.01)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        collector.url = f"http://127.0.0.1:{port}"
+    with served_in_thread(app, "otlp-collector") as base_url:
+        collector.url = base_url
         yield collector
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)

@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,6 +22,7 @@ from starlette.routing import Route
 
 from groupql.wechat.code2session import WeChatSession
 from groupql.wechat.push import encrypt_push, push_signature
+from tests.fakes.threaded_server import served_in_thread
 
 FAKE_APPID = "wx1234567890fakeapp"
 FAKE_SECRET = "fake-secret-7f3c9a1e-must-never-be-logged"
@@ -414,24 +414,9 @@ def _error(errcode: int) -> dict[str, Any]:
 def running_fake_wechat(startup_timeout_s: float = 10.0) -> Iterator[FakeWeChat]:
     """Serve a FakeWeChat on a free loopback port in a background thread while in the block."""
     fake = FakeWeChat()
-    config = uvicorn.Config(
-        fake.app(), host="127.0.0.1", port=0, lifespan="off", log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="fake-wechat", daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + startup_timeout_s
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the fake WeChat server did not start")
-            time.sleep(0.01)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        fake.base_url = f"http://127.0.0.1:{port}"
+    with served_in_thread(fake.app(), "fake-wechat", startup_timeout_s) as base_url:
+        fake.base_url = base_url
         yield fake
-    finally:
-        server.should_exit = True
-        thread.join(timeout=startup_timeout_s)
 
 
 # Where each subscription event's XML puts its <List> entries.
