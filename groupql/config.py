@@ -105,6 +105,13 @@ class Settings(BaseSettings):
     # GET /metrics (Prometheus) on the API's own port; "off" where the port is public and the
     # proxy cannot keep /metrics to the monitoring network.
     metrics: Literal["on", "off"] = "on"
+    # Answers to queries kept per viewer and served again while nothing they read has changed
+    # (groupql.response_cache): at most this many seconds, in at most this many MB per process.
+    # It needs versions every writer moves: in-process with the in-memory store, through Redis
+    # (GROUPQL_REDIS_URL) with MongoDB; with MongoDB and no Redis it stays off.
+    response_cache: Literal["on", "off"] = "on"
+    response_cache_max_age_s: float = Field(default=300.0, gt=0, le=3600)
+    response_cache_mb: int = Field(default=64, gt=0)
     # GraphiQL loads its assets from here when they were not built into the package
     # (scripts/graphiql_assets.py): any base laid out as unpkg is, e.g. a mirror reachable in
     # mainland China.

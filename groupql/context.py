@@ -109,20 +109,26 @@ class Context:
     public_url: str = ""
     throttle: Throttle = field(default_factory=in_process)
     rate_limits: RateLimits = field(default_factory=lambda: RateLimits(None, None, None, None))
-    loaders: Loaders = field(init=False)
+    _loaders: Loaders | None = field(default=None, init=False)
+    # The operation that ran was a query (groupql.schema.caching): its answer may be kept.
+    ran_query: bool = field(default=False, init=False)
     _viewer: "asyncio.Future[User] | None" = field(default=None, init=False)
     _viewer_loaders: ViewerLoaders | None = field(default=None, init=False)
 
-    def __post_init__(self) -> None:
-        self.loaders = Loaders.on(self.services)
+    @property
+    def loaders(self) -> Loaders:
+        # Made when first used: a request answered from the response cache uses none.
+        if self._loaders is None:
+            self._loaders = Loaders.on(self.services)
+        return self._loaders
 
     async def renew_loaders(self, message: Message | None) -> None:
         """Forget what was loaded: a subscription reads each event's data fresh, through the
         loaders its subscribers share when it came from the bus; the viewer's own are new."""
         if message is None:
-            self.loaders = Loaders.on(self.services)
+            self._loaders = Loaders.on(self.services)
         else:
-            self.loaders = await Loaders.shared_by(message, self.services)
+            self._loaders = await Loaders.shared_by(message, self.services)
         self._viewer_loaders = None
 
     async def viewer_loaders(self) -> ViewerLoaders:
@@ -161,6 +167,15 @@ class Context:
                 f"Too many {action}s: at most {rate.count} a minute; retry in {seconds} s.",
                 retry_after_s=seconds,
             )
+
+    def remembered_viewer_id(self) -> str | None:
+        """The viewer's id when this instance remembers the token's session (no store read);
+        None when authenticating must read it (or will refuse the token)."""
+        try:
+            token = bearer_token(self.authorization)
+        except Unauthenticated:
+            return None
+        return None if token is None else self.services.auth.remembered_user_id(token)
 
     def known_user_id(self) -> str | None:
         """The viewer's id if this request has already authenticated them (for logs)."""

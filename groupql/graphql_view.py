@@ -21,6 +21,7 @@ from groupql.config import Settings
 from groupql.context import Context
 from groupql.errors import RateLimited
 from groupql.json_input import BadJSON, checked_json
+from groupql.kept_answers import KeptAnswersView
 from groupql.observability.metrics import Metrics
 from groupql.observability.operations import Operation, named
 from groupql.refusals import log_refusal
@@ -43,7 +44,7 @@ class _RequestTooLarge(Exception):
     pass
 
 
-class GroupQLGraphQL(PersistedQueriesView, GraphQL[Context, None]):
+class GroupQLGraphQL(KeptAnswersView, PersistedQueriesView, GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
     graphql_ws_handler_class = LegacyWSHandler
 

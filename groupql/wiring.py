@@ -11,6 +11,7 @@ from pymongo.monitoring import CommandListener
 from groupql.blocklist import Blocklist
 from groupql.config import Settings, quiet_window
 from groupql.outside import Outside, subscribe_templates
+from groupql.response_cache import TIMED_MAX_AGE_S, ResponseCache
 from groupql.services.auth import AuthService
 from groupql.services.background import Background, Job
 from groupql.services.clock import Clock, utc_now
@@ -46,6 +47,9 @@ from groupql.services.users import UserService
 from groupql.store import Database, Store, connect, indexes
 from groupql.store.outages import is_outage
 from groupql.throttle import Rate, RateLimits, Throttle
+from groupql.versions import InProcessVersions, Versions
+from groupql.versions.reading import TimedClock
+from groupql.versions.redis_versions import RedisVersions
 from groupql.wechat.content_security import DevContentSecurity
 
 logger = logging.getLogger("groupql")
@@ -93,6 +97,10 @@ class Running:
     outside: Outside
     rate_limits: RateLimits
     background: Background
+    # Answers kept while nothing they read changes; None when GROUPQL_RESPONSE_CACHE is off
+    # (or cannot be on: a MongoDB store without Redis).
+    response_cache: ResponseCache | None = None
+    versions: Versions | None = None
     # False while the database has not answered since start-up: readiness checks them then.
     indexes_checked: bool = False
 
@@ -112,6 +120,8 @@ class Running:
         self.services.rankings.stop()
         await self.outside.aclose()
         await self.database.close()
+        if self.versions is not None:
+            await self.versions.close()
 
 
 async def start(
@@ -127,11 +137,19 @@ async def start(
     A database that does not answer does not stop the start: requests answer UNAVAILABLE and
     /readyz says 503 until it does. Indexes that are not current do (StaleIndexes).
     """
-    database = connect(settings.mongodb_url, settings.mongodb_db, event_listeners=mongo_listeners)
+    versions = _versions(settings)
+    database = connect(
+        settings.mongodb_url,
+        settings.mongodb_db,
+        event_listeners=mongo_listeners,
+        versions=versions,
+    )
     try:
         outside = await Outside.reach(settings, database, clock)
     except BaseException:
         await database.close()
+        if versions is not None:
+            await versions.close()
         raise
     try:
         services = build_services(settings, Store.on(database), outside, clock)
@@ -145,6 +163,17 @@ async def start(
                     Job("sending subscribe messages", services.outbox.send_due),
                 ],
                 interval_s=settings.background_interval_s,
+            ),
+            versions=versions,
+            response_cache=None
+            if versions is None
+            else ResponseCache(
+                versions,
+                max_age_s=settings.response_cache_max_age_s,
+                timed_max_age_s=TIMED_MAX_AGE_S,
+                max_bytes=settings.response_cache_mb * 1024 * 1024,
+                # The app's clock: what it tells the services (a test's, moved) ages answers.
+                clock=lambda: clock().timestamp(),
             ),
             rate_limits=RateLimits.per_minute(
                 logins=settings.rate_logins_per_min,
@@ -160,8 +189,23 @@ async def start(
     except BaseException:
         await outside.aclose()
         await database.close()
+        if versions is not None:
+            await versions.close()
         raise
     return running
+
+
+def _versions(settings: Settings) -> Versions | None:
+    """What the response cache reads its answers' freshness from, or None: it is off."""
+    if settings.response_cache == "off":
+        return None
+    if settings.redis_url is not None:
+        return RedisVersions(settings.redis_url)
+    if settings.mongodb_url.startswith("memory://"):
+        return InProcessVersions()
+    # Other processes may write to the same MongoDB: only Redis would tell this one.
+    logger.info("the response cache is off: with MongoDB it needs GROUPQL_REDIS_URL")
+    return None
 
 
 async def prepare_indexes(database: Database) -> None:
@@ -190,6 +234,8 @@ async def indexes_checked_at_start(database: Database) -> bool:
 
 def build_services(settings: Settings, store: Store, outside: Outside, clock: Clock) -> Services:
     code2session, bus, throttle = outside.code2session, outside.bus, outside.throttle
+    # An answer that asked the time is kept only briefly (groupql.response_cache).
+    clock = TimedClock(clock)
     events = Events(bus)
     auth = AuthService(
         store=store,

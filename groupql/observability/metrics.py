@@ -48,6 +48,14 @@ class Metrics:
             buckets=_LATENCY_BUCKETS_S,
             registry=registry,
         )
+        self.kept_answers = Counter(
+            "groupql_response_cache",
+            "Queries by what the response cache did: served a kept answer (hit), ran it and kept "
+            "the answer (kept), or ran it without keeping (not_kept: it failed, wrote, raced a "
+            "write, or was not a query).",
+            ["result"],
+            registry=registry,
+        )
         self.open_websockets = Gauge(
             "groupql_websockets_open", "WebSockets accepted and not yet closed.", registry=registry
         )

@@ -20,6 +20,7 @@ from groupql.config import Settings
 from groupql.context import Context
 from groupql.refusals import log_refusal
 from groupql.schema.auth import AuthMutation, AuthQuery
+from groupql.schema.caching import QueriesNoted
 from groupql.schema.errors import client_error
 from groupql.schema.groups import GroupMutation, GroupQuery
 from groupql.schema.invites import InviteMutation
@@ -117,6 +118,7 @@ def build_schema(
             lambda: ParserCache(maxsize=QUERY_CACHE_SIZE),
             # After DocumentLimits: a document over a limit is refused instead of validated.
             lambda: ValidationCache(maxsize=QUERY_CACHE_SIZE),
+            QueriesNoted,
         ],
     )
 

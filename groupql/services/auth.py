@@ -85,6 +85,11 @@ class AuthService:
             raise Unauthenticated("The token's user no longer exists; log in again.")
         return user
 
+    def remembered_user_id(self, token: str) -> str | None:
+        """The user of a session this instance saw lately and that has not expired, without
+        reading the store; None when `authenticate` must read it."""
+        return self._known_sessions.user_of(_token_hash(token), self._clock())
+
     def decrypt_for(self, user: User, encrypted_data: str, iv: str) -> dict[str, Any]:
         """What WeChat encrypted for this user's session (wx.getShareInfo, wx.getWeRunData...):
         SESSION_KEY_STALE when another session key made it."""

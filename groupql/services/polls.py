@@ -10,6 +10,7 @@ from groupql.services.events import Events, EventType
 from groupql.services.items import ItemService
 from groupql.services.permissions import Action
 from groupql.store import Store
+from groupql.versions.reading import changes_at, telling
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,11 @@ class PollService:
         return item
 
     def is_closed(self, poll: Poll) -> bool:
-        return poll.closes_at is not None and poll.closes_at <= self._clock()
+        if poll.closes_at is None:
+            return False
+        if poll.closes_at > (now := telling(self._clock)()):
+            changes_at(poll.closes_at)  # an answer that says "open" holds until then
+        return poll.closes_at <= now
 
     def results(self, poll: Poll, tally: PollTally) -> list[OptionResult]:
         """Each option of the poll with its count, and its voters unless the poll is anonymous."""

@@ -31,6 +31,7 @@ from groupql.services.clock import Clock
 from groupql.services.membership import MembershipService
 from groupql.services.permissions import Action
 from groupql.store import Store
+from groupql.versions.reading import asked_time
 from groupql.wechat.content_security import ContentSecurity, DevContentSecurity, Scene, Verdict
 
 TICKET_TTL = timedelta(minutes=15)
@@ -185,6 +186,7 @@ class UploadService:
 
     def url(self, key: str) -> str:
         """A URL of a stored file, valid for a while (signed afresh each time it is read)."""
+        asked_time()  # it expires: an answer holding it is not kept for long
         return self._files.url(key, expires_in_s=self._url_ttl_s)
 
     async def get_many(self, ids: list[str]) -> list[StoredMedia | None]:

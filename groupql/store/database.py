@@ -10,6 +10,8 @@ from pymongo.monitoring import CommandListener
 
 from groupql.store.collection import Collection, Document
 from groupql.store.memory import MemoryMongoClient
+from groupql.store.watched import Watched
+from groupql.versions import Versions
 
 # Options the URL may set itself (an operator tunes them there); these are the defaults.
 DEFAULT_CLIENT_OPTIONS: dict[str, Any] = {
@@ -88,17 +90,34 @@ class Database:
 
 
 def connect(
-    url: str, database: str, *, event_listeners: Sequence[CommandListener] = ()
+    url: str,
+    database: str,
+    *,
+    event_listeners: Sequence[CommandListener] = (),
+    versions: Versions | None = None,
 ) -> Database:
-    """Open the engine the URL names: `memory://` in-process, anything else a real MongoDB."""
+    """Open the engine the URL names: `memory://` in-process, anything else a real MongoDB;
+    with `versions`, every write moves them (groupql.store.watched)."""
+    collection: Callable[[str], Collection]
     if url.startswith("memory://"):
         name = url.removeprefix("memory://").strip("/")
         memory = MemoryMongoClient(event_listeners=event_listeners, name=name)
-        return _on(memory, memory[database].__getitem__, None)
-    client: AsyncMongoClient[Document] = AsyncMongoClient(
-        url, tz_aware=True, event_listeners=list(event_listeners), **_defaults_for(url)
-    )
-    return _on(client, client[database].__getitem__, client.options.timeout)
+        client: Client = memory
+        collection, timeout_s = memory[database].__getitem__, None
+    else:
+        mongo: AsyncMongoClient[Document] = AsyncMongoClient(
+            url, tz_aware=True, event_listeners=list(event_listeners), **_defaults_for(url)
+        )
+        client, collection, timeout_s = mongo, mongo[database].__getitem__, mongo.options.timeout
+    if versions is not None:
+        collection = _watched(collection, versions)
+    return _on(client, collection, timeout_s)
+
+
+def _watched(
+    collection: Callable[[str], Collection], versions: Versions
+) -> Callable[[str], Collection]:
+    return lambda name: Watched(collection(name), versions)
 
 
 def _on(

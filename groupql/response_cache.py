@@ -1,0 +1,128 @@
+"""Answers kept per viewer, and served again while nothing they read has changed.
+
+An answer is the encoded response to one query: its key is the document (by SHA-256), the
+operation's name, its variables, who asked and the URL this server answered at. It is kept with
+the version of every scope of the store it read (groupql.versions) and served while each still
+holds that version, for at most `max_age_s`; one that read the time (an expiry, a poll's close, a
+signed URL) for at most `timed_max_age_s`. Only error-free queries that wrote nothing are kept.
+
+Costs: a lookup is one versions read (a dict in-process, one MGET with Redis) of the answer's
+scopes, about one per document kind and key it read; memory is bounded by `max_bytes` (least
+recently used answers go first).
+"""
+
+import hashlib
+import json
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from groupql.versions import Versions
+from groupql.versions.reading import Reading
+
+# How long an answer that asked the time is kept: what the clock changes in it (a poll closed, an
+# invitation expired) shows at most this late. A signed URL in it works far longer.
+TIMED_MAX_AGE_S = 1.0
+# An answer's bookkeeping beyond its bytes (key, scopes, entry), roughly, for the budget.
+_ENTRY_OVERHEAD = 512
+
+Key = tuple[str, str, str, str, str]
+
+
+def key_of(
+    document_sha256: str,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+    viewer_id: str,
+    public_url: str,
+) -> Key:
+    # Canonical: the same variables in another order, or spaced otherwise, are the same answer.
+    canonical = json.dumps(variables or {}, sort_keys=True, separators=(",", ":"), default=str)
+    return (document_sha256, operation_name or "", canonical, viewer_id, public_url)
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Kept:
+    body: bytes
+    scopes: tuple[str, ...]
+    versions: tuple[int, ...]
+    good_until: float
+    lost: int
+
+
+class ResponseCache:
+    def __init__(
+        self,
+        versions: Versions,
+        *,
+        max_age_s: float,
+        timed_max_age_s: float,
+        max_bytes: int,
+        clock: Callable[[], float] = time.time,  # seconds since the epoch, as changes_at
+    ) -> None:
+        self._versions = versions
+        self._max_age_s = max_age_s
+        self._timed_max_age_s = timed_max_age_s
+        self._max_bytes = max_bytes
+        self._clock = clock
+        self._kept: OrderedDict[Key, _Kept] = OrderedDict()
+        self._bytes = 0
+
+    async def start(self) -> Reading:
+        """A Reading to run an operation under (before it reads anything)."""
+        return Reading(started_at=await self._versions.latest())
+
+    async def answer(self, key: Key) -> bytes | None:
+        """The answer kept under `key`, if every scope it read still holds its version."""
+        kept = self._kept.get(key)
+        if kept is None:
+            return None
+        if self._clock() >= kept.good_until or kept.lost != self._versions.lost:
+            self._forget(key)
+            return None
+        if tuple(await self._versions.of(kept.scopes)) != kept.versions:
+            # Something it read changed: it will not be served again.
+            if self._kept.get(key) is kept:
+                self._forget(key)
+            return None
+        if self._kept.get(key) is kept:
+            self._kept.move_to_end(key)
+        return kept.body
+
+    async def keep(self, key: Key, reading: Reading, body: bytes) -> bool:
+        """Keep `body`, the answer to what `reading` read, unless a write raced it (or it wrote);
+        whether it was kept."""
+        size = len(body) + _ENTRY_OVERHEAD
+        lost = self._versions.lost
+        if reading.wrote or size > self._max_bytes:
+            return False
+        scopes = tuple(sorted(reading.scopes))
+        versions = tuple(await self._versions.of(scopes))
+        if any(version > reading.started_at for version in versions):
+            return False
+        now = self._clock()
+        good_until = now + (self._timed_max_age_s if reading.asked_time else self._max_age_s)
+        if reading.changes_at is not None:
+            good_until = min(good_until, reading.changes_at.timestamp())
+        if good_until <= now:
+            return False
+        if key in self._kept:
+            self._forget(key)
+        self._kept[key] = _Kept(body, scopes, versions, good_until, lost)
+        self._bytes += size
+        while self._bytes > self._max_bytes:
+            self._forget(next(iter(self._kept)))
+        return True
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def _forget(self, key: Key) -> None:
+        kept = self._kept.pop(key)
+        self._bytes -= len(kept.body) + _ENTRY_OVERHEAD

@@ -1,0 +1,225 @@
+"""Collections that tell the versions (groupql.versions) what each write touched, and the
+current Reading what each read depends on: the response cache's view of the store.
+
+A collection's documents are scoped by one key field, the one its reads and writes name: a
+group's items, members and scores by `groupId`, a poll's votes by `itemId`, users and groups by
+`_id`. A filter that names the key (equal to a value, or `$in` a list) touches those keys' scopes;
+one that does not touches the whole collection. Collections without a key are one scope each.
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pymongo import IndexModel, UpdateOne
+from pymongo.results import (
+    BulkWriteResult,
+    DeleteResult,
+    InsertManyResult,
+    InsertOneResult,
+    UpdateResult,
+)
+
+from groupql.store.collection import Collection, CommandCursor, Cursor, Document, Filter, Pipeline
+from groupql.versions import ALL, ANY, Versions, scope
+from groupql.versions import reading as readings
+
+SCOPE_KEYS: Mapping[str, str] = {
+    "users": "_id",
+    "groups": "_id",
+    "members": "groupId",
+    "items": "groupId",
+    "votes": "itemId",
+    "metrics": "groupId",
+    "scores": "groupId",
+    "score_records": "groupId",
+}
+# Update operators that set a field to the value given (an upsert's new document among them).
+_SETTING = ("$set", "$setOnInsert")
+
+
+class Watched:
+    """`inner`, noting reads on the current Reading and moving versions after each write (also
+    after one that failed: it may have landed all the same, as a timed-out one can)."""
+
+    def __init__(self, inner: Collection, versions: Versions) -> None:
+        self._inner = inner
+        self._versions = versions
+        self._key = SCOPE_KEYS.get(inner.name)
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    def __getattr__(self, name: str) -> Any:
+        # What an engine has beyond the protocol (the in-memory engine's counters, for tests).
+        return getattr(self._inner, name)
+
+    # Reads
+
+    def find(self, filter: Filter) -> Cursor:
+        self._read(filter)
+        return self._inner.find(filter)
+
+    async def find_one(
+        self,
+        filter: Filter,
+        projection: Mapping[str, Any] | None = None,
+        sort: list[tuple[str, int]] | None = None,
+    ) -> Document | None:
+        self._read(filter)
+        return await self._inner.find_one(filter, projection=projection, sort=sort)
+
+    async def aggregate(self, pipeline: Pipeline) -> CommandCursor:
+        first = pipeline[0] if pipeline else {}
+        self._read(first.get("$match", {}))
+        return await self._inner.aggregate(pipeline)
+
+    # Writes
+
+    async def insert_one(self, document: Document) -> InsertOneResult:
+        readings.wrote()
+        try:
+            return await self._inner.insert_one(document)
+        finally:
+            # pymongo (and the in-memory engine) give the document its _id in place.
+            await self._moved(self._keys_of([document]))
+
+    async def insert_many(
+        self, documents: Sequence[Document], *, ordered: bool = True
+    ) -> InsertManyResult:
+        readings.wrote()
+        try:
+            return await self._inner.insert_many(documents, ordered=ordered)
+        finally:
+            await self._moved(self._keys_of(documents))
+
+    async def find_one_and_update(
+        self,
+        filter: Filter,
+        update: Mapping[str, Any],
+        projection: Mapping[str, Any] | None = None,
+        sort: list[tuple[str, int]] | None = None,
+        upsert: bool = False,
+        return_document: bool = False,
+    ) -> Document | None:
+        readings.wrote()
+        found: Document | None = None
+        try:
+            found = await self._inner.find_one_and_update(
+                filter,
+                update,
+                projection=projection,
+                sort=sort,
+                upsert=upsert,
+                return_document=return_document,
+            )
+            return found
+        finally:
+            keys = self._keys_of_write(filter, update)
+            if keys is None and found is not None:
+                keys = self._keys_of([found])
+            await self._moved(keys)
+
+    async def update_one(self, filter: Filter, update: Mapping[str, Any]) -> UpdateResult:
+        readings.wrote()
+        try:
+            return await self._inner.update_one(filter, update)
+        finally:
+            await self._moved(self._keys_of_write(filter, update))
+
+    async def delete_one(self, filter: Filter) -> DeleteResult:
+        readings.wrote()
+        try:
+            return await self._inner.delete_one(filter)
+        finally:
+            await self._moved(self._keys_of_write(filter, {}))
+
+    async def delete_many(self, filter: Filter) -> DeleteResult:
+        readings.wrote()
+        try:
+            return await self._inner.delete_many(filter)
+        finally:
+            await self._moved(self._keys_of_write(filter, {}))
+
+    async def bulk_write(
+        self, requests: Sequence[UpdateOne], *, ordered: bool = True
+    ) -> BulkWriteResult:
+        readings.wrote()
+        try:
+            return await self._inner.bulk_write(requests, ordered=ordered)
+        finally:
+            keys: set[str] | None = set()
+            for request in requests:
+                # pymongo keeps an UpdateOne's filter and update in these attributes only.
+                one = self._keys_of_write(request._filter, request._doc)
+                keys = None if one is None or keys is None else keys | one
+            await self._moved(keys)
+
+    # Indexes change no document.
+
+    async def create_indexes(self, indexes: Sequence[IndexModel]) -> list[str]:
+        return await self._inner.create_indexes(indexes)
+
+    async def index_information(self) -> Mapping[str, Any]:
+        return await self._inner.index_information()
+
+    async def drop_index(self, index_or_name: str) -> None:
+        await self._inner.drop_index(index_or_name)
+
+    def _read(self, filter: Filter) -> None:
+        name = self.name
+        keys = self._pinned(filter)
+        if keys is None:
+            readings.read((scope(name, ANY),))
+        else:
+            readings.read([scope(name, ALL), *(scope(name, key) for key in keys)])
+
+    async def _moved(self, keys: set[str] | None) -> None:
+        """`keys` were written (None: documents of keys not known)."""
+        name = self.name
+        touched = [scope(name, ANY)]
+        if keys is None:
+            touched.append(scope(name, ALL))
+        else:
+            touched.extend(scope(name, key) for key in keys)
+        await self._versions.moved(touched)
+
+    def _pinned(self, filter: Filter) -> set[str] | None:
+        """The keys a filter limits its documents to, or None when it names none."""
+        if self._key is None or self._key not in filter:
+            return None
+        condition = filter[self._key]
+        if isinstance(condition, Mapping):
+            if condition.keys() == {"$eq"}:
+                condition = condition["$eq"]
+            elif condition.keys() == {"$in"} and isinstance(condition["$in"], list | tuple):
+                return {str(value) for value in condition["$in"]}
+            else:
+                return None
+        if condition is None or isinstance(condition, Mapping | list | tuple):
+            return None
+        return {str(condition)}
+
+    def _keys_of_write(self, filter: Filter, update: object) -> set[str] | None:
+        """The keys of the documents a write may change, before or after it (None: unknown)."""
+        if self._key is None:
+            return set()
+        if not isinstance(update, Mapping):  # an aggregation pipeline may set anything
+            return None
+        keys = self._pinned(filter)
+        for operator, fields in update.items():
+            if keys is None or not isinstance(fields, Mapping) or self._key not in fields:
+                continue
+            value = fields[self._key]
+            if operator not in _SETTING or value is None or isinstance(value, Mapping | list):
+                return None
+            keys = keys | {str(value)}
+        return keys
+
+    def _keys_of(self, documents: Sequence[Document]) -> set[str] | None:
+        if self._key is None:
+            return set()
+        keys = {document.get(self._key) for document in documents}
+        if None in keys:
+            return None
+        return {str(key) for key in keys}

@@ -1,0 +1,130 @@
+"""The response cache at work: a query asked again is answered without a store round trip, as
+it was (same bytes), per viewer, and not at all when it is off or cannot be trusted. (What each
+kind of change does to a kept answer: tests/test_response_cache_freshness.py.)"""
+
+import asyncio
+from typing import Any
+
+from bson import ObjectId
+
+from groupql.response_cache import ResponseCache
+from groupql.versions import InProcessVersions
+from groupql.versions.reading import Reading
+from groupql.wiring import _versions
+from tests.actors import join, join_in_order
+from tests.conftest import Api, Clock, api_on_test_store, settings_for_test
+
+PAGE = """
+query Page($id: ID!) {
+  group(id: $id) {
+    title memberCount lastSeq viewerMembership { role }
+    items(first: 20) { edges { node { seq text author { id nickname } } } }
+  }
+}
+"""
+
+
+async def test_a_page_asked_again_is_answered_without_reading_the_store(api: Api) -> None:
+    alice, bob = await join_in_order(api, "alice", "bob")
+    await bob.say("hello")
+    first = await _raw(api, alice.token, PAGE, id=alice.group_id)
+    api.round_trips.reset()
+    again = await _raw(api, alice.token, PAGE, id=alice.group_id)
+    assert again == first
+    assert api.round_trips.commands == []
+    assert await _counted(api, "hit") == 1
+
+
+async def test_each_viewer_has_their_own_answer(api: Api) -> None:
+    owner, *members = await join_in_order(api, "owner", "m1", "m2", "m3")
+    for _ in range(2):  # the second round is answered from the cache
+        roles = await asyncio.gather(
+            *(one.data(PAGE, id=owner.group_id) for one in [owner, *members])
+        )
+        assert [answer["group"]["viewerMembership"]["role"] for answer in roles] == [
+            "OWNER", "MEMBER", "MEMBER", "MEMBER"
+        ]  # fmt: skip
+    assert await _counted(api, "hit") == 4
+
+
+async def test_a_post_in_a_wave_of_readers_reaches_every_next_read(api: Api) -> None:
+    readers = await join_in_order(api, *(f"reader{n}" for n in range(12)))
+    group_id = readers[0].group_id
+    for wave in range(3):
+        await asyncio.gather(*(one.data(PAGE, id=group_id) for one in readers))
+        # Writers and readers at once: whatever a read raced, the next read after shows all.
+        await asyncio.gather(
+            *(one.say(f"wave {wave} from {n}") for n, one in enumerate(readers[:4])),
+            *(one.data(PAGE, id=group_id) for one in readers[4:]),
+        )
+        pages = await asyncio.gather(*(one.data(PAGE, id=group_id) for one in readers))
+        assert {page["group"]["lastSeq"] for page in pages} == {4 * (wave + 1)}
+
+
+async def test_a_failed_query_is_not_kept(api: Api) -> None:
+    alice = await join(api, "alice")
+    missing = str(ObjectId())
+    for _ in range(2):
+        assert await alice.error_code(PAGE, id=missing) == "NOT_FOUND"
+    assert await _counted(api, "hit") == 0
+    assert await _counted(api, "not_kept") == 2
+
+
+async def test_nothing_is_kept_when_the_cache_is_off(clock: Clock) -> None:
+    async with api_on_test_store(clock, response_cache="off") as api:
+        alice = await join(api, "alice")
+        await alice.data(PAGE, id=alice.group_id)
+        api.round_trips.reset()
+        await alice.data(PAGE, id=alice.group_id)
+        assert api.round_trips.commands != []
+        assert await _counted(api, "hit") == 0
+
+
+def test_with_mongodb_and_no_redis_the_cache_stays_off() -> None:
+    # Another process may write to the same MongoDB, and only Redis would tell this one.
+    settings = settings_for_test(mongodb_url="mongodb://127.0.0.1:1")
+    assert _versions(settings) is None
+    assert isinstance(_versions(settings_for_test()), InProcessVersions)
+
+
+async def test_an_answer_that_raced_a_write_is_not_kept() -> None:
+    versions = InProcessVersions()
+    cache = ResponseCache(versions, max_age_s=60, timed_max_age_s=1, max_bytes=1 << 20)
+    key = ("doc", "", "{}", "viewer", "")
+    started = await cache.start()
+    started.scopes.add("items:g1")
+    await versions.moved(["items:g1"])  # written while the answer was being read
+    assert not await cache.keep(key, started, b"{}")
+    assert await cache.answer(key) is None
+
+
+async def test_answers_past_the_memory_bound_go_least_recently_used_first() -> None:
+    now = [1000.0]
+    cache = ResponseCache(
+        InProcessVersions(), max_age_s=60, timed_max_age_s=1, max_bytes=3000, clock=lambda: now[0]
+    )
+    keys = [(f"doc{n}", "", "{}", "viewer", "") for n in range(3)]
+    for key in keys[:2]:
+        assert await cache.keep(key, Reading(started_at=0), b"x" * 900)
+    assert await cache.answer(keys[0]) is not None  # used: the second is now the oldest
+    assert await cache.keep(keys[2], Reading(started_at=0), b"x" * 900)
+    assert [await cache.answer(key) is not None for key in keys] == [True, False, True]
+    now[0] += 61
+    assert await cache.answer(keys[0]) is None
+
+
+async def _raw(api: Api, token: str, query: str, **variables: Any) -> bytes:
+    response = await api.http.post(
+        "/graphql",
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200 and b'"errors"' not in response.content
+    return response.content
+
+
+async def _counted(api: Api, result: str) -> float:
+    metrics = (await api.http.get("/metrics")).text
+    line = f'groupql_response_cache_total{{result="{result}"}} '
+    found = [row for row in metrics.splitlines() if row.startswith(line)]
+    return float(found[0].removeprefix(line)) if found else 0.0
