@@ -115,8 +115,11 @@ def _search_reindex(args: argparse.Namespace) -> None:
 async def _reindex(settings: Settings, batch: int) -> tuple[int, int]:
     from groupql.store import Store, connect
     from groupql.store.item_search import reindex_all
+    from groupql.wiring import shared_versions
 
-    database = connect(settings.mongodb_url, settings.mongodb_db)
+    # The versions the app's response cache reads: what this changes is not served kept.
+    versions = shared_versions(settings)
+    database = connect(settings.mongodb_url, settings.mongodb_db, versions=versions)
     try:
         return await reindex_all(
             Store.on(database).item_search,
@@ -127,6 +130,8 @@ async def _reindex(settings: Settings, batch: int) -> tuple[int, int]:
         sys.exit(f"groupql: search reindex failed: {error}")
     finally:
         await database.close()
+        if versions is not None:
+            await versions.close()
 
 
 async def _migrate_indexes(settings: Settings) -> "IndexPlan":

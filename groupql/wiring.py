@@ -47,7 +47,7 @@ from groupql.services.users import UserService
 from groupql.store import Database, Store, connect, indexes
 from groupql.store.outages import is_outage
 from groupql.throttle import Rate, RateLimits, Throttle
-from groupql.versions import InProcessVersions, Versions
+from groupql.versions import Versions
 from groupql.versions.reading import TimedClock
 from groupql.versions.redis_versions import RedisVersions
 from groupql.wechat.content_security import DevContentSecurity
@@ -100,6 +100,7 @@ class Running:
     # Answers kept while nothing they read changes; None when GROUPQL_RESPONSE_CACHE is off
     # (or cannot be on: a MongoDB store without Redis).
     response_cache: ResponseCache | None = None
+    # Redis's versions, closed with the app (the in-memory store's live with it).
     versions: Versions | None = None
     # False while the database has not answered since start-up: readiness checks them then.
     indexes_checked: bool = False
@@ -137,19 +138,23 @@ async def start(
     A database that does not answer does not stop the start: requests answer UNAVAILABLE and
     /readyz says 503 until it does. Indexes that are not current do (StaleIndexes).
     """
-    versions = _versions(settings)
+    shared = shared_versions(settings)
     database = connect(
         settings.mongodb_url,
         settings.mongodb_db,
         event_listeners=mongo_listeners,
-        versions=versions,
+        versions=shared,
     )
+    versions = None if settings.response_cache == "off" else database.versions
+    if versions is None and settings.response_cache == "on":
+        # Other processes may write to the same MongoDB: only Redis would tell this one.
+        logger.info("the response cache is off: with MongoDB it needs GROUPQL_REDIS_URL")
     try:
         outside = await Outside.reach(settings, database, clock)
     except BaseException:
         await database.close()
-        if versions is not None:
-            await versions.close()
+        if shared is not None:
+            await shared.close()
         raise
     try:
         services = build_services(settings, Store.on(database), outside, clock)
@@ -164,7 +169,7 @@ async def start(
                 ],
                 interval_s=settings.background_interval_s,
             ),
-            versions=versions,
+            versions=shared,
             response_cache=None
             if versions is None
             else ResponseCache(
@@ -189,23 +194,19 @@ async def start(
     except BaseException:
         await outside.aclose()
         await database.close()
-        if versions is not None:
-            await versions.close()
+        if shared is not None:
+            await shared.close()
         raise
     return running
 
 
-def _versions(settings: Settings) -> Versions | None:
-    """What the response cache reads its answers' freshness from, or None: it is off."""
-    if settings.response_cache == "off":
+def shared_versions(settings: Settings) -> Versions | None:
+    """The versions that writes to a MongoDB move for every instance (Redis's), or None: the
+    in-memory store has its own; with MongoDB and no Redis, no instance can keep answers.
+    Whatever writes to the store (the app, `groupql search reindex`) connects with these."""
+    if settings.response_cache == "off" or settings.uses_memory_store:
         return None
-    if settings.redis_url is not None:
-        return RedisVersions(settings.redis_url)
-    if settings.mongodb_url.startswith("memory://"):
-        return InProcessVersions()
-    # Other processes may write to the same MongoDB: only Redis would tell this one.
-    logger.info("the response cache is off: with MongoDB it needs GROUPQL_REDIS_URL")
-    return None
+    return None if settings.redis_url is None else RedisVersions(settings.redis_url)
 
 
 async def prepare_indexes(database: Database) -> None:

@@ -3,16 +3,18 @@ it was (same bytes), per viewer, and not at all when it is off or cannot be trus
 kind of change does to a kept answer: tests/test_response_cache_freshness.py.)"""
 
 import asyncio
+import uuid
 from typing import Any
 
 from bson import ObjectId
 
 from groupql.response_cache import ResponseCache
+from groupql.store import connect
 from groupql.versions import InProcessVersions
 from groupql.versions.reading import Reading
-from groupql.wiring import _versions
+from groupql.wiring import start
 from tests.actors import join, join_in_order
-from tests.conftest import Api, Clock, api_on_test_store, settings_for_test
+from tests.conftest import Api, Clock, api_on_test_store, running_api, settings_for_test
 
 PAGE = """
 query Page($id: ID!) {
@@ -80,11 +82,27 @@ async def test_nothing_is_kept_when_the_cache_is_off(clock: Clock) -> None:
         assert await _counted(api, "hit") == 0
 
 
-def test_with_mongodb_and_no_redis_the_cache_stays_off() -> None:
+async def test_with_mongodb_and_no_redis_the_cache_stays_off(clock: Clock) -> None:
     # Another process may write to the same MongoDB, and only Redis would tell this one.
-    settings = settings_for_test(mongodb_url="mongodb://127.0.0.1:1")
-    assert _versions(settings) is None
-    assert isinstance(_versions(settings_for_test()), InProcessVersions)
+    settings = settings_for_test(mongodb_url="mongodb://127.0.0.1:1/?timeoutMS=200")
+    running = await start(settings, clock=clock, indexes_checked=False)
+    try:
+        assert running.response_cache is None
+    finally:
+        await running.close()
+
+
+async def test_a_tool_writing_to_the_same_in_memory_store_ends_what_was_kept(clock: Clock) -> None:
+    store = f"memory://cache-{uuid.uuid4().hex}"
+    async with running_api(settings_for_test(mongodb_url=store), clock) as api:
+        alice = await join(api, "alice")
+        for _ in range(2):
+            assert (await alice.data(PAGE, id=alice.group_id))["group"]["title"] is None
+        other = connect(store, api.settings.mongodb_db)  # as `groupql search reindex` does
+        await other.groups.update_one(
+            {"_id": ObjectId(alice.group_id)}, {"$set": {"title": "Written elsewhere"}}
+        )
+        assert (await alice.data(PAGE, id=alice.group_id))["group"]["title"] == "Written elsewhere"
 
 
 async def test_an_answer_that_raced_a_write_is_not_kept() -> None:

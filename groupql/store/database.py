@@ -66,6 +66,8 @@ class Database:
     step_days: Collection
     # The client's bound on each operation (timeoutMS), None for the in-memory engine.
     operation_timeout_s: float | None = None
+    # What its writes move (groupql.store.watched), None when nothing is told of them.
+    versions: Versions | None = None
 
     async def ping(self) -> None:
         await self.client.admin.command("ping")
@@ -78,7 +80,7 @@ class Database:
         return {
             one.name: getattr(self, one.name)
             for one in fields(self)
-            if one.name not in ("client", "operation_timeout_s")
+            if one.name not in ("client", "operation_timeout_s", "versions")
         }
 
     async def is_empty(self) -> bool:
@@ -96,14 +98,16 @@ def connect(
     event_listeners: Sequence[CommandListener] = (),
     versions: Versions | None = None,
 ) -> Database:
-    """Open the engine the URL names: `memory://` in-process, anything else a real MongoDB;
-    with `versions`, every write moves them (groupql.store.watched)."""
+    """Open the engine the URL names: `memory://` in-process, anything else a real MongoDB.
+    Every write moves the versions (groupql.store.watched): the in-memory server's own, which
+    every client of it shares; with MongoDB, `versions` (Redis's), if given."""
     collection: Callable[[str], Collection]
     if url.startswith("memory://"):
         name = url.removeprefix("memory://").strip("/")
         memory = MemoryMongoClient(event_listeners=event_listeners, name=name)
         client: Client = memory
         collection, timeout_s = memory[database].__getitem__, None
+        versions = memory.versions
     else:
         mongo: AsyncMongoClient[Document] = AsyncMongoClient(
             url, tz_aware=True, event_listeners=list(event_listeners), **_defaults_for(url)
@@ -111,7 +115,7 @@ def connect(
         client, collection, timeout_s = mongo, mongo[database].__getitem__, mongo.options.timeout
     if versions is not None:
         collection = _watched(collection, versions)
-    return _on(client, collection, timeout_s)
+    return _on(client, collection, timeout_s, versions)
 
 
 def _watched(
@@ -121,11 +125,15 @@ def _watched(
 
 
 def _on(
-    client: Client, collection: Callable[[str], Collection], operation_timeout_s: float | None
+    client: Client,
+    collection: Callable[[str], Collection],
+    operation_timeout_s: float | None,
+    versions: Versions | None,
 ) -> Database:
     return Database(
         client=client,
         operation_timeout_s=operation_timeout_s,
+        versions=versions,
         users=collection("users"),
         sessions=collection("sessions"),
         groups=collection("groups"),

@@ -27,6 +27,7 @@ from groupql.store.memory_rules import (
     check_insert_is_sendable,
 )
 from groupql.store.memory_updates import check_update
+from groupql.versions import InProcessVersions
 
 Document = dict[str, Any]
 Filter = Mapping[str, Any]
@@ -341,7 +342,7 @@ class MemoryDatabase:
 
 # Named in-memory servers (memory://NAME), shared by every client of this process that names
 # them: several app instances in one process then share a store, as they would a MongoDB.
-_NAMED_SERVERS: dict[str, Any] = {}
+_NAMED_SERVERS: dict[str, tuple[Any, InProcessVersions]] = {}
 
 
 class MemoryMongoClient:
@@ -363,12 +364,14 @@ class MemoryMongoClient:
     ) -> None:
         # tz_aware=True: the product's real client returns aware UTC datetimes too.
         if name in _NAMED_SERVERS:
-            self._client: Any = _NAMED_SERVERS[name]
+            self._client, self.versions = _NAMED_SERVERS[name]
         else:
             store = IndexedServerStore(uses_indexes=uses_indexes)
             self._client = mongomock.MongoClient(tz_aware=True, _store=store)
+            # The versions of what it holds (groupql.versions), moved by every client's writes.
+            self.versions = InProcessVersions()
             if name:
-                _NAMED_SERVERS[name] = self._client
+                _NAMED_SERVERS[name] = (self._client, self.versions)
         self._monitor = CommandMonitor(event_listeners)
         self._natural_order = NaturalOrder(seed)
 

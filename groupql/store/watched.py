@@ -7,7 +7,7 @@ group's items, members and scores by `groupId`, a poll's votes by `itemId`, user
 one that does not touches the whole collection. Collections without a key are one scope each.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pymongo import IndexModel, UpdateOne
@@ -57,6 +57,8 @@ class Watched:
     # Reads
 
     def find(self, filter: Filter) -> Cursor:
+        if (ids := self._by_ids(filter)) is not None:
+            return _NotedCursor(self._inner.find(filter), lambda found: self._read_of(ids, found))
         self._read(filter)
         return self._inner.find(filter)
 
@@ -66,8 +68,13 @@ class Watched:
         projection: Mapping[str, Any] | None = None,
         sort: list[tuple[str, int]] | None = None,
     ) -> Document | None:
-        self._read(filter)
-        return await self._inner.find_one(filter, projection=projection, sort=sort)
+        ids = self._by_ids(filter)
+        if ids is None:
+            self._read(filter)
+        found = await self._inner.find_one(filter, projection=projection, sort=sort)
+        if ids is not None:
+            self._read_of(ids, [] if found is None else [found])
+        return found
 
     async def aggregate(self, pipeline: Pipeline) -> CommandCursor:
         first = pipeline[0] if pipeline else {}
@@ -174,6 +181,22 @@ class Watched:
         else:
             readings.read([scope(name, ALL), *(scope(name, key) for key in keys)])
 
+    def _by_ids(self, filter: Filter) -> set[str] | None:
+        """The ids a filter names when it names them but not the key (documents by id)."""
+        if self._key in (None, "_id") or self._key in filter or "_id" not in filter:
+            return None
+        return _values(filter["_id"])
+
+    def _read_of(self, ids: set[str], found: Sequence[Document]) -> None:
+        """A read of documents by id depends on the keys of those it found; on the whole
+        collection when it did not find them all (one could be written later)."""
+        name, key = self.name, self._key
+        keys = {str(doc[key]) for doc in found if key in doc}
+        keyed = all(key in doc for doc in found)
+        if not keyed or not {str(doc.get("_id")) for doc in found} >= ids:
+            readings.read((scope(name, ANY),))
+        readings.read([scope(name, ALL), *(scope(name, one) for one in keys)])
+
     async def _moved(self, keys: set[str] | None) -> None:
         """`keys` were written (None: documents of keys not known)."""
         name = self.name
@@ -188,17 +211,7 @@ class Watched:
         """The keys a filter limits its documents to, or None when it names none."""
         if self._key is None or self._key not in filter:
             return None
-        condition = filter[self._key]
-        if isinstance(condition, Mapping):
-            if condition.keys() == {"$eq"}:
-                condition = condition["$eq"]
-            elif condition.keys() == {"$in"} and isinstance(condition["$in"], list | tuple):
-                return {str(value) for value in condition["$in"]}
-            else:
-                return None
-        if condition is None or isinstance(condition, Mapping | list | tuple):
-            return None
-        return {str(condition)}
+        return _values(filter[self._key])
 
     def _keys_of_write(self, filter: Filter, update: object) -> set[str] | None:
         """The keys of the documents a write may change, before or after it (None: unknown)."""
@@ -223,3 +236,40 @@ class Watched:
         if None in keys:
             return None
         return {str(key) for key in keys}
+
+
+def _values(condition: Any) -> set[str] | None:
+    """The values a field's condition limits it to (equal to one, or `$in` a list), or None."""
+    if isinstance(condition, Mapping):
+        if condition.keys() == {"$eq"}:
+            condition = condition["$eq"]
+        elif condition.keys() == {"$in"} and isinstance(condition["$in"], list | tuple):
+            return {str(value) for value in condition["$in"]}
+        else:
+            return None
+    if condition is None or isinstance(condition, Mapping | list | tuple):
+        return None
+    return {str(condition)}
+
+
+class _NotedCursor:
+    """A cursor that tells what it found, once it has."""
+
+    def __init__(self, inner: Cursor, found: Callable[[list[Document]], None]) -> None:
+        self._inner = inner
+        self._found = found
+
+    def sort(
+        self, key_or_list: str | list[tuple[str, int]], direction: int | None = None
+    ) -> "_NotedCursor":
+        self._inner = self._inner.sort(key_or_list, direction)
+        return self
+
+    def limit(self, limit: int) -> "_NotedCursor":
+        self._inner = self._inner.limit(limit)
+        return self
+
+    async def to_list(self, length: int | None = None) -> list[Document]:
+        documents = await self._inner.to_list(length)
+        self._found(documents)
+        return documents

@@ -2,6 +2,7 @@
 answer it changes depends on (checked over random documents, reads and writes), and the
 versions of those scopes move only after the write."""
 
+import contextlib
 import random
 import uuid
 from collections.abc import Iterable
@@ -20,6 +21,7 @@ from groupql.versions.reading import Reading, reading
 
 GROUPS = ["g1", "g2", "g3", ObjectId(), ObjectId()]
 USERS = [ObjectId() for _ in range(4)]
+ITEM_IDS = [ObjectId() for _ in range(40)]
 
 
 class RecordedVersions(InProcessVersions):
@@ -44,7 +46,7 @@ async def test_a_write_that_changes_a_read_moves_a_scope_the_read_depends_on(see
     users = Watched(database["users"], versions)
     outbox = Watched(database["outbox"], versions)
     for _ in range(30):
-        await items.insert_one(_item(rng))
+        await _insert(items, rng)
     for user_id in USERS:
         await users.insert_one({"_id": user_id, "nickname": rng.choice("abc")})
     await outbox.insert_one({"due": rng.randint(0, 9)})
@@ -107,13 +109,22 @@ async def test_in_process_versions_forget_scopes_past_their_bound_without_mistak
 
 def _item(rng: random.Random) -> Document:
     item: Document = {"groupId": rng.choice(GROUPS), "seq": rng.randint(0, 9)}
+    if rng.random() < 0.8:  # else the engine gives it an id
+        item["_id"] = rng.choice(ITEM_IDS)
     if rng.random() < 0.3:
         item["text"] = rng.choice("xyz")
     return item
 
 
+async def _insert(items: Collection, rng: random.Random) -> None:
+    with contextlib.suppress(DuplicateKeyError):  # an id taken: refused, and versions moved
+        await items.insert_one(_item(rng))
+
+
 def _item_read(items: Collection, rng: random.Random) -> tuple[Collection, Document]:
-    shape = rng.randrange(4)
+    shape = rng.randrange(5)
+    if shape == 4:  # by id, as the loaders read them: some ids may be of no document
+        return items, {"_id": {"$in": rng.sample(ITEM_IDS, 3)}}
     if shape == 0:
         return items, {"groupId": rng.choice(GROUPS)}
     if shape == 1:
@@ -136,7 +147,7 @@ async def _random_write(
     seq = rng.randint(0, 9)
     match rng.randrange(11):
         case 0:
-            await items.insert_one(_item(rng))
+            await _insert(items, rng)
         case 1:
             await items.update_one({"groupId": group, "seq": seq}, {"$set": {"text": "x"}})
         case 2:  # a filter without the key: the whole collection
