@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from groupql.config import Settings
 from groupql.documents import manifest_json, manifest_of
 from groupql.observability.logs import log_config
+from groupql.serving_options import uvicorn_options
 from groupql.wechat.code2session import dev_session_for_code
 from groupql.wechat.crypto import encrypt_wechat_data
 
@@ -62,10 +63,7 @@ def _serve(args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
         log_config=log_config(uvicorn.config.LOGGING_CONFIG, log_format),
-        # The app reads X-Forwarded-For itself, from GROUPQL_TRUSTED_PROXIES only.
-        proxy_headers=False,
-        # A WebSocket message is held to the HTTP body limit (uvicorn closes with 1009 beyond).
-        ws_max_size=settings.max_request_bytes,
+        **uvicorn_options(settings),
     )
 
 

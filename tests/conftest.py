@@ -20,6 +20,7 @@ from pymongo import AsyncMongoClient, monitoring
 
 from groupql.app import create_app
 from groupql.config import Settings
+from groupql.serving_options import uvicorn_options
 from tests.fakes.wechat import FAKE_APPID, FAKE_SECRET, FakeWeChat, running_fake_wechat
 from tests.store import shapes
 
@@ -247,10 +248,8 @@ async def serving(
     if send_buffer_bytes is not None:
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer_bytes)
     listener.bind(("127.0.0.1", 0))
-    # As `groupql serve` runs it: WebSocket messages held to the HTTP body limit.
-    config = uvicorn.Config(
-        app, log_level="warning", lifespan="on", ws_max_size=settings.max_request_bytes
-    )
+    # As `groupql serve` runs it.
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", **uvicorn_options(settings))
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[listener]))
     while not server.started:
