@@ -17,4 +17,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "ws": "websockets-sansio",
         # The GraphQL protocols ping (GROUPQL_WS_PING_INTERVAL_S): no second ping per socket.
         "ws_ping_interval": None,
+        # No permessage-deflate: its state is ~57 KiB a socket (more than all the rest), for live
+        # events of a few hundred bytes; wx.connectSocket does not ask for it unless told to.
+        "ws_per_message_deflate": False,
     }
