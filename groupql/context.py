@@ -113,6 +113,7 @@ class Context:
     # The operation that ran was a query (groupql.schema.caching): its answer may be kept.
     ran_query: bool = field(default=False, init=False)
     _viewer: "asyncio.Future[User] | None" = field(default=None, init=False)
+    _remembered_viewer_id: str | None = field(default=None, init=False)
     _viewer_loaders: ViewerLoaders | None = field(default=None, init=False)
 
     @property
@@ -175,13 +176,15 @@ class Context:
             token = bearer_token(self.authorization)
         except Unauthenticated:
             return None
-        return None if token is None else self.services.auth.remembered_user_id(token)
+        if token is not None:
+            self._remembered_viewer_id = self.services.auth.remembered_user_id(token)
+        return self._remembered_viewer_id
 
     def known_user_id(self) -> str | None:
         """The viewer's id if this request has already authenticated them (for logs)."""
         viewer = self._viewer
         if viewer is None or not viewer.done() or viewer.cancelled() or viewer.exception():
-            return None
+            return self._remembered_viewer_id  # answered from the response cache
         return viewer.result().id
 
     async def viewer(self) -> User:

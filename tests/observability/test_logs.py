@@ -35,6 +35,17 @@ async def test_the_clients_request_id_is_echoed_and_logged_with_the_operation(ap
     assert line["logger"] == "groupql.operations"
 
 
+async def test_an_answer_from_the_response_cache_is_logged_with_who_asked(api: Api) -> None:
+    alice = await login(api, "alice")
+    await alice.data(VIEWER)
+
+    with json_logs() as logs:
+        assert (await alice.data(VIEWER))["viewer"]["id"] == alice.user_id
+
+    [line] = logs.objects("operation")
+    assert (line["operation"], line["outcome"], line["user_id"]) == ("WhoAmI", "OK", alice.user_id)
+
+
 async def test_a_request_without_an_id_gets_one(api: Api) -> None:
     first = await api.http.post("/graphql", json={"query": "{ __typename }"})
     second = await api.http.post("/graphql", json={"query": "{ __typename }"})
