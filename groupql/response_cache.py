@@ -4,14 +4,14 @@ An answer is the encoded response to one query: its key is the document (by SHA-
 operation's name, its variables, who asked and the URL this server answered at. It is kept with
 the version of every scope of the store it read (groupql.versions) and served while each still
 holds that version, for at most `max_age_s`; one that read the time (an expiry, a poll's close, a
-signed URL) for at most `timed_max_age_s`. Only error-free queries that wrote nothing are kept.
+signed URL) until the moment its code said the clock changes it (`changes_at`), else for at most
+`timed_max_age_s`. Only error-free queries that wrote nothing are kept.
 
 Costs: a lookup is one versions read (a dict in-process, one MGET with Redis) of the answer's
 scopes, about one per document kind and key it read; memory is bounded by `max_bytes` (least
 recently used answers go first).
 """
 
-import hashlib
 import json
 import time
 from collections import OrderedDict
@@ -41,10 +41,6 @@ def key_of(
     # Canonical: the same variables in another order, or spaced otherwise, are the same answer.
     canonical = json.dumps(variables or {}, sort_keys=True, separators=(",", ":"), default=str)
     return (document_sha256, operation_name or "", canonical, viewer_id, public_url)
-
-
-def sha256_hex(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
