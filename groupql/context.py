@@ -113,7 +113,7 @@ class Context:
     # The operation that ran was a query (groupql.schema.caching): its answer may be kept.
     ran_query: bool = field(default=False, init=False)
     _viewer: "asyncio.Future[User] | None" = field(default=None, init=False)
-    _remembered_viewer_id: str | None = field(default=None, init=False)
+    _answered_viewer_id: str | None = field(default=None, init=False)
     _viewer_loaders: ViewerLoaders | None = field(default=None, init=False)
 
     @property
@@ -176,15 +176,17 @@ class Context:
             token = bearer_token(self.authorization)
         except Unauthenticated:
             return None
-        if token is not None:
-            self._remembered_viewer_id = self.services.auth.remembered_user_id(token)
-        return self._remembered_viewer_id
+        return None if token is None else self.services.auth.remembered_user_id(token)
+
+    def answered_from_cache(self, viewer_id: str) -> None:
+        """The request was answered from the response cache for this viewer (for logs)."""
+        self._answered_viewer_id = viewer_id
 
     def known_user_id(self) -> str | None:
         """The viewer's id if this request has already authenticated them (for logs)."""
         viewer = self._viewer
         if viewer is None or not viewer.done() or viewer.cancelled() or viewer.exception():
-            return self._remembered_viewer_id  # answered from the response cache
+            return self._answered_viewer_id
         return viewer.result().id
 
     async def viewer(self) -> User:

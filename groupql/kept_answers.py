@@ -56,17 +56,19 @@ class KeptAnswersView:
             return await run(*args)  # type: ignore[no-any-return]
 
         def key_for(viewer_id: str) -> Key:
-            variables = request_data.variables
-            name, url = request_data.operation_name, context.public_url
-            return key_of(document, name, variables, viewer_id, url)
+            return key_of(
+                document_sha256=document,
+                operation_name=request_data.operation_name,
+                variables=request_data.variables,
+                viewer_id=viewer_id,
+                public_url=context.public_url,
+            )
 
         # A session this instance remembers names the viewer without reading the store; a kept
         # answer depends on the viewer's record, so it is served only while that is unchanged.
         remembered = context.remembered_viewer_id()
         if remembered is not None and (body := await _answer(cache, key_for(remembered))):
-            request.state.kept_answer = body
-            self.metrics.kept_answers.labels("hit").inc()
-            return ExecutionResult(data=None, errors=None)
+            return self._served(request, context, remembered, body)
         try:
             started = await cache.start()  # before the viewer is read
         except VersionsUnavailable as error:
@@ -78,10 +80,8 @@ class KeptAnswersView:
         # The viewer's own record is part of what the answer read.
         started.scopes.update((scope("users", viewer.id), scope("users", ALL)))
         key = key_for(viewer.id)
-        if remembered is None and (body := await _answer(cache, key)) is not None:
-            request.state.kept_answer = body
-            self.metrics.kept_answers.labels("hit").inc()
-            return ExecutionResult(data=None, errors=None)
+        if remembered is None and (body := await _answer(cache, key)):
+            return self._served(request, context, viewer.id, body)
         with reading(started):
             result: ExecutionResult = await run(*args)
         if not context.ran_query:  # a mutation, or nothing ran
@@ -91,6 +91,15 @@ class KeptAnswersView:
         else:
             request.state.answer_to_keep = (cache, key, started)
         return result
+
+    def _served(
+        self, request: Request, context: Context, viewer_id: str, body: bytes
+    ) -> ExecutionResult:
+        """The request is answered with `body`, kept for the viewer (process_result sends it)."""
+        request.state.kept_answer = body
+        context.answered_from_cache(viewer_id)
+        self.metrics.kept_answers.labels("hit").inc()
+        return ExecutionResult(data=None, errors=None)
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -117,12 +126,16 @@ class KeptAnswersView:
 
 
 def _document_sha256(request_data: GraphQLRequestData) -> str | None:
-    """The document's SHA-256: of the text sent, else the persisted query's hash named."""
-    if request_data.query:
-        return hashlib.sha256(request_data.query.encode()).hexdigest()
+    """The document's SHA-256: of the text sent, else the persisted query's hash named; None
+    when the request names a hash that is not the text's (PersistedQueries refuses it)."""
     persisted = (request_data.extensions or {}).get("persistedQuery")
-    sha256 = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
-    return sha256.lower() if isinstance(sha256, str) and len(sha256) == 64 else None
+    named = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
+    if persisted is not None and not (isinstance(named, str) and len(named) == 64):
+        return None
+    if request_data.query:
+        sent = hashlib.sha256(request_data.query.encode()).hexdigest()
+        return sent if named is None or named.lower() == sent else None
+    return named.lower() if isinstance(named, str) else None
 
 
 async def _viewer_or_none(context: Context) -> User | None:

@@ -12,26 +12,38 @@ scopes, about one per document kind and key it read; memory is bounded by `max_b
 recently used answers go first).
 """
 
+import hashlib
 import json
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from groupql.versions import Versions
+from groupql.versions import EPOCH, Versions
 from groupql.versions.reading import Reading
 
 # How long an answer that asked the time is kept: what the clock changes in it (a poll closed, an
 # invitation expired) shows at most this late. A signed URL in it works far longer.
 TIMED_MAX_AGE_S = 1.0
-# An answer's bookkeeping beyond its bytes (key, scopes, entry), roughly, for the budget.
-_ENTRY_OVERHEAD = 512
+# An answer's bookkeeping beyond its bytes and scopes (its key, entry and tuples), roughly.
+_ENTRY_OVERHEAD_BYTES = 600
+_SCOPE_BYTES = 100  # a scope's name and version, in the entry and in the versions
 
-Key = tuple[str, str, str, str, str]
+
+class Key(NamedTuple):
+    """What an answer is kept under. Variables and URL by hash: a client's large or odd values
+    cost the cache no more than small ones."""
+
+    document_sha256: str
+    operation_name: str
+    variables_sha256: str
+    viewer_id: str
+    public_url_sha256: str
 
 
 def key_of(
+    *,
     document_sha256: str,
     operation_name: str | None,
     variables: Mapping[str, Any] | None,
@@ -40,7 +52,17 @@ def key_of(
 ) -> Key:
     # Canonical: the same variables in another order, or spaced otherwise, are the same answer.
     canonical = json.dumps(variables or {}, sort_keys=True, separators=(",", ":"), default=str)
-    return (document_sha256, operation_name or "", canonical, viewer_id, public_url)
+    return Key(
+        document_sha256=document_sha256,
+        operation_name=(operation_name or "")[:200],
+        variables_sha256=_sha256(canonical),
+        viewer_id=viewer_id,
+        public_url_sha256=_sha256(public_url),
+    )
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -48,11 +70,18 @@ class _Kept:
     body: bytes
     scopes: tuple[str, ...]
     versions: tuple[int, ...]
-    good_until: float
+    good_until_s: float
     lost: int
+
+    @property
+    def size_bytes(self) -> int:
+        return len(self.body) + len(self.scopes) * _SCOPE_BYTES + _ENTRY_OVERHEAD_BYTES
 
 
 class ResponseCache:
+    """The answers one process keeps: looked up and kept by the endpoint (groupql.kept_answers),
+    checked against the versions on every lookup."""
+
     def __init__(
         self,
         versions: Versions,
@@ -72,14 +101,14 @@ class ResponseCache:
 
     async def start(self) -> Reading:
         """A Reading to run an operation under (before it reads anything)."""
-        return Reading(started_at=await self._versions.latest())
+        return Reading(started_at=await self._versions.latest(), lost=self._versions.lost)
 
     async def answer(self, key: Key) -> bytes | None:
         """The answer kept under `key`, if every scope it read still holds its version."""
         kept = self._kept.get(key)
         if kept is None:
             return None
-        if self._clock() >= kept.good_until or kept.lost != self._versions.lost:
+        if self._clock() >= kept.good_until_s or kept.lost != self._versions.lost:
             self._forget(key)
             return None
         if tuple(await self._versions.of(kept.scopes)) != kept.versions:
@@ -94,24 +123,24 @@ class ResponseCache:
     async def keep(self, key: Key, reading: Reading, body: bytes) -> bool:
         """Keep `body`, the answer to what `reading` read, unless a write raced it (or it wrote);
         whether it was kept."""
-        size = len(body) + _ENTRY_OVERHEAD
+        scopes = (EPOCH, *sorted(reading.scopes))
         lost = self._versions.lost
-        if reading.wrote or size > self._max_bytes:
+        if reading.wrote or lost != reading.lost:
             return False
-        scopes = tuple(sorted(reading.scopes))
         versions = tuple(await self._versions.of(scopes))
-        if any(version > reading.started_at for version in versions):
+        if any(version > reading.started_at for version in versions[1:]):
             return False
         now = self._clock()
-        good_until = now + (self._timed_max_age_s if reading.asked_time else self._max_age_s)
+        good_until_s = now + (self._timed_max_age_s if reading.asked_time else self._max_age_s)
         if reading.changes_at is not None:
-            good_until = min(good_until, reading.changes_at.timestamp())
-        if good_until <= now:
+            good_until_s = min(good_until_s, reading.changes_at.timestamp())
+        kept = _Kept(body, scopes, versions, good_until_s, lost)
+        if good_until_s <= now or kept.size_bytes > self._max_bytes:
             return False
         if key in self._kept:
             self._forget(key)
-        self._kept[key] = _Kept(body, scopes, versions, good_until, lost)
-        self._bytes += size
+        self._kept[key] = kept
+        self._bytes += kept.size_bytes
         while self._bytes > self._max_bytes:
             self._forget(next(iter(self._kept)))
         return True
@@ -120,5 +149,4 @@ class ResponseCache:
         return len(self._kept)
 
     def _forget(self, key: Key) -> None:
-        kept = self._kept.pop(key)
-        self._bytes -= len(kept.body) + _ENTRY_OVERHEAD
+        self._bytes -= self._kept.pop(key).size_bytes

@@ -203,10 +203,11 @@ async def start(
 def shared_versions(settings: Settings) -> Versions | None:
     """The versions that writes to a MongoDB move for every instance (Redis's), or None: the
     in-memory store has its own; with MongoDB and no Redis, no instance can keep answers.
-    Whatever writes to the store (the app, `groupql search reindex`) connects with these."""
-    if settings.response_cache == "off" or settings.uses_memory_store:
+    Whatever writes to the store (the app, `groupql search reindex`) connects with these, also
+    with its own cache off: other instances may keep answers."""
+    if settings.uses_memory_store or settings.redis_url is None:
         return None
-    return None if settings.redis_url is None else RedisVersions(settings.redis_url)
+    return RedisVersions(settings.redis_url)
 
 
 async def prepare_indexes(database: Database) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from bson import ObjectId
 
-from groupql.response_cache import ResponseCache
+from groupql.response_cache import Key, ResponseCache, key_of
 from groupql.store import connect
 from groupql.versions import InProcessVersions
 from groupql.versions.reading import Reading
@@ -108,7 +108,7 @@ async def test_a_tool_writing_to_the_same_in_memory_store_ends_what_was_kept(clo
 async def test_an_answer_that_raced_a_write_is_not_kept() -> None:
     versions = InProcessVersions()
     cache = ResponseCache(versions, max_age_s=60, timed_max_age_s=1, max_bytes=1 << 20)
-    key = ("doc", "", "{}", "viewer", "")
+    key = _key("doc")
     started = await cache.start()
     started.scopes.add("items:g1")
     await versions.moved(["items:g1"])  # written while the answer was being read
@@ -119,9 +119,9 @@ async def test_an_answer_that_raced_a_write_is_not_kept() -> None:
 async def test_answers_past_the_memory_bound_go_least_recently_used_first() -> None:
     now = [1000.0]
     cache = ResponseCache(
-        InProcessVersions(), max_age_s=60, timed_max_age_s=1, max_bytes=3000, clock=lambda: now[0]
+        InProcessVersions(), max_age_s=60, timed_max_age_s=1, max_bytes=4000, clock=lambda: now[0]
     )
-    keys = [(f"doc{n}", "", "{}", "viewer", "") for n in range(3)]
+    keys = [_key(f"doc{n}") for n in range(3)]
     for key in keys[:2]:
         assert await cache.keep(key, Reading(started_at=0), b"x" * 900)
     assert await cache.answer(keys[0]) is not None  # used: the second is now the oldest
@@ -146,3 +146,9 @@ async def _counted(api: Api, result: str) -> float:
     line = f'groupql_response_cache_total{{result="{result}"}} '
     found = [row for row in metrics.splitlines() if row.startswith(line)]
     return float(found[0].removeprefix(line)) if found else 0.0
+
+
+def _key(document: str) -> Key:
+    return key_of(
+        document_sha256=document, operation_name=None, variables={}, viewer_id="v", public_url=""
+    )

@@ -51,8 +51,8 @@ class Metrics:
         self.kept_answers = Counter(
             "groupql_response_cache",
             "Queries by what the response cache did: served a kept answer (hit), ran it and kept "
-            "the answer (kept), or ran it without keeping (not_kept: it failed, wrote, raced a "
-            "write, or was not a query).",
+            "the answer (kept), or ran it without keeping (not_kept: it failed, wrote, or raced "
+            "a write).",
             ["result"],
             registry=registry,
         )

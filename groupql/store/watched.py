@@ -123,8 +123,8 @@ class Watched:
             return found
         finally:
             keys = self._keys_of_write(filter, update)
-            if keys is None and found is not None:
-                keys = self._keys_of([found])
+            if keys is None and found is not None and not self._sets_key(update):
+                keys = self._keys_of([found])  # the key it had, and still has
             await self._moved(keys)
 
     async def update_one(self, filter: Filter, update: Mapping[str, Any]) -> UpdateResult:
@@ -221,13 +221,21 @@ class Watched:
             return None
         keys = self._pinned(filter)
         for operator, fields in update.items():
-            if keys is None or not isinstance(fields, Mapping) or self._key not in fields:
+            if not isinstance(fields, Mapping) or self._key not in fields:
                 continue
             value = fields[self._key]
-            if operator not in _SETTING or value is None or isinstance(value, Mapping | list):
+            if keys is None or operator not in _SETTING or isinstance(value, Mapping | list):
                 return None
             keys = keys | {str(value)}
         return keys
+
+    def _sets_key(self, update: object) -> bool:
+        """Whether an update may give a document another key (or is a pipeline, which may)."""
+        if not isinstance(update, Mapping):
+            return True
+        return any(
+            isinstance(fields, Mapping) and self._key in fields for fields in update.values()
+        )
 
     def _keys_of(self, documents: Sequence[Document]) -> set[str] | None:
         if self._key is None:

@@ -16,6 +16,9 @@ from typing import Protocol
 
 ANY = "*any"
 ALL = "*all"
+# A scope no write moves, which every answer depends on: shared versions that restart (Redis
+# emptied) give it another value, so that nothing kept before matches them.
+EPOCH = "*epoch"
 # About 100 MB of scopes in one process: a million users and groups written to since it started.
 MAX_SCOPES = 1_000_000
 

@@ -16,6 +16,9 @@ from datetime import datetime
 class Reading:
     # The latest version before anything was read: a scope past it was written meanwhile.
     started_at: int
+    # Moves lost before it (groupql.versions.Versions.lost): one lost while it read may be of
+    # something it read, and then its answer is not kept.
+    lost: int = 0
     scopes: set[str] = field(default_factory=set)
     # The operation wrote to the store: its answer is not one to keep.
     wrote: bool = False

@@ -1,6 +1,7 @@
-"""The response cache across instances: versions shared through Redis end an instance's kept
-answers when another instance writes; without Redis answering, nothing is served from the cache
-and every answer is still right."""
+"""The response cache across app instances on one in-memory store (and one Redis, for the bus):
+the store's versions, which every client of it moves, end what one instance kept when another
+writes; with the bus's Redis gone, answers stay right. (Versions in Redis, which instances on
+MongoDB share: tests/realtime/test_redis_versions.py.)"""
 
 import asyncio
 import uuid
@@ -38,7 +39,7 @@ async def test_a_write_through_one_instance_ends_what_the_other_kept(
         assert 'groupql_response_cache_total{result="hit"}' in metrics
 
 
-async def test_without_redis_answers_are_right_and_none_is_served_kept(
+async def test_with_the_bus_down_answers_stay_right(
     clock: Clock, redis_server: RedisServer
 ) -> None:
     async with serving(clock, redis_url=redis_server.url) as live:
@@ -49,7 +50,6 @@ async def test_without_redis_answers_are_right_and_none_is_served_kept(
         page = await alice.data(PAGE, id=alice.group_id)
         assert page["group"]["lastSeq"] == 1
         await asyncio.to_thread(redis_server.start)
-        # The post's versions never reached Redis: what was kept before it is not served.
         assert (await alice.data(PAGE, id=alice.group_id))["group"]["lastSeq"] == 1
         await alice.say("after")
         for _ in range(2):
