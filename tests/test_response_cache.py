@@ -63,6 +63,30 @@ async def test_a_post_in_a_wave_of_readers_reaches_every_next_read(api: Api) -> 
         assert {page["group"]["lastSeq"] for page in pages} == {4 * (wave + 1)}
 
 
+def test_a_key_is_as_small_for_a_megabyte_of_variables_as_for_none() -> None:
+    # Variables the operation does not declare are ignored by GraphQL, but still sent.
+    huge = key_of(
+        document_sha256="d" * 64,
+        operation_name="Page",
+        variables={"id": "g", "junk": "x" * 1_000_000},
+        viewer_id="v",
+        public_url="http://" + "h" * 10_000,
+    )
+    assert sum(map(len, huge)) < 300
+    assert huge != _key("d" * 64)
+
+
+async def test_a_hash_that_is_not_the_texts_is_refused_though_the_text_was_kept(api: Api) -> None:
+    alice = await join(api, "alice")
+    body = {"query": PAGE, "variables": {"id": alice.group_id}}
+    headers = {"Authorization": f"Bearer {alice.token}"}
+    for _ in range(2):
+        assert (await api.http.post("/graphql", json=body, headers=headers)).status_code == 200
+    wrong = {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}
+    answer = await api.http.post("/graphql", json=body | {"extensions": wrong}, headers=headers)
+    assert answer.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
 async def test_a_failed_query_is_not_kept(api: Api) -> None:
     alice = await join(api, "alice")
     missing = str(ObjectId())
