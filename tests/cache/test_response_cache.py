@@ -1,6 +1,6 @@
 """The response cache at work: a query asked again is answered without a store round trip, as
 it was (same bytes), per viewer, and not at all when it is off or cannot be trusted. (What each
-kind of change does to a kept answer: tests/test_response_cache_freshness.py.)"""
+kind of change does to a kept answer: the freshness tests beside this one.)"""
 
 import asyncio
 import uuid
@@ -14,6 +14,7 @@ from groupql.versions import InProcessVersions
 from groupql.versions.reading import Reading
 from groupql.wiring import start
 from tests.actors import join, join_in_order
+from tests.cache.pages import cache_count
 from tests.conftest import Api, Clock, api_on_test_store, running_api, settings_for_test
 
 PAGE = """
@@ -34,7 +35,7 @@ async def test_a_page_asked_again_is_answered_without_reading_the_store(api: Api
     again = await _raw(api, alice.token, PAGE, id=alice.group_id)
     assert again == first
     assert api.round_trips.commands == []
-    assert await _counted(api, "hit") == 1
+    assert await cache_count(api, "hit") == 1
 
 
 async def test_each_viewer_has_their_own_answer(api: Api) -> None:
@@ -46,7 +47,7 @@ async def test_each_viewer_has_their_own_answer(api: Api) -> None:
         assert [answer["group"]["viewerMembership"]["role"] for answer in roles] == [
             "OWNER", "MEMBER", "MEMBER", "MEMBER"
         ]  # fmt: skip
-    assert await _counted(api, "hit") == 4
+    assert await cache_count(api, "hit") == 4
 
 
 async def test_a_post_in_a_wave_of_readers_reaches_every_next_read(api: Api) -> None:
@@ -92,8 +93,8 @@ async def test_a_failed_query_is_not_kept(api: Api) -> None:
     missing = str(ObjectId())
     for _ in range(2):
         assert await alice.error_code(PAGE, id=missing) == "NOT_FOUND"
-    assert await _counted(api, "hit") == 0
-    assert await _counted(api, "not_kept") == 2
+    assert await cache_count(api, "hit") == 0
+    assert await cache_count(api, "not_kept") == 2
 
 
 async def test_nothing_is_kept_when_the_cache_is_off(clock: Clock) -> None:
@@ -103,7 +104,7 @@ async def test_nothing_is_kept_when_the_cache_is_off(clock: Clock) -> None:
         api.round_trips.reset()
         await alice.data(PAGE, id=alice.group_id)
         assert api.round_trips.commands != []
-        assert await _counted(api, "hit") == 0
+        assert await cache_count(api, "hit") == 0
 
 
 async def test_with_mongodb_and_no_redis_the_cache_stays_off(clock: Clock) -> None:
@@ -163,13 +164,6 @@ async def _raw(api: Api, token: str, query: str, **variables: Any) -> bytes:
     )
     assert response.status_code == 200 and b'"errors"' not in response.content
     return response.content
-
-
-async def _counted(api: Api, result: str) -> float:
-    metrics = (await api.http.get("/metrics")).text
-    line = f'groupql_response_cache_total{{result="{result}"}} '
-    found = [row for row in metrics.splitlines() if row.startswith(line)]
-    return float(found[0].removeprefix(line)) if found else 0.0
 
 
 def _key(document: str) -> Key:
