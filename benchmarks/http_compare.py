@@ -157,7 +157,8 @@ async def served_contenders(node: str) -> AsyncIterator[ServedContenders]:
     answering the same keys and counts as groupql (RuntimeError if one does not)."""
     async with AsyncExitStack() as stack:
         files = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        # Harmless before the setting exists: groupql ignores GROUPQL_ variables it does not know.
+        # The cold contender runs every request (GROUPQL_RESPONSE_CACHE=off); the warm one has the
+        # response cache, as deployed.
         cold, warm = await _started(
             stack, served_app({"GROUPQL_RESPONSE_CACHE": "off"}), served_app()
         )
