@@ -11,7 +11,7 @@ from groupql.services.events import Events, EventType
 from groupql.services.notifications import NotificationService
 from groupql.services.permissions import Action, Standing, as_seen, is_allowed, require, standing
 from groupql.store import Store
-from groupql.versions.reading import changes_at, telling
+from groupql.versions.reading import changes_at, untimed
 
 _STAYS = frozenset({MemberStatus.ACTIVE, MemberStatus.PENDING})
 # A join retries when another request changed the membership between its read and its write.
@@ -64,7 +64,7 @@ class MembershipService:
 
     def access_of(self, group: Group, member: Member | None) -> Access:
         """Access from a membership already loaded (a request's DataLoader batches those)."""
-        now = telling(self._clock)()
+        now = untimed(self._clock)()
         if member is not None and member.muted_until is not None and member.muted_until > now:
             changes_at(member.muted_until)  # the mute ends: the standing changes then
         return Access(group, member, standing(group, member, now))

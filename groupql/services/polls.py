@@ -10,7 +10,7 @@ from groupql.services.events import Events, EventType
 from groupql.services.items import ItemService
 from groupql.services.permissions import Action
 from groupql.store import Store
-from groupql.versions.reading import changes_at, telling
+from groupql.versions.reading import changes_at, untimed
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class PollService:
     def is_closed(self, poll: Poll) -> bool:
         if poll.closes_at is None:
             return False
-        if poll.closes_at > (now := telling(self._clock)()):
+        if poll.closes_at > (now := untimed(self._clock)()):
             changes_at(poll.closes_at)  # an answer that says "open" holds until then
         return poll.closes_at <= now
 

@@ -84,7 +84,7 @@ class Watched:
     # Writes
 
     async def insert_one(self, document: Document) -> InsertOneResult:
-        readings.wrote()
+        readings.note_write()
         try:
             return await self._inner.insert_one(document)
         finally:
@@ -94,7 +94,7 @@ class Watched:
     async def insert_many(
         self, documents: Sequence[Document], *, ordered: bool = True
     ) -> InsertManyResult:
-        readings.wrote()
+        readings.note_write()
         try:
             return await self._inner.insert_many(documents, ordered=ordered)
         finally:
@@ -109,7 +109,7 @@ class Watched:
         upsert: bool = False,
         return_document: bool = False,
     ) -> Document | None:
-        readings.wrote()
+        readings.note_write()
         found: Document | None = None
         try:
             found = await self._inner.find_one_and_update(
@@ -128,21 +128,21 @@ class Watched:
             await self._moved(keys)
 
     async def update_one(self, filter: Filter, update: Mapping[str, Any]) -> UpdateResult:
-        readings.wrote()
+        readings.note_write()
         try:
             return await self._inner.update_one(filter, update)
         finally:
             await self._moved(self._keys_of_write(filter, update))
 
     async def delete_one(self, filter: Filter) -> DeleteResult:
-        readings.wrote()
+        readings.note_write()
         try:
             return await self._inner.delete_one(filter)
         finally:
             await self._moved(self._keys_of_write(filter, {}))
 
     async def delete_many(self, filter: Filter) -> DeleteResult:
-        readings.wrote()
+        readings.note_write()
         try:
             return await self._inner.delete_many(filter)
         finally:
@@ -151,7 +151,7 @@ class Watched:
     async def bulk_write(
         self, requests: Sequence[UpdateOne], *, ordered: bool = True
     ) -> BulkWriteResult:
-        readings.wrote()
+        readings.note_write()
         try:
             return await self._inner.bulk_write(requests, ordered=ordered)
         finally:
@@ -177,9 +177,9 @@ class Watched:
         name = self.name
         keys = self._pinned(filter)
         if keys is None:
-            readings.read((scope(name, ANY),))
+            readings.note_read((scope(name, ANY),))
         else:
-            readings.read([scope(name, ALL), *(scope(name, key) for key in keys)])
+            readings.note_read([scope(name, ALL), *(scope(name, key) for key in keys)])
 
     def _by_ids(self, filter: Filter) -> set[str] | None:
         """The ids a filter names when it names them but not the key (documents by id)."""
@@ -194,8 +194,8 @@ class Watched:
         keys = {str(doc[key]) for doc in found if key in doc}
         keyed = all(key in doc for doc in found)
         if not keyed or not {str(doc.get("_id")) for doc in found} >= ids:
-            readings.read((scope(name, ANY),))
-        readings.read([scope(name, ALL), *(scope(name, one) for one in keys)])
+            readings.note_read((scope(name, ANY),))
+        readings.note_read([scope(name, ALL), *(scope(name, one) for one in keys)])
 
     async def _moved(self, keys: set[str] | None) -> None:
         """`keys` were written (None: documents of keys not known)."""

@@ -32,6 +32,9 @@ class VersionsUnavailable(Exception):
 
 
 class Versions(Protocol):
+    """The versions of the store's scopes, as every writer moves them and every reader of kept
+    answers checks them: InProcessVersions, or RedisVersions shared by instances."""
+
     # Writes whose versions did not move (Redis did not answer): what was kept before one is
     # not served again by this instance.
     lost: int

@@ -41,12 +41,14 @@ def reading(started: Reading) -> Iterator[Reading]:
         _current.reset(token)
 
 
-def read(scopes: Iterable[str]) -> None:
+def note_read(scopes: Iterable[str]) -> None:
+    """The answer being read depends on these scopes."""
     if (current := _current.get()) is not None:
         current.scopes.update(scopes)
 
 
-def wrote() -> None:
+def note_write() -> None:
+    """The operation being read wrote to the store: its answer is not one to keep."""
     if (current := _current.get()) is not None:
         current.wrote = True
 
@@ -80,6 +82,6 @@ class TimedClock:
         return self._clock()
 
 
-def telling(clock: Callable[[], datetime]) -> Callable[[], datetime]:
+def untimed(clock: Callable[[], datetime]) -> Callable[[], datetime]:
     """`clock` without the note, where it is a TimedClock: for code that calls changes_at."""
     return clock.without_asking if isinstance(clock, TimedClock) else clock
