@@ -50,6 +50,11 @@ class Watched:
     def name(self) -> str:
         return self._inner.name
 
+    @property
+    def unwatched(self) -> Collection:
+        """The collection itself, whose writes move no versions."""
+        return self._inner
+
     def __getattr__(self, name: str) -> Any:
         # What an engine has beyond the protocol (the in-memory engine's counters, for tests).
         return getattr(self._inner, name)
@@ -57,6 +62,8 @@ class Watched:
     # Reads
 
     def find(self, filter: Filter) -> Cursor:
+        if not readings.is_reading():  # a write's reads, a live event's: nothing to note
+            return self._inner.find(filter)
         if (ids := self._by_ids(filter)) is not None:
             return _NotedCursor(self._inner.find(filter), lambda found: self._read_of(ids, found))
         self._read(filter)
@@ -174,6 +181,8 @@ class Watched:
         await self._inner.drop_index(index_or_name)
 
     def _read(self, filter: Filter) -> None:
+        if not readings.is_reading():
+            return
         name = self.name
         keys = self._pinned(filter)
         if keys is None:
@@ -190,6 +199,8 @@ class Watched:
     def _read_of(self, ids: set[str], found: Sequence[Document]) -> None:
         """A read of documents by id depends on the keys of those it found; on the whole
         collection when it did not find them all (one could be written later)."""
+        if not readings.is_reading():
+            return
         name, key = self.name, self._key
         keys = {str(doc[key]) for doc in found if key in doc}
         keyed = all(key in doc for doc in found)

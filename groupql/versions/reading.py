@@ -41,6 +41,11 @@ def reading(started: Reading) -> Iterator[Reading]:
         _current.reset(token)
 
 
+def is_reading() -> bool:
+    """Whether an answer is being read here: else there is nothing to note (spare the work)."""
+    return _current.get() is not None
+
+
 def note_read(scopes: Iterable[str]) -> None:
     """The answer being read depends on these scopes."""
     if (current := _current.get()) is not None:

@@ -32,10 +32,9 @@ async def test_a_write_through_one_instance_ends_what_another_kept(
     redis_url: str, prefix: str
 ) -> None:
     async with _versions(redis_url, prefix) as first, _versions(redis_url, prefix) as second:
-        database = MemoryMongoClient(name=uuid.uuid4().hex)["test"]
-        cache = _cache(first)
-        items = Watched(database["items"], first)
-        elsewhere = Watched(database["items"], second)  # another instance's connection
+        cache, items = _page_store(first)
+        # Another instance's connection to the same collection, with its own RedisVersions.
+        elsewhere = Watched(items.unwatched, second)
         for round_ in range(3):
             assert await _kept_page(cache, items, KEY)
             assert await cache.answer(KEY) is not None
@@ -51,9 +50,7 @@ async def test_an_answer_kept_before_redis_restarted_empty_is_not_served(
     redis_url: str, prefix: str
 ) -> None:
     async with _versions(redis_url, prefix) as versions:
-        database = MemoryMongoClient(name=uuid.uuid4().hex)["test"]
-        cache = _cache(versions)
-        items = Watched(database["items"], versions)
+        cache, items = _page_store(versions)
         assert await _kept_page(cache, items, KEY)
         # Emptied (a restart without persistence): the page's scopes read 0 again, as they did
         # before any write; the epoch tells the answer apart.
@@ -68,9 +65,7 @@ async def test_while_redis_is_down_writes_succeed_and_nothing_kept_is_served(
 ) -> None:
     monkeypatch.setattr(module, "BACK_OFF_S", 0.2)
     async with _versions(redis_server.url, prefix) as versions:
-        database = MemoryMongoClient(name=uuid.uuid4().hex)["test"]
-        cache = _cache(versions)
-        items = Watched(database["items"], versions)
+        cache, items = _page_store(versions)
         assert await _kept_page(cache, items, KEY)
         await asyncio.to_thread(redis_server.stop)
         await items.insert_one({"groupId": "g1", "seq": 9})  # lands; its move is lost
@@ -90,9 +85,7 @@ async def test_a_full_redis_loses_the_move_but_not_the_write(
 ) -> None:
     monkeypatch.setattr(module, "BACK_OFF_S", 0.2)
     async with _versions(redis_server.url, prefix) as versions:
-        database = MemoryMongoClient(name=uuid.uuid4().hex)["test"]
-        cache = _cache(versions)
-        items = Watched(database["items"], versions)
+        cache, items = _page_store(versions)
         assert await _kept_page(cache, items, KEY)
         redis = Redis.from_url(redis_server.url)
         await redis.config_set("maxmemory-policy", "noeviction")
@@ -116,8 +109,10 @@ async def _versions(url: str, prefix: str) -> AsyncIterator[RedisVersions]:
         await versions.close()
 
 
-def _cache(versions: RedisVersions) -> ResponseCache:
-    return ResponseCache(versions, max_age_s=60, timed_max_age_s=1, max_bytes=1 << 20)
+def _page_store(versions: RedisVersions) -> tuple[ResponseCache, Watched]:
+    """A cache, and a fresh in-memory items collection whose writes move `versions`."""
+    cache = ResponseCache(versions, max_age_s=60, timed_max_age_s=1, max_bytes=1 << 20)
+    return cache, Watched(MemoryMongoClient(name=uuid.uuid4().hex)["test"]["items"], versions)
 
 
 async def _kept_page(cache: ResponseCache, items: Watched, key: Key) -> bool:
