@@ -17,6 +17,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError, InvalidOperation
 
 from groupql.store.memory_collection import IndexedCollection
 from groupql.store.memory_cursors import MemoryCommandCursor, MemoryCursor, read_all
+from groupql.store.memory_groups import grouped
 from groupql.store.memory_indexes import IndexedServerStore
 from groupql.store.memory_monitor import CommandMonitor
 from groupql.store.memory_rules import (
@@ -271,6 +272,13 @@ class MemoryCollection:
             # first $match is the read's filter, so only the documents it keeps are copied.
             stages = list(pipeline)
             first = stages.pop(0)["$match"] if stages and "$match" in stages[0] else {}
+            collection = self._collection
+            database = collection.database
+            quick = grouped(
+                lambda: natural_order.shuffled(collection.matching(first)), database, stages
+            )
+            if quick is not None:
+                return natural_order.shuffled(quick)
             documents = natural_order.shuffled(read_all(self._collection, first))
             for stage in stages:
                 if "$group" in stage and not documents:

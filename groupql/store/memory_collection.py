@@ -19,6 +19,7 @@ from mongomock.collection import Collection, validate_is_mapping
 from groupql.store.memory_indexes import IndexedStore
 
 Document = dict[str, Any]
+_ID_KINDS = frozenset({ObjectId, str})
 Sort = Iterable[tuple[str, int]] | Mapping[str, int] | None
 
 # What a copy may share with the stored document: values nobody can change.
@@ -56,7 +57,7 @@ class IndexedCollection(Collection):
     def copy_out(self, document: Document, projection: Any = None) -> Document:
         """A stored document as find returns it: a copy, its dates aware in UTC."""
         if projection is None and self.codec_options.tz_aware:
-            return _copied(document)
+            return copied(document)
         projected: Document = self._copy_only_fields(document, projection, dict)
         if self.codec_options.tz_aware:
             return helpers.make_datetime_timezone_aware_in_document(projected)
@@ -92,7 +93,12 @@ class IndexedCollection(Collection):
             documents = list(store._documents.values())
         if not documents:
             filtering.filter_applies(filter, {})  # as mongomock: checked when nothing is stored
-        found = store.filtered(documents, filter)
+        if documents and _ids_decide(filter) and store.uses_indexes:
+            # Found by their ids: each is one the filter names, and an ObjectId or a string
+            # equals only itself, in Python as in BSON.
+            found = store.counted(documents)
+        else:
+            found = store.filtered(documents, filter)
         if self._updated is None:
             return found
         return self._noted(found, self._updated)
@@ -138,6 +144,19 @@ def _spec(filter: Mapping[str, Any]) -> Any:
     return helpers.patch_datetime_awareness_in_document(filter)
 
 
+def _ids_decide(filter: Any) -> bool:
+    """Whether the filter only names ids (`{"_id": id}`, `{"_id": {"$in": [ids]}}`) of the
+    kinds that equal only themselves."""
+    if len(filter) != 1 or "_id" not in filter:
+        return False
+    wanted = filter["_id"]
+    if type(wanted) is dict:
+        if len(wanted) != 1 or type(wanted.get("$in")) is not list:
+            return False
+        return all(type(one) in _ID_KINDS for one in wanted["$in"])
+    return type(wanted) in _ID_KINDS
+
+
 def _sorted(documents: Iterator[Document], sort: Sort) -> Iterator[Document]:
     """mongomock's sort (Collection._get_dataset): stable, by each key from the last."""
     if not sort:
@@ -159,16 +178,23 @@ def _sort_key(key: str, document: Document) -> Any:
     return filtering.resolve_sort_key(key, document)
 
 
-def _copied(value: Any) -> Any:
+def copied(value: Any) -> Any:
     """mongomock's copy of a stored value and its pass making dates aware, in one."""
+    kind = type(value)
+    if kind in _IMMUTABLE:
+        return value
+    if kind is dict:
+        return {
+            key: item if type(item) in _IMMUTABLE else copied(item) for key, item in value.items()
+        }
+    if kind is datetime:
+        return value.replace(tzinfo=utc)
     if isinstance(value, dict):
-        return {key: _copied(item) for key, item in value.items()}
+        return {key: copied(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_copied(item) for item in value]
+        return [copied(item) for item in value]
     if isinstance(value, datetime):
         return value.replace(tzinfo=utc)
-    if type(value) in _IMMUTABLE:
-        return value
     return copy.copy(value)
 
 

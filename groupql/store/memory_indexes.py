@@ -134,6 +134,12 @@ class IndexedStore(CollectionStore):
                 return (self._documents[key] for key in keys)
         return None
 
+    def counted(self, documents: Iterable[Document]) -> Iterator[Document]:
+        """Documents that need no filter, counted as examined like the filtered ones."""
+        for document in documents:
+            self.examined += 1
+            yield document
+
     def filtered(self, documents: Iterable[Document], filter: Any) -> Iterator[Document]:
         for document in documents:
             self.examined += 1

@@ -98,6 +98,13 @@ class Table(Generic[R]):
         self._when_missing = {
             name: _when_missing(fields[name], hints[name], self._keys[name]) for name in fields
         }
+        # What `record` does per field, worked out once: (field, key, load or None when the
+        # value is stored as it is, what a missing key reads as, the inline table).
+        self._reads = [
+            (field, key.name, None if key.load is _same else key.load, when_missing, key.inline)
+            for field, key in self._keys.items()
+            for when_missing in (self._when_missing[field],)
+        ]
 
     def _reads_as_missing(self, field: str, value: Any) -> bool:
         """Whether leaving the key out reads back as this value. Only nothing (None, no items)
@@ -111,13 +118,14 @@ class Table(Generic[R]):
 
     def record(self, doc: Mapping[str, Any]) -> R:
         values: dict[str, Any] = {}
-        for field, key in self._keys.items():
-            if key.inline is not None:
-                values[field] = key.inline.record(doc)
-            elif key.name in doc:
-                values[field] = key.load(doc[key.name])
+        for field, name, load, when_missing, inline in self._reads:
+            if inline is not None:
+                values[field] = inline.record(doc)
+            elif name in doc:
+                value = doc[name]
+                values[field] = value if load is None else load(value)
             else:
-                values[field] = self._when_missing[field]()
+                values[field] = when_missing()
         return self.record_type(**values)
 
     def records(self, docs: Iterable[Mapping[str, Any]]) -> list[R]:
