@@ -110,6 +110,9 @@ class Settings(BaseSettings):
     # It needs versions every writer moves: in-process with the in-memory store, through Redis
     # (GROUPQL_REDIS_URL) with MongoDB; with MongoDB and no Redis it stays off.
     response_cache: Literal["on", "off"] = "on"
+    # Queries run by a plan worked out once per document (groupql.schema.plans); "off" leaves
+    # every operation to graphql-core's executor, as it answers the same.
+    execution_plans: Literal["on", "off"] = "on"
     response_cache_max_age_s: float = Field(default=300.0, gt=0, le=3600)
     response_cache_mb: int = Field(default=64, gt=0)
     # GraphiQL loads its assets from here when they were not built into the package

@@ -52,7 +52,7 @@ class GroupQLGraphQL(KeptAnswersView, PersistedQueriesView, GraphQL[Context, Non
         self.metrics = metrics
         self._public_url = settings.public_url.rstrip("/")
         super().__init__(
-            schema_for(settings, tracer),
+            schema_for(settings, tracer, metrics),
             graphql_ide="graphiql",
             # keep_alive sends the legacy protocol's "ka"; TransportWSHandler pings at the same
             # interval.

@@ -56,6 +56,14 @@ class Metrics:
             ["result"],
             registry=registry,
         )
+        self.execution_plans = Counter(
+            "groupql_execution_plans",
+            "Queries by how they ran: by their plan (planned), by graphql-core after their plan "
+            "met an error (fell_back), or by graphql-core alone (unplanned: plans are off, or the "
+            "document has directives or introspection).",
+            ["result"],
+            registry=registry,
+        )
         self.open_websockets = Gauge(
             "groupql_websockets_open", "WebSockets accepted and not yet closed.", registry=registry
         )

@@ -18,6 +18,7 @@ from strawberry.types import ExecutionContext
 
 from groupql.config import Settings
 from groupql.context import Context
+from groupql.observability.metrics import Metrics
 from groupql.refusals import log_refusal
 from groupql.schema.auth import AuthMutation, AuthQuery
 from groupql.schema.caching import QueriesNoted
@@ -31,6 +32,7 @@ from groupql.schema.members import MemberMutation
 from groupql.schema.moderation import ModerationMutation
 from groupql.schema.persisted import PersistedDocuments, PersistedQueries
 from groupql.schema.pins import PinMutation
+from groupql.schema.planned import planned_executor
 from groupql.schema.polls import PollMutation
 from groupql.schema.questions import QuestionMutation
 from groupql.schema.rankings import RankingMutation
@@ -96,8 +98,13 @@ class Schema(strawberry.Schema):
 
 
 def build_schema(
-    documents: PersistedDocuments | None = None, tracer: "Tracer | None" = None
+    documents: PersistedDocuments | None = None,
+    tracer: "Tracer | None" = None,
+    *,
+    plans: Callable[[str], None] | None = None,
 ) -> Schema:
+    """The schema; `plans`, when given, runs queries by their plans and is told how each ran
+    (planned, fell_back, unplanned)."""
     documents = documents or PersistedDocuments()
     traced: list[Callable[[], SchemaExtension]] = []
     if tracer is not None:
@@ -110,6 +117,7 @@ def build_schema(
         mutation=Mutation,
         subscription=Subscription,
         scalar_overrides={datetime: DATE_TIME},
+        execution_context_class=None if plans is None else planned_executor(plans),
         extensions=[
             *traced,
             DocumentLimits,
@@ -123,10 +131,17 @@ def build_schema(
     )
 
 
-def schema_for(settings: Settings, tracer: "Tracer | None" = None) -> Schema:
-    """The schema of one app: its own store of persisted queries, its trusted documents, and
-    its spans when tracing is on."""
-    return build_schema(PersistedDocuments.of(settings), tracer)
+def schema_for(settings: Settings, tracer: "Tracer | None", metrics: Metrics) -> Schema:
+    """The schema of one app: its own store of persisted queries, its trusted documents, its
+    spans when tracing is on, and its execution plans unless they are off."""
+    plans = None
+    if settings.execution_plans == "on":
+        plans = metrics.execution_plans.labels
+    return build_schema(
+        PersistedDocuments.of(settings),
+        tracer,
+        plans=None if plans is None else lambda result: plans(result).inc(),
+    )
 
 
-schema = build_schema()
+schema = build_schema(plans=lambda _result: None)

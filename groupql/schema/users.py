@@ -8,7 +8,7 @@ from groupql import records
 from groupql.context import Info
 from groupql.errors import NotFound
 from groupql.schema.media_urls import file_url
-from groupql.schema.serving import serve_all, serves
+from groupql.schema.serving import serve, serve_all, serves
 
 NICKNAME = "The name the user chose (WeChat no longer tells apps their WeChat nickname)."
 AVATAR = (
@@ -30,8 +30,10 @@ class User:
 
 
 async def user(info: Info, user_id: str) -> User:
-    [found] = await users(info, [user_id])
-    return found
+    found = await info.context.loaders.users.load(user_id)
+    if found is None:
+        raise NotFound("That user no longer exists.")
+    return serve(User, found)
 
 
 async def users(info: Info, user_ids: Sequence[str]) -> list[User]:

@@ -1,0 +1,334 @@
+"""Running a query by its plan (`plans.py`), and graphql-core running it whenever that fails.
+
+A planned run walks the plan depth first and calls the same resolvers with the same info and
+arguments as graphql-core would, completing each value by the plan's completion of its type. A
+resolver's awaitable does not hold up its siblings: it is kept with what to do with its value,
+and once the walk is done every kept awaitable is awaited together (one wave; the values may
+bring more), so that DataLoaders see every load of a level at once, as they do under
+graphql-core. The answer is the same dict of the same keys in the same order.
+
+A planned run covers only success. At the first error of any kind (a resolver raising, a null
+in a non-null field, a value its type refuses), it lets every awaitable it started settle and
+gives the operation back to graphql-core, which runs it from the start and reports the errors
+with their paths as it always has. Only queries are planned, and a query's resolvers only read,
+so running one twice changes nothing but the time it takes.
+"""
+
+import asyncio
+from asyncio import ensure_future
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from contextvars import Context, copy_context
+from types import CoroutineType
+from typing import Any
+
+from graphql import GraphQLObjectType, OperationType, Undefined
+from graphql.execution.values import get_argument_values
+from graphql.pyutils import Path, is_iterable
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from groupql.schema.plans import (
+    AbstractPlan,
+    FieldPlan,
+    Leaf,
+    ListOf,
+    NonNull,
+    ObjectPlan,
+    Plan,
+    Planner,
+    Unplanned,
+    plan_of,
+)
+
+Settle = Callable[[Any], None]
+
+
+def planned_executor(note: Callable[[str], None]) -> type["PlannedExecutor"]:
+    """The executor of one schema, telling `note` how each query ran: "planned", "fell_back"
+    (its plan met an error; graphql-core ran it) or "unplanned"."""
+    return type("PlannedExecutor", (PlannedExecutor,), {"note": staticmethod(note)})
+
+
+class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's executor, running a query by its plan when it has one."""
+
+    note: Callable[[str], None]
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        plan = self._plan()
+        if plan is None:
+            if self.operation.operation == OperationType.QUERY:
+                self.note("unplanned")
+            return super().execute_operation(serially)
+        run = PlannedRun(self)
+        try:
+            data = run.object(plan.root, self.root_value, None)
+        except Exception:
+            if not run.pending:
+                self.note("fell_back")
+                return super().execute_operation(serially)
+            return self._settle_then_fall_back(run, serially)
+        if not run.pending:
+            self.note("planned")
+            return self.build_response(data)
+        return self._finish(run, data, serially)
+
+    def _plan(self) -> Plan | None:
+        # Strawberry hands every operation a middleware manager, empty unless an extension
+        # resolves fields itself; a plan calls the resolvers as they are.
+        middleware = self.middleware_manager.middlewares if self.middleware_manager else ()
+        if self.abort_signal is not None or self.hooks is not None or middleware:
+            return None
+        planner = Planner(
+            self.schema, self.fragments, self.variable_values, self.operation, self.field_resolver
+        )
+        return plan_of(planner, self.fragment_definitions)
+
+    async def _finish(self, run: "PlannedRun", data: dict[str, Any], serially: bool | None) -> Any:
+        if not await run.waves():
+            return await self._fall_back(serially)
+        self.note("planned")
+        return self.build_response(data)
+
+    async def _settle_then_fall_back(self, run: "PlannedRun", serially: bool | None) -> Any:
+        await run.settle()
+        return await self._fall_back(serially)
+
+    async def _fall_back(self, serially: bool | None) -> Any:
+        self.note("fell_back")
+        result = super().execute_operation(serially)
+        return await result if self.is_awaitable(result) else result
+
+
+class Parked:
+    """A resolver's coroutine (with its own context) waiting on a future, or a plain future."""
+
+    __slots__ = ("context", "coroutine", "future", "settle")
+
+    def __init__(
+        self,
+        coroutine: "CoroutineType[Any, Any, Any] | None",
+        context: Context | None,
+        settle: Settle,
+        future: "asyncio.Future[Any] | None" = None,
+    ) -> None:
+        self.coroutine = coroutine
+        self.context = context
+        self.settle = settle
+        self.future = future
+
+
+class PlannedRun:
+    """One execution of a plan: the answer built in place, and the awaitables still to settle."""
+
+    __slots__ = ("arguments", "build_info", "executor", "is_awaitable", "pending")
+
+    def __init__(self, executor: PlannedExecutor) -> None:
+        self.executor = executor
+        self.build_info = executor.build_resolve_info
+        self.is_awaitable = executor.is_awaitable
+        self.pending: list[Parked] = []
+        self.arguments: dict[int, dict[str, Any]] = {}
+
+    def object(self, plan: ObjectPlan, source: Any, path: Path | None) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        type_name = plan.type.name
+        for field in plan.fields:
+            key = field.key
+            if field.typename is not None:
+                data[key] = field.typename
+                continue
+            leaf = field.leaf
+            if leaf is not None:
+                # A scalar attribute: read and coerced, as graphql-core would complete it.
+                value = field.attribute(source)  # type: ignore[misc]
+                if value is None:
+                    if field.required:
+                        raise Unplanned("null in a non-null field")
+                    data[key] = None
+                    continue
+                if isinstance(value, Exception):
+                    raise value
+                coerced = leaf(value)
+                if coerced is None or coerced is Undefined:
+                    raise Unplanned("a value its type refuses")
+                data[key] = coerced
+                continue
+            field_path = Path(path, key, type_name)
+            info = None
+            if field.needs_info:
+                info = self.build_info(field.definition, field.nodes, plan.type, field_path)
+            if field.attribute is not None:
+                value = field.attribute(source)
+            elif field.takes_arguments:
+                value = field.resolve(source, info, **self._arguments(field))
+            else:
+                value = field.resolve(source, info)
+            if self.is_awaitable(value):
+                data[key] = None
+                self._start(
+                    value, self._setter(data, key, field.completion, field, info, field_path)
+                )
+            else:
+                data[key] = self.complete(field.completion, value, field, info, field_path)
+        return data
+
+    def complete(self, completion: Any, value: Any, field: FieldPlan, info: Any, path: Path) -> Any:
+        if isinstance(value, Exception):
+            raise value
+        if type(completion) is NonNull:
+            completed = self.complete(completion.inner, value, field, info, path)
+            if completed is None:
+                raise Unplanned("null in a non-null field")
+            return completed
+        if value is None or value is Undefined:
+            return None
+        if type(completion) is Leaf:
+            coerced = completion.coerce(value)
+            if coerced is None or coerced is Undefined:
+                raise Unplanned("a value its type refuses")
+            return coerced
+        if type(completion) is ListOf:
+            return self._list(completion, value, field, info, path)
+        if type(completion) is ObjectPlan:
+            return self._object_value(completion, value, field, info, path)
+        assert type(completion) is AbstractPlan
+        resolve_type = completion.type.resolve_type or self.executor.type_resolver
+        runtime_name = resolve_type(value, info, completion.type)
+        if self.is_awaitable(runtime_name) or not isinstance(runtime_name, str):
+            raise Unplanned("a runtime type not named at once")
+        runtime_type = self.executor.schema.get_type(runtime_name)
+        if not isinstance(runtime_type, GraphQLObjectType) or not self.executor.schema.is_sub_type(
+            completion.type, runtime_type
+        ):
+            raise Unplanned("not a possible type")
+        return self._object_value(completion.plan_for(runtime_type), value, field, info, path)
+
+    def _object_value(
+        self, plan: ObjectPlan, value: Any, field: FieldPlan, info: Any, path: Path
+    ) -> dict[str, Any]:
+        if plan.type.is_type_of:
+            is_type = plan.type.is_type_of(value, info)
+            if self.is_awaitable(is_type) or not is_type:
+                raise Unplanned("not of its type")
+        return self.object(plan, value, path)
+
+    def _list(self, completion: ListOf, value: Any, field: FieldPlan, info: Any, path: Path) -> Any:
+        if not is_iterable(value):
+            raise Unplanned("not a list")
+        items: list[Any] = []
+        inner = completion.inner
+        for index, item in enumerate(value):
+            item_path = Path(path, index, None)
+            if self.is_awaitable(item):
+                items.append(None)
+                self._start(item, self._setter(items, index, inner, field, info, item_path))
+            else:
+                items.append(self.complete(inner, item, field, info, item_path))
+        return items
+
+    def _setter(
+        self, into: Any, key: Any, completion: Any, field: FieldPlan, info: Any, path: Path
+    ) -> Settle:
+        def settle(value: Any) -> None:
+            into[key] = self.complete(completion, value, field, info, path)
+
+        return settle
+
+    def _arguments(self, field: FieldPlan) -> dict[str, Any]:
+        # graphql-core works a field's arguments out for every object; they are the same for
+        # every object of one request.
+        arguments = self.arguments.get(id(field))
+        if arguments is None:
+            executor = self.executor
+            arguments = get_argument_values(
+                field.definition,
+                field.nodes[0],
+                executor.variable_values,
+                None,
+                executor.hide_suggestions,
+            )
+            self.arguments[id(field)] = arguments
+        return arguments
+
+    def _start(self, awaitable: Awaitable[Any], settle: Settle) -> None:
+        """Run a resolver's coroutine up to its first wait, as a task's first step would (in a
+        context of its own): what ends there is settled at once, without a task; what waits
+        (on a DataLoader's future) is parked until that future is done."""
+        if type(awaitable) is CoroutineType:
+            self._step(Parked(awaitable, copy_context(), settle))
+        else:
+            self.pending.append(Parked(None, None, settle, ensure_future(awaitable)))
+
+    def _step(self, parked: Parked) -> None:
+        coroutine, context = parked.coroutine, parked.context
+        try:
+            waits_on = context.run(coroutine.send, None)  # type: ignore[union-attr]
+        except StopIteration as done:
+            parked.settle(done.value)
+            return
+        if waits_on is None:  # a bare yield (asyncio.sleep(0)): resumed in the next wave
+            parked.future = None
+        elif getattr(waits_on, "_asyncio_future_blocking", False):
+            waits_on._asyncio_future_blocking = False  # as a task does before it waits
+            parked.future = waits_on
+        else:
+            coroutine.close()  # type: ignore[union-attr]
+            raise Unplanned(f"a resolver yielded {waits_on!r}")
+        self.pending.append(parked)
+
+    async def waves(self) -> bool:
+        """Await what the walk left, wave after wave; False at the first error."""
+        try:
+            while self.pending:
+                await self._next_wave(self._resume)
+        except Exception:
+            await self.settle()
+            return False
+        finally:
+            self._close()
+        return True
+
+    async def settle(self) -> None:
+        """Let every parked resolver finish, so none is left unawaited or unread."""
+        try:
+            while self.pending:
+                await self._next_wave(self._resume_quietly)
+        finally:
+            self._close()
+
+    async def _next_wave(self, resume: Callable[[Parked], None]) -> None:
+        wave, self.pending = self.pending, []
+        futures = {parked.future for parked in wave if parked.future is not None}
+        if futures:
+            await asyncio.wait(futures)
+        else:
+            await asyncio.sleep(0)
+        for index, parked in enumerate(wave):
+            try:
+                resume(parked)
+            except BaseException:
+                self.pending.extend(wave[index + 1 :])
+                raise
+
+    def _resume(self, parked: Parked) -> None:
+        if parked.coroutine is None:
+            parked.settle(parked.future.result())  # type: ignore[union-attr]
+        else:
+            self._step(parked)
+
+    def _resume_quietly(self, parked: Parked) -> None:
+        parked.settle = _ignore
+        with suppress(Exception):
+            self._resume(parked)
+
+    def _close(self) -> None:
+        """Close what is still parked (the request was cancelled)."""
+        for parked in self.pending:
+            if parked.coroutine is not None:
+                parked.coroutine.close()
+        self.pending = []
+
+
+def _ignore(_value: Any) -> None:
+    pass

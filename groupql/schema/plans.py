@@ -1,0 +1,341 @@
+"""Execution plans: a query document's selections worked out once, for every later request.
+
+graphql-core works out, for every field of every object of every request, which field of the
+schema a selection names, which resolver to call, whether it takes arguments and what its return
+type asks for. For a document that clients send again and again (the trusted documents) none of
+that changes: a `Plan` holds it, per object type and response key, and `planned.py` runs it.
+
+What a plan does not cover, it refuses (`plan_of` gives None) and graphql-core runs the operation
+as before: anything but a query, any directive in the document (`@skip`/`@include` would make the
+selections depend on variables; `@defer`/`@stream` on delivery), introspection, fragment
+arguments. Nothing here decides an outcome: `planned.py` gives any error back to graphql-core.
+"""
+
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any
+
+from graphql import (
+    GraphQLAbstractType,
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    Visitor,
+    is_abstract_type,
+    is_leaf_type,
+    is_list_type,
+    is_non_null_type,
+    is_object_type,
+    visit,
+)
+from graphql.execution.collect_fields import (
+    CollectedFields,
+    FieldDetailsList,
+    FragmentDetails,
+    collect_fields,
+    collect_subfields,
+)
+from graphql.execution.values import VariableValues
+from graphql.language import FieldNode, FragmentDefinitionNode
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
+
+STRAWBERRY_DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
+
+# Distinct documents are few; as many plans as the parser cache keeps documents.
+PLANS_KEPT = 256
+
+
+class Unplanned(Exception):
+    """The plan met what it does not cover: graphql-core runs the operation instead."""
+
+
+@dataclass(frozen=True)
+class Leaf:
+    coerce: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class NonNull:
+    inner: "Completion"
+
+
+@dataclass(frozen=True)
+class ListOf:
+    inner: "Completion"
+
+
+@dataclass
+class ObjectPlan:
+    type: GraphQLObjectType
+    fields: list["FieldPlan"]
+
+
+@dataclass
+class AbstractPlan:
+    """An interface or union: the object plan of each runtime type, made when first met."""
+
+    type: GraphQLAbstractType
+    details: FieldDetailsList
+    planner: "Planner"
+    by_type: dict[str, ObjectPlan] = field(default_factory=dict)
+
+    def plan_for(self, runtime_type: GraphQLObjectType) -> ObjectPlan:
+        plan = self.by_type.get(runtime_type.name)
+        if plan is None:
+            plan = self.planner.object_plan(runtime_type, self.details)
+            self.by_type[runtime_type.name] = plan
+        return plan
+
+
+Completion = Leaf | NonNull | ListOf | ObjectPlan | AbstractPlan
+
+
+@dataclass(frozen=True)
+class FieldPlan:
+    key: str
+    parent_type: GraphQLObjectType
+    definition: GraphQLField
+    nodes: list[FieldNode]
+    details: FieldDetailsList
+    resolve: Callable[..., Any]
+    # A strawberry field that is only an attribute (no resolver, no field extension such as
+    # the members-only guard): read with getattr, as strawberry's default resolver reads it.
+    attribute: Callable[[Any], Any] | None
+    # graphql-core's info for the resolver, or for the completion (a type's `is_type_of`, an
+    # abstract type's `resolve_type`), built with the field's path.
+    needs_info: bool
+    takes_arguments: bool
+    completion: Completion
+    typename: str | None  # `__typename`: the parent type's name, nothing to resolve
+    # A scalar or enum read from an attribute (most fields): its coercion, and whether it is
+    # non-null, for the run's short way.
+    leaf: Callable[[Any], Any] | None
+    required: bool
+
+
+@dataclass(frozen=True)
+class DirectCall:
+    """A resolver with no arguments and no field extensions, called as strawberry calls it
+    (`get_arguments`, `StrawberryField.get_result`): the source as `self`, as the parent or root
+    parameter, and strawberry's `Info` where it asks for one; without strawberry's wrappers."""
+
+    function: Callable[..., Any]
+    passes_self: bool
+    source_names: tuple[str, ...]
+    info_name: str | None
+    info_class: type
+    field: StrawberryField
+
+    def __call__(self, source: Any, raw_info: Any) -> Any:
+        kwargs = dict.fromkeys(self.source_names, source)
+        if self.info_name is not None:
+            kwargs[self.info_name] = self.info_class(_raw_info=raw_info, _field=self.field)
+        if self.passes_self:
+            return self.function(source, **kwargs)
+        return self.function(**kwargs)
+
+
+@dataclass(frozen=True)
+class Plan:
+    root: ObjectPlan
+
+
+class Planner:
+    """Works out one operation's plan from the schema, as graphql-core would collect it."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDetails],
+        variable_values: VariableValues,
+        operation: OperationDefinitionNode,
+        default_resolver: Callable[..., Any],
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variable_values = variable_values
+        self.operation = operation
+        self.default_resolver = default_resolver
+
+    def plan(self) -> Plan:
+        root_type = self.schema.query_type
+        if root_type is None:
+            raise Unplanned("no query type")
+        collected = collect_fields(
+            self.schema, self.fragments, self.variable_values, root_type, self.operation
+        )
+        return Plan(self._fields_plan(root_type, collected))
+
+    def object_plan(self, type_: GraphQLObjectType, details: FieldDetailsList) -> ObjectPlan:
+        collected = collect_subfields(
+            self.schema, self.fragments, self.variable_values, self.operation, type_, details
+        )
+        return self._fields_plan(type_, collected)
+
+    def _fields_plan(self, type_: GraphQLObjectType, collected: CollectedFields) -> ObjectPlan:
+        grouped, new_defer_usages, _forbidden = collected
+        if new_defer_usages:
+            raise Unplanned("@defer")
+        fields = []
+        for key, details in grouped.items():
+            node = details[0].node
+            if any(one.fragment_variable_values is not None for one in details):
+                raise Unplanned("fragment arguments")
+            name = node.name.value
+            if name in ("__schema", "__type"):
+                raise Unplanned("introspection")
+            definition = self.schema.get_field(type_, name)
+            if definition is None:
+                continue  # as graphql-core: a field the type lacks is left out
+            resolve = definition.resolve or self.default_resolver
+            attribute = _attribute_of(self.schema, definition)
+            direct = None if attribute else _direct_call_of(self.schema, definition)
+            completion = self._completion(definition.type, details)
+            fields.append(
+                FieldPlan(
+                    key=key,
+                    parent_type=type_,
+                    definition=definition,
+                    nodes=[one.node for one in details],
+                    details=details,
+                    resolve=direct or resolve,
+                    attribute=attribute,
+                    needs_info=attribute is None or _asks_for_info(completion),
+                    takes_arguments=direct is None and bool(definition.args or node.arguments),
+                    completion=completion,
+                    typename=type_.name if name == "__typename" else None,
+                    leaf=_leaf_of(completion) if attribute is not None else None,
+                    required=isinstance(completion, NonNull),
+                )
+            )
+        return ObjectPlan(type_, fields)
+
+    def _completion(self, type_: GraphQLOutputType, details: FieldDetailsList) -> Completion:
+        if is_non_null_type(type_):
+            return NonNull(self._completion(type_.of_type, details))
+        if is_list_type(type_):
+            return ListOf(self._completion(type_.of_type, details))
+        if is_leaf_type(type_):
+            return Leaf(type_.coerce_output_value)
+        if is_object_type(type_):
+            return self.object_plan(type_, details)
+        if is_abstract_type(type_):
+            return AbstractPlan(type_, details, self)
+        raise Unplanned(f"unexpected output type {type_}")
+
+
+def _strawberry_field(
+    schema: GraphQLSchema, definition: GraphQLField
+) -> tuple[Any, StrawberryField] | None:
+    """The strawberry schema and field behind a field, when strawberry resolves it the usual
+    way: no exception handlers, `StrawberryField.get_result`."""
+    strawberry_schema = getattr(schema, "_strawberry_schema", None)
+    field = (definition.extensions or {}).get(STRAWBERRY_DEFINITION)
+    if (
+        strawberry_schema is None
+        or not isinstance(field, StrawberryField)
+        or type(field).get_result is not StrawberryField.get_result
+        or strawberry_schema.schema_converter._exception_handler_specs
+    ):
+        return None
+    return strawberry_schema, field
+
+
+def _attribute_of(schema: GraphQLSchema, definition: GraphQLField) -> Callable[[Any], Any] | None:
+    """A basic strawberry field's getter: `getattr(source, python_name)`, as its resolver does."""
+    found = _strawberry_field(schema, definition)
+    if found is None:
+        return None
+    _, field = found
+    if not field.is_basic_field or field.default_resolver is not getattr:
+        return None
+    return attrgetter(field.python_name)
+
+
+def _direct_call_of(schema: GraphQLSchema, definition: GraphQLField) -> DirectCall | None:
+    found = _strawberry_field(schema, definition)
+    if found is None:
+        return None
+    strawberry_schema, field = found
+    resolver = field.base_resolver
+    if (
+        resolver is None
+        or field.extensions
+        or field.arguments
+        or not callable(resolver.wrapped_func)
+    ):
+        return None
+    sources = (resolver.parent_parameter, resolver.root_parameter)
+    return DirectCall(
+        function=resolver.wrapped_func,
+        passes_self=resolver.self_parameter is not None,
+        source_names=tuple(one.name for one in sources if one is not None),
+        info_name=resolver.info_parameter.name if resolver.info_parameter else None,
+        info_class=strawberry_schema.config.info_class,
+        field=field,
+    )
+
+
+def _leaf_of(completion: Completion) -> Callable[[Any], Any] | None:
+    inner = completion.inner if isinstance(completion, NonNull) else completion
+    return inner.coerce if isinstance(inner, Leaf) else None
+
+
+def _asks_for_info(completion: Completion) -> bool:
+    while isinstance(completion, NonNull | ListOf):
+        completion = completion.inner
+    if isinstance(completion, ObjectPlan):
+        return completion.type.is_type_of is not None
+    return isinstance(completion, AbstractPlan)
+
+
+def has_directives(
+    operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
+) -> bool:
+    found = False
+
+    class Directives(Visitor):
+        def enter_directive(self, *_args: Any) -> Any:
+            nonlocal found
+            found = True
+            return Visitor.BREAK
+
+    for node in (operation, *fragments.values()):
+        visit(node, Directives())
+    return found
+
+
+_PLANS: "OrderedDict[tuple[int, int], tuple[GraphQLSchema, OperationDefinitionNode, Plan | None]]"
+_PLANS = OrderedDict()
+
+
+def plan_of(
+    planner: Planner, fragment_definitions: dict[str, FragmentDefinitionNode]
+) -> Plan | None:
+    """The operation's plan, worked out on its first execution; None when it has none.
+
+    Kept by the identity of the schema and of the parsed operation (the parser cache hands out
+    the same document for the same text), which the cache holds alive beside its plan."""
+    key = (id(planner.schema), id(planner.operation))
+    kept = _PLANS.get(key)
+    if kept is not None:
+        _PLANS.move_to_end(key)
+        return kept[2]
+    plan: Plan | None = None
+    if planner.operation.operation == OperationType.QUERY and not has_directives(
+        planner.operation, fragment_definitions
+    ):
+        try:
+            plan = planner.plan()
+        except Unplanned:
+            plan = None
+    _PLANS[key] = (planner.schema, planner.operation, plan)
+    if len(_PLANS) > PLANS_KEPT:
+        _PLANS.popitem(last=False)
+    return plan
