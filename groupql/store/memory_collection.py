@@ -19,7 +19,6 @@ from mongomock.collection import Collection, validate_is_mapping
 from groupql.store.memory_indexes import IndexedStore
 
 Document = dict[str, Any]
-_ID_KINDS = frozenset({ObjectId, str})
 Sort = Iterable[tuple[str, int]] | Mapping[str, int] | None
 
 # What a copy may share with the stored document: values nobody can change.
@@ -93,12 +92,7 @@ class IndexedCollection(Collection):
             documents = list(store._documents.values())
         if not documents:
             filtering.filter_applies(filter, {})  # as mongomock: checked when nothing is stored
-        if documents and _ids_decide(filter) and store.uses_indexes:
-            # Found by their ids: each is one the filter names, and an ObjectId or a string
-            # equals only itself, in Python as in BSON.
-            found = store.counted(documents)
-        else:
-            found = store.filtered(documents, filter)
+        found = store.filtered(documents, filter)
         if self._updated is None:
             return found
         return self._noted(found, self._updated)
@@ -142,19 +136,6 @@ class IndexedCollection(Collection):
 def _spec(filter: Mapping[str, Any]) -> Any:
     validate_is_mapping("filter", filter)
     return helpers.patch_datetime_awareness_in_document(filter)
-
-
-def _ids_decide(filter: Any) -> bool:
-    """Whether the filter only names ids (`{"_id": id}`, `{"_id": {"$in": [ids]}}`) of the
-    kinds that equal only themselves."""
-    if len(filter) != 1 or "_id" not in filter:
-        return False
-    wanted = filter["_id"]
-    if type(wanted) is dict:
-        if len(wanted) != 1 or type(wanted.get("$in")) is not list:
-            return False
-        return all(type(one) in _ID_KINDS for one in wanted["$in"])
-    return type(wanted) in _ID_KINDS
 
 
 def _sorted(documents: Iterator[Document], sort: Sort) -> Iterator[Document]:

@@ -215,3 +215,40 @@ class KeyMap:
                 change(order)
             except CANNOT_ORDER:
                 del orders[sort]  # a read sorts its documents afresh
+
+
+# Values that equal only values of their own type, alike in Python, mongomock and BSON.
+_PLAIN = frozenset({str, ObjectId})
+
+
+def plain_match(filter: Any) -> Callable[[Mapping[str, Any]], bool] | None:
+    """For a filter of top-level fields each equal to, or `$in`, strings and ObjectIds (what
+    the app's look-ups by id and by group are): whether a document surely matches, by a set
+    look-up per field. False is "not surely": mongomock's filter decides (an array, another
+    type). None for any other filter."""
+    if not isinstance(filter, dict) or not filter:
+        return None
+    wanted: list[tuple[str, frozenset[Any]]] = []
+    for path, condition in filter.items():
+        if path.startswith("$") or "." in path:
+            return None
+        if type(condition) in _PLAIN:
+            wanted.append((path, frozenset({condition})))
+        elif (
+            type(condition) is dict
+            and len(condition) == 1
+            and type(values := condition.get("$in")) is list
+            and all(type(value) in _PLAIN for value in values)
+        ):
+            wanted.append((path, frozenset(values)))
+        else:
+            return None
+
+    def surely(document: Mapping[str, Any]) -> bool:
+        for path, values in wanted:
+            value = document.get(path)
+            if type(value) not in _PLAIN or value not in values:
+                return False
+        return True
+
+    return surely
