@@ -2,10 +2,11 @@
 
 A planned run walks the plan depth first and calls the same resolvers with the same info and
 arguments as graphql-core would, completing each value by the plan's completion of its type. A
-resolver's awaitable does not hold up its siblings: it is kept with what to do with its value,
-and once the walk is done every kept awaitable is awaited together (one wave; the values may
-bring more), so that DataLoaders see every load of a level at once, as they do under
-graphql-core. The answer is the same dict of the same keys in the same order.
+resolver's coroutine runs at once up to its first wait (in a context of its own, as a task's
+first step would) and is parked on the future it waits for, with what to do with its value; once
+the walk is done, the parked ones resume together (one wave; their values may park more), so
+that DataLoaders see every load of a level at once, as they do under graphql-core. The answer is
+the same dict of the same keys in the same order.
 
 A planned run covers only success. At the first error of any kind (a resolver raising, a null
 in a non-null field, a value its type refuses), it lets every awaitable it started settle and

@@ -102,7 +102,6 @@ class FieldPlan:
     parent_type: GraphQLObjectType
     definition: GraphQLField
     nodes: list[FieldNode]
-    details: FieldDetailsList
     resolve: Callable[..., Any]
     # A strawberry field that is only an attribute (no resolver, no field extension such as
     # the members-only guard): read with getattr, as strawberry's default resolver reads it.
@@ -203,7 +202,6 @@ class Planner:
                     parent_type=type_,
                     definition=definition,
                     nodes=[one.node for one in details],
-                    details=details,
                     resolve=direct or resolve,
                     attribute=attribute,
                     needs_info=attribute is None or _asks_for_info(completion),

@@ -6,10 +6,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from prometheus_client.parser import text_string_to_metric_families
-
 from tests.actors import Member, User, join_in_order
 from tests.conftest import Api
+from tests.metrics import counted
 from tests.polls.documents import drinks_poll
 
 PAGE = """
@@ -112,13 +111,7 @@ async def hits(api: Api) -> float:
 
 async def cache_count(api: Api, result: str) -> float:
     """How many queries the response cache answered with `result` (hit, kept, not_kept)."""
-    exposition = (await api.http.get("/metrics")).text
-    return sum(
-        sample.value
-        for family in text_string_to_metric_families(exposition)
-        for sample in family.samples
-        if sample.name == "groupql_response_cache_total" and sample.labels == {"result": result}
-    )
+    return await counted(api, "groupql_response_cache_total", result=result)
 
 
 def nodes(connection: dict[str, Any]) -> list[dict[str, Any]]:

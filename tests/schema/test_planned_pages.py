@@ -9,11 +9,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from prometheus_client.parser import text_string_to_metric_families
-
 from tests.actors import Member, login
 from tests.cache.pages import ME, PAGE, hiking_club
 from tests.conftest import Api, Clock, running_api, settings_for_test
+from tests.metrics import counted
 
 SHAPES = """
 fragment Person on User { id nickname avatarUrl }
@@ -59,13 +58,7 @@ async def answer(api: Api, token: str, query: str, **variables: Any) -> bytes:
 
 
 async def ran(api: Api, result: str) -> float:
-    exposition = (await api.http.get("/metrics")).text
-    return sum(
-        sample.value
-        for family in text_string_to_metric_families(exposition)
-        for sample in family.samples
-        if sample.name == "groupql_execution_plans_total" and sample.labels == {"result": result}
-    )
+    return await counted(api, "groupql_execution_plans_total", result=result)
 
 
 async def same_answers(
