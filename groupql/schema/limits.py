@@ -139,7 +139,7 @@ def _page(field: FieldNode) -> int:
 
 
 class DocumentLimits(SchemaExtension):
-    """Refuses a document over LIMITS in place of validating it (before ValidationCache runs)."""
+    """Refuses a document over LIMITS in place of validating it (before ValidatedOnce runs)."""
 
     def on_operation(self) -> Iterator[None]:
         self.execution_context.parse_options["max_tokens"] = LIMITS.max_tokens

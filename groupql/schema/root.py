@@ -9,11 +9,7 @@ from typing import TYPE_CHECKING
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import ParserCache, SchemaExtension
 from strawberry.types import ExecutionContext
 
 from groupql.config import Settings
@@ -43,6 +39,7 @@ from groupql.schema.subscriptions import SubscriptionMutation, SubscriptionQuery
 from groupql.schema.throttling import count_mutations
 from groupql.schema.unread import UnreadMutation
 from groupql.schema.uploads import UploadMutation
+from groupql.schema.validated import ValidatedOnce
 from groupql.schema.viewer import ViewerMutation
 
 if TYPE_CHECKING:
@@ -125,7 +122,7 @@ def build_schema(
             lambda: PersistedQueries(documents),
             lambda: ParserCache(maxsize=QUERY_CACHE_SIZE),
             # After DocumentLimits: a document over a limit is refused instead of validated.
-            lambda: ValidationCache(maxsize=QUERY_CACHE_SIZE),
+            lambda: ValidatedOnce(maxsize=QUERY_CACHE_SIZE),
             QueriesNoted,
         ],
     )
