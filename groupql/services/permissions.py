@@ -138,7 +138,8 @@ def rank(group: Group, member: Member) -> Role:
 
 def as_seen(group: Group, member: Member) -> Member:
     """The member with the role clients see: the group's owner is the one whose id it holds."""
-    return replace(member, role=rank(group, member))
+    role = rank(group, member)
+    return member if member.role is role else replace(member, role=role)
 
 
 def require_outranks(actor: Standing, target: Role) -> None:

@@ -46,16 +46,31 @@ def id_key(name: str = "_id") -> Key:
 
 
 def enum_key(kind: type[Enum], name: str) -> Key:
-    return Key(name, load=kind, dump=lambda member: member.value)
+    return Key(name, load=_member_of(kind), dump=lambda member: member.value)
 
 
 def enum_set_key(kind: type[Enum], name: str) -> Key:
     """A set of enum members, stored as a sorted list of their values."""
+    member_of = _member_of(kind)
     return Key(
         name,
-        load=lambda values: frozenset(kind(value) for value in values),
+        load=lambda values: frozenset(member_of(value) for value in values),
         dump=lambda members: sorted(kind(member).value for member in members),
     )
+
+
+def _member_of(kind: type[Enum]) -> Callable[[Any], Enum]:
+    """`kind(value)`, by a look-up in the enum's own map of values first (calling an enum class
+    goes through its metaclass: ~10x slower, on every enum of every record read)."""
+    by_value = kind._value2member_map_
+
+    def member_of(value: Any) -> Enum:
+        try:
+            return by_value[value]
+        except (KeyError, TypeError):  # an alias, `_missing_`, or the ValueError of a stray value
+            return kind(value)
+
+    return member_of
 
 
 def sub_record(table: "Table[Any]", name: str) -> Key:
@@ -82,6 +97,30 @@ def inline_record(table: "Table[Any]") -> Key:
     return Key("", inline=table)
 
 
+def _maker(record_type: type[R]) -> Callable[[dict[str, Any]], R]:
+    """What builds a record from its fields' values. A frozen dataclass's `__init__` sets each
+    field through `object.__setattr__` (~15x slower than the dict update here, on every record
+    read); where `__init__` does nothing else (no `__post_init__`, no slots, every field an init
+    field), the record is built with its fields set at once, as `copy` and `pickle` build one."""
+    params = record_type.__dataclass_params__  # type: ignore[attr-defined]
+    plain = (
+        params.init
+        and "__slots__" not in vars(record_type)
+        and not hasattr(record_type, "__post_init__")
+        and all(field.init for field in dataclasses.fields(record_type))
+    )
+    if not plain:
+        return lambda values: record_type(**values)
+    new = object.__new__
+
+    def make(values: dict[str, Any]) -> R:
+        record = new(record_type)
+        record.__dict__.update(values)
+        return record
+
+    return make
+
+
 class Table(Generic[R]):
     """The document keys of one record type's fields."""
 
@@ -105,6 +144,7 @@ class Table(Generic[R]):
             for field, key in self._keys.items()
             for when_missing in (self._when_missing[field],)
         ]
+        self._make = _maker(record_type)
 
     def _reads_as_missing(self, field: str, value: Any) -> bool:
         """Whether leaving the key out reads back as this value. Only nothing (None, no items)
@@ -126,7 +166,7 @@ class Table(Generic[R]):
                 values[field] = value if load is None else load(value)
             else:
                 values[field] = when_missing()
-        return self.record_type(**values)
+        return self._make(values)
 
     def records(self, docs: Iterable[Mapping[str, Any]]) -> list[R]:
         return [self.record(doc) for doc in docs]
