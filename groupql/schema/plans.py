@@ -14,12 +14,15 @@ arguments. Nothing here decides an outcome: `planned.py` gives any error back to
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import Enum
 from operator import attrgetter
 from typing import Any
 
 from graphql import (
     GraphQLAbstractType,
+    GraphQLEnumType,
     GraphQLField,
+    GraphQLLeafType,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSchema,
@@ -220,7 +223,7 @@ class Planner:
         if is_list_type(type_):
             return ListOf(self._completion(type_.of_type, details))
         if is_leaf_type(type_):
-            return Leaf(type_.coerce_output_value)
+            return Leaf(_output_coercion(type_))
         if is_object_type(type_):
             return self.object_plan(type_, details)
         if is_abstract_type(type_):
@@ -278,6 +281,23 @@ def _direct_call_of(schema: GraphQLSchema, definition: GraphQLField) -> DirectCa
         info_class=strawberry_schema.config.info_class,
         field=field,
     )
+
+
+def _output_coercion(type_: GraphQLLeafType) -> Callable[[Any], Any]:
+    """The type's output coercion; for a strawberry enum, its members' names looked up first
+    (strawberry's own coercion compares the value with each of the enum's values in turn)."""
+    coerce = type_.coerce_output_value
+    members = getattr(type_, "wrapped_cls", None)
+    if not isinstance(type_, GraphQLEnumType) or not isinstance(members, type(Enum)):
+        return coerce
+    names = {member: coerce(member) for member in members}
+
+    def coerce_member(value: Any) -> Any:
+        if type(value) is members:
+            return names[value]
+        return coerce(value)
+
+    return coerce_member
 
 
 def _leaf_of(completion: Completion) -> Callable[[Any], Any] | None:
