@@ -1,7 +1,9 @@
 """Field-to-key tables read every document shape the store has written, and changes are checked
 where they are made."""
 
+import dataclasses
 from datetime import UTC, datetime
+from enum import Enum
 
 import pytest
 from bson import ObjectId
@@ -16,11 +18,13 @@ from groupql.records import (
     ItemType,
     JoinPolicy,
     Member,
+    MemberStatus,
     Role,
 )
 from groupql.store.groups import GROUPS
 from groupql.store.items import ITEMS
 from groupql.store.members import MEMBERS
+from groupql.store.tables import Table, enum_key, enum_set_key
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
@@ -121,3 +125,60 @@ def test_emptying_an_items_content_writes_every_content_key() -> None:
         "mentionsAll": False,
         "deletedAt": NOW,
     }
+
+
+def test_a_record_read_is_the_record_its_constructor_builds_and_stays_frozen() -> None:
+    member = Member(
+        id=str(ObjectId()), group_id=str(ObjectId()), user_id="u1", role=Role.ADMIN,
+        status=MemberStatus.ACTIVE, joined_at=NOW, group_openid=None, muted_until=None,
+    )  # fmt: skip
+
+    read = MEMBERS.record(MEMBERS.document(member))
+
+    assert read == member and hash(read) == hash(member) and type(read) is Member
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        read.role = Role.MEMBER  # type: ignore[misc]
+
+
+def test_a_record_with_a_post_init_is_still_built_by_its_constructor() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Checked:
+        name: str
+
+        def __post_init__(self) -> None:
+            if not self.name:
+                raise ValueError("a name is required")
+
+    table = Table(Checked, name="name")
+
+    assert table.record({"name": "Ada"}) == Checked("Ada")
+    with pytest.raises(ValueError, match="a name is required"):
+        table.record({"name": ""})
+
+
+def test_an_enum_reads_by_its_value_and_a_stray_value_is_refused() -> None:
+    table = Table(Sized, size=enum_key(Size, "size"), sizes=enum_set_key(Size, "sizes"))
+
+    read = table.record({"size": "S", "sizes": ["L", "S"]})
+
+    assert read.size is Size.SMALL and read.sizes == frozenset({Size.SMALL, Size.LARGE})
+    assert table.record({"size": "small", "sizes": []}).size is Size.SMALL  # by _missing_
+    with pytest.raises(ValueError, match="'XL' is not a valid Size"):
+        table.record({"size": "XL", "sizes": []})
+    with pytest.raises(ValueError, match="is not a valid Size"):
+        table.record({"size": ["S"], "sizes": []})  # unhashable: a stray value, not a crash
+
+
+class Size(Enum):
+    SMALL = "S"
+    LARGE = "L"
+
+    @classmethod
+    def _missing_(cls, value: object) -> "Size | None":
+        return cls.SMALL if value == "small" else None  # an older spelling, as an enum may read
+
+
+@dataclasses.dataclass(frozen=True)
+class Sized:
+    size: Size
+    sizes: frozenset[Size]
