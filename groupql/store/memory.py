@@ -275,7 +275,11 @@ class MemoryCollection:
             collection = self._collection
             database = collection.database
             quick = grouped(
-                lambda: natural_order.shuffled(collection.matching(first)), database, stages
+                lambda: natural_order.shuffled(collection.matching(first)),
+                database,
+                stages,
+                match=first,
+                walk=lambda sort: collection.walk(first, sort),
             )
             if quick is not None:
                 return natural_order.shuffled(quick)

@@ -72,14 +72,25 @@ class IndexedCollection(Collection):
             return self.copy_out(document, projection)
         return None
 
+    def walk(self, filter: Mapping[str, Any], sort: Sort) -> Iterator[Document] | None:
+        """The stored documents (not copies) `filter` matches in `sort`'s order, lazily, read
+        along an index that keeps them in that order; None when no index does."""
+        return self._walk(_spec(filter), sort)
+
     def _in_order(self, spec: Any, sort: Sort) -> Iterator[Document]:
         """What `spec` matches in `sort`'s order, lazily: from an index's documents kept in that
         order, the first ones only, else filtered, then sorted."""
+        walked = self._walk(spec, sort)
+        if walked is None:
+            return _sorted(self._iter_documents(spec), sort)
+        return walked
+
+    def _walk(self, spec: Any, sort: Sort) -> Iterator[Document] | None:
         store = self.store
         store._remove_expired_documents()
         walk = store.in_order(spec, sort)
         if walk is None:
-            return _sorted(self._iter_documents(spec), sort)
+            return None
         if not store._documents:
             filtering.filter_applies(spec, {})  # as mongomock: checked when nothing is stored
         return store.filtered(walk, spec)

@@ -9,6 +9,7 @@ from typing import Any
 import mongomock
 import pytest
 from bson import ObjectId
+from pymongo import IndexModel
 
 from groupql.store.memory import MemoryMongoClient
 from groupql.store.memory_groups import grouped
@@ -103,3 +104,38 @@ async def test_first_of_a_missing_field_is_null_as_mongodb_answers() -> None:
     await engine.insert_many([{"_id": 1, "g": "a"}, {"_id": 2, "g": "a", "x": 5}])
     pipeline = [{"$sort": {"_id": 1}}, {"$group": {"_id": "$g", "x": {"$first": "$x"}}}]
     assert [one async for one in await engine.aggregate(pipeline)] == [{"_id": "a", "x": None}]
+
+
+@pytest.mark.parametrize("seed", range(10))
+async def test_a_sort_along_an_index_groups_as_mongomocks_sort_stage(seed: int) -> None:
+    # As a group's last seq is read: $in some groups, sorted along the (g, seq) index, $first.
+    rng = random.Random(seed)
+    engine = MemoryMongoClient(seed=seed)["db"]["items"]
+    await engine.create_indexes([IndexModel([("g", -1), ("seq", -1)], unique=True)])
+    bare = mongomock.MongoClient(tz_aware=True)["db"]["items"]
+    groups = ["a", "b", OIDS[0], OIDS[1]]
+    documents: list[dict[str, Any]] = [
+        {"_id": ObjectId(), "g": group, "seq": seq, "meta": rng.choice(FIRSTS)}
+        for group in groups
+        for seq in rng.sample(range(50), rng.randrange(1, 8))
+    ]
+    # Documents whose g is an array: $in matches them, and each is a group of its own; one
+    # sorts before every "a", one after them all.
+    if seed % 3:
+        documents.append({"_id": ObjectId(), "g": ["a", "0"], "seq": -1, "meta": 2})
+    if seed % 3 == 2:
+        documents.append({"_id": ObjectId(), "g": ["a", "z"], "seq": 99, "meta": 1})
+    rng.shuffle(documents)
+    await engine.insert_many([dict(one) for one in documents])
+    bare.insert_many([dict(one) for one in documents])
+    for wanted in (["a"], ["b", OIDS[0]], ["a", "nothing"], groups):
+        pipeline = [
+            {"$match": {"g": {"$in": wanted}}},
+            {"$sort": {"g": -1, "seq": -1}},
+            {"$group": {"_id": "$g", "seq": {"$first": "$seq"}, "meta": {"$first": "$meta"}}},
+        ]
+        expected = _canonical(list(bare.aggregate(pipeline)))
+        found = _canonical([one async for one in await engine.aggregate(pipeline)])
+        assert found == expected, wanted
+    walked = engine._collection.walk({"g": {"$in": ["a"]}}, [("g", -1), ("seq", -1)])
+    assert walked is not None, "the index keeps (g, seq) in order: the short way walks it"
