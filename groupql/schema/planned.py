@@ -41,8 +41,6 @@ from groupql.schema.plans import (
     plan_of,
 )
 
-Settle = Callable[[Any], None]
-
 
 def planned_executor(note: Callable[[str], None]) -> type["PlannedExecutor"]:
     """The executor of one schema, telling `note` how each query ran: "planned", "fell_back"
@@ -102,21 +100,33 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
 
 
 class Parked:
-    """A resolver's coroutine (with its own context) waiting on a future, or a plain future."""
+    """A resolver's value to come: the coroutine (with its own context) waiting on a future,
+    or a plain future; and where its completed value goes (`into[key]`; nowhere once None)."""
 
-    __slots__ = ("context", "coroutine", "future", "settle")
+    __slots__ = (
+        "completion",
+        "context",
+        "coroutine",
+        "field",
+        "future",
+        "info",
+        "into",
+        "key",
+        "path",
+    )
 
     def __init__(
-        self,
-        coroutine: "CoroutineType[Any, Any, Any] | None",
-        context: Context | None,
-        settle: Settle,
-        future: "asyncio.Future[Any] | None" = None,
+        self, into: Any, key: Any, completion: Any, field: FieldPlan, info: Any, path: Path
     ) -> None:
-        self.coroutine = coroutine
-        self.context = context
-        self.settle = settle
-        self.future = future
+        self.into = into
+        self.key = key
+        self.completion = completion
+        self.field = field
+        self.info = info
+        self.path = path
+        self.coroutine: CoroutineType[Any, Any, Any] | None = None
+        self.context: Context | None = None
+        self.future: asyncio.Future[Any] | None = None
 
 
 class PlannedRun:
@@ -133,18 +143,28 @@ class PlannedRun:
 
     def object(self, plan: ObjectPlan, source: Any, path: Path | None) -> dict[str, Any]:
         data: dict[str, Any] = {}
-        type_name = plan.type.name
-        for field in plan.fields:
-            key = field.key
-            if field.typename is not None:
-                data[key] = field.typename
+        parent_type = plan.type
+        type_name = parent_type.name
+        for (
+            key,
+            typename,
+            leaf,
+            attribute,
+            required,
+            needs_info,
+            takes_arguments,
+            resolve,
+            completion,
+            field,
+        ) in plan.steps:
+            if typename is not None:
+                data[key] = typename
                 continue
-            leaf = field.leaf
             if leaf is not None:
                 # A scalar attribute: read and coerced, as graphql-core would complete it.
-                value = field.attribute(source)  # type: ignore[misc]
+                value = attribute(source)
                 if value is None:
-                    if field.required:
+                    if required:
                         raise Unplanned("null in a non-null field")
                     data[key] = None
                     continue
@@ -157,21 +177,19 @@ class PlannedRun:
                 continue
             field_path = Path(path, key, type_name)
             info = None
-            if field.needs_info:
-                info = self.build_info(field.definition, field.nodes, plan.type, field_path)
-            if field.attribute is not None:
-                value = field.attribute(source)
-            elif field.takes_arguments:
-                value = field.resolve(source, info, **self._arguments(field))
+            if needs_info:
+                info = self.build_info(field.definition, field.nodes, parent_type, field_path)
+            if attribute is not None:
+                value = attribute(source)
+            elif takes_arguments:
+                value = resolve(source, info, **self._arguments(field))
             else:
-                value = field.resolve(source, info)
+                value = resolve(source, info)
             if self.is_awaitable(value):
                 data[key] = None
-                self._start(
-                    value, self._setter(data, key, field.completion, field, info, field_path)
-                )
+                self._start(value, Parked(data, key, completion, field, info, field_path))
             else:
-                data[key] = self.complete(field.completion, value, field, info, field_path)
+                data[key] = self.complete(completion, value, field, info, field_path)
         return data
 
     def complete(self, completion: Any, value: Any, field: FieldPlan, info: Any, path: Path) -> Any:
@@ -223,18 +241,17 @@ class PlannedRun:
             item_path = Path(path, index, None)
             if self.is_awaitable(item):
                 items.append(None)
-                self._start(item, self._setter(items, index, inner, field, info, item_path))
+                self._start(item, Parked(items, index, inner, field, info, item_path))
             else:
                 items.append(self.complete(inner, item, field, info, item_path))
         return items
 
-    def _setter(
-        self, into: Any, key: Any, completion: Any, field: FieldPlan, info: Any, path: Path
-    ) -> Settle:
-        def settle(value: Any) -> None:
-            into[key] = self.complete(completion, value, field, info, path)
-
-        return settle
+    def _settle(self, parked: "Parked", value: Any) -> None:
+        """Complete a resolver's value into its place in the answer."""
+        if parked.into is not None:
+            parked.into[parked.key] = self.complete(
+                parked.completion, value, parked.field, parked.info, parked.path
+            )
 
     def _arguments(self, field: FieldPlan) -> dict[str, Any]:
         # graphql-core works a field's arguments out for every object; they are the same for
@@ -252,21 +269,24 @@ class PlannedRun:
             self.arguments[id(field)] = arguments
         return arguments
 
-    def _start(self, awaitable: Awaitable[Any], settle: Settle) -> None:
+    def _start(self, awaitable: Awaitable[Any], parked: "Parked") -> None:
         """Run a resolver's coroutine up to its first wait, as a task's first step would (in a
         context of its own): what ends there is settled at once, without a task; what waits
         (on a DataLoader's future) is parked until that future is done."""
         if type(awaitable) is CoroutineType:
-            self._step(Parked(awaitable, copy_context(), settle))
+            parked.coroutine = awaitable
+            parked.context = copy_context()
+            self._step(parked)
         else:
-            self.pending.append(Parked(None, None, settle, ensure_future(awaitable)))
+            parked.future = ensure_future(awaitable)
+            self.pending.append(parked)
 
-    def _step(self, parked: Parked) -> None:
+    def _step(self, parked: "Parked") -> None:
         coroutine, context = parked.coroutine, parked.context
         try:
             waits_on = context.run(coroutine.send, None)  # type: ignore[union-attr]
         except StopIteration as done:
-            parked.settle(done.value)
+            self._settle(parked, done.value)
             return
         if waits_on is None:  # a bare yield (asyncio.sleep(0)): resumed in the next wave
             parked.future = None
@@ -314,12 +334,12 @@ class PlannedRun:
 
     def _resume(self, parked: Parked) -> None:
         if parked.coroutine is None:
-            parked.settle(parked.future.result())  # type: ignore[union-attr]
+            self._settle(parked, parked.future.result())  # type: ignore[union-attr]
         else:
             self._step(parked)
 
     def _resume_quietly(self, parked: Parked) -> None:
-        parked.settle = _ignore
+        parked.into = None  # its value goes nowhere
         with suppress(Exception):
             self._resume(parked)
 
@@ -329,7 +349,3 @@ class PlannedRun:
             if parked.coroutine is not None:
                 parked.coroutine.close()
         self.pending = []
-
-
-def _ignore(_value: Any) -> None:
-    pass

@@ -77,6 +77,11 @@ class ListOf:
 class ObjectPlan:
     type: GraphQLObjectType
     fields: list["FieldPlan"]
+    # What the run reads of each field, in one tuple (see `FieldPlan.step`).
+    steps: list[tuple[Any, ...]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.steps = [one.step() for one in self.fields]
 
 
 @dataclass
@@ -119,6 +124,22 @@ class FieldPlan:
     # non-null, for the run's short way.
     leaf: Callable[[Any], Any] | None
     required: bool
+
+    def step(self) -> tuple[Any, ...]:
+        """The fields the run reads, in the order it unpacks them: one unpacking per field of
+        each object, in place of an attribute read per use."""
+        return (
+            self.key,
+            self.typename,
+            self.leaf,
+            self.attribute,
+            self.required,
+            self.needs_info,
+            self.takes_arguments,
+            self.resolve,
+            self.completion,
+            self,
+        )
 
 
 @dataclass(frozen=True)
