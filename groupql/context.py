@@ -96,7 +96,8 @@ class ViewerLoaders:
         )
 
 
-@dataclass
+# Slots: a subscribed socket keeps its context for as long as it is open (~0.8 KiB less each).
+@dataclass(slots=True)
 class Context:
     services: Services
     authorization: str | None
