@@ -25,6 +25,7 @@ from groupql.json_input import BadJSON, checked_json
 from groupql.kept_answers import KeptAnswersView
 from groupql.observability.metrics import Metrics
 from groupql.observability.operations import Operation, named
+from groupql.pings import Pings
 from groupql.refusals import log_refusal
 from groupql.response_media import (
     GRAPHQL_RESPONSE_JSON,
@@ -70,6 +71,8 @@ class GroupQLGraphQL(KeptAnswersView, PersistedQueriesView, _OrjsonAnswers, Grap
             connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_s),
         )
         self.max_request_bytes = settings.max_request_bytes
+        # Every graphql-transport-ws socket's pings, on one timer (groupql.pings).
+        self.pings = Pings(settings.ws_ping_interval_s)
         self._graphiql_html = graphiql.page_html(settings.graphiql_cdn)
 
     async def render_graphql_ide(self, request: Request) -> Response:

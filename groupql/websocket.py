@@ -3,6 +3,7 @@ results many sockets share sent as they were encoded once (groupql.schema.shared
 
 import asyncio
 import json
+from collections import OrderedDict
 from contextlib import suppress
 from functools import lru_cache
 from typing import Any
@@ -36,6 +37,7 @@ from groupql.context import Context
 from groupql.errors import GroupQLError, RateLimited, Unauthenticated, Unavailable
 from groupql.observability.metrics import observed
 from groupql.observability.operations import Operation, named
+from groupql.pings import Pings
 from groupql.refusals import log_refusal
 from groupql.schema.live import TRY_AGAIN_LATER
 from groupql.schema.shared_results import (
@@ -66,7 +68,7 @@ async def refuse(websocket: Any, error: GroupQLError) -> None:
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """graphql-transport-ws, with a refused login closing 4401 and server pings."""
 
-    _ping_timer: asyncio.TimerHandle | None = None
+    _pinged = False
     _pinging: "asyncio.Task[None] | None" = None
     _observed: dict[str, Operation] | None = None
 
@@ -80,10 +82,19 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         except GroupQLError as error:
             await refuse(self.websocket, error)
             return
-        if self.connection_acknowledged and self._ping_timer is None:
-            self._schedule_ping()
+        if self.connection_acknowledged and not self._pinged:
+            self._pinged = True
+            self._pings().add(self)
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        try:
+            await self._subscribe(message)
+        finally:
+            # strawberry's read loop holds the last message it read until the next one comes:
+            # on an idle socket, this one. Its operation keeps what it needs on its own.
+            message.clear()  # type: ignore[attr-defined]
+
+    async def _subscribe(self, message: SubscribeMessage) -> None:
         try:
             await _count_subscribe(self.context, socket=id(self))
         except RateLimited as limited:
@@ -91,6 +102,9 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 {"id": message["id"], "type": "error", "payload": [_limited(limited)]}
             )
             return
+        payload: Any = message.get("payload")
+        if isinstance(payload, dict) and isinstance(payload.get("query"), str):
+            payload["query"] = one_copy(payload["query"])
         await super().handle_subscribe(message)
 
     async def run_operation(self, operation: TransportOperation[Context, None]) -> None:
@@ -114,26 +128,25 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 observed.failed_with_errors(payload)
         await super().send_message(message)
 
-    def _schedule_ping(self) -> None:
-        # Mobile networks and proxies drop sockets that stay silent; a ping every interval
-        # keeps them open and lets the client notice a dead server. A timer, not a task that
-        # sleeps: an idle socket then holds a few hundred bytes for it instead of a kilobyte.
-        interval_s = self.view.keep_alive_interval
-        if interval_s is not None:
-            self._ping_timer = asyncio.get_running_loop().call_later(interval_s, self._ping)
+    def _pings(self) -> Pings:
+        pings: Pings = self.view.pings  # type: ignore[attr-defined]  # GroupQLGraphQL's
+        return pings
 
-    def _ping(self) -> None:
-        self._pinging = asyncio.ensure_future(self._send_ping())
-        self._schedule_ping()
+    def ping(self) -> None:
+        """Send a ping (groupql.pings), unless the last one is still being sent."""
+        if self._pinging is None:
+            self._pinging = asyncio.ensure_future(self._send_ping())
 
     async def _send_ping(self) -> None:
         # A socket that went away meanwhile is shut down by its own handler.
-        with suppress(Exception):
-            await self.send_message({"type": "ping"})
+        try:
+            with suppress(Exception):
+                await self.send_message({"type": "ping"})
+        finally:
+            self._pinging = None  # a task done is not kept by an idle socket
 
     async def shutdown(self) -> None:
-        if self._ping_timer is not None:
-            self._ping_timer.cancel()
+        self._pings().discard(self)
         if self._pinging is not None:
             self._pinging.cancel()
             with suppress(asyncio.CancelledError):
@@ -272,6 +285,24 @@ class _DirectSender:
         # The socket is closing: its handler cancels this operation once it sees the close (as
         # for an interrupted feed), rather than strawberry taking the failed send for an error.
         await asyncio.Event().wait()
+
+
+# The texts of the documents sockets subscribe with, one copy of each: a thousand sockets that
+# send the same subscription keep its text once, not a thousand times.
+_TEXTS: "OrderedDict[str, str]" = OrderedDict()
+TEXTS_KEPT = 256
+
+
+def one_copy(text: str) -> str:
+    """The copy of `text` kept for every socket that sends it (the last TEXTS_KEPT texts)."""
+    kept = _TEXTS.get(text)
+    if kept is None:
+        kept = _TEXTS[text] = text
+        if len(_TEXTS) > TEXTS_KEPT:
+            _TEXTS.popitem(last=False)
+    else:
+        _TEXTS.move_to_end(text)
+    return kept
 
 
 @lru_cache(maxsize=1024)

@@ -1,5 +1,6 @@
 """The WebSocket a live feed runs on: who may open one, and how the server keeps it honest."""
 
+from groupql.websocket import TEXTS_KEPT, one_copy
 from tests.actors import login
 from tests.conftest import Clock, LiveServer, serving
 from tests.ws_client import GraphQLSocket
@@ -44,3 +45,15 @@ async def test_the_server_pings_an_idle_socket(clock: Clock) -> None:
         await socket.init(alice.token)
         assert (await socket.receive(timeout_s=2, skip_pings=False))["type"] == "ping"
         await socket.close()
+
+
+def test_sockets_that_send_one_document_keep_one_copy_of_its_text() -> None:
+    texts = ["subscription { viewerEvents { type } }" + " " * n for n in range(3)]
+    # As a socket's JSON decoding makes them: equal texts, distinct objects.
+    first, again = "".join(texts[0]), "".join(list(texts[0]))
+    assert first == again and first is not again
+
+    assert one_copy(first) is one_copy(again) is first
+    for n in range(TEXTS_KEPT):
+        one_copy(f"query Q{n} {{ viewer {{ id }} }}")
+    assert one_copy(again) is again  # long unused, the first copy was let go
