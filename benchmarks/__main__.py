@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from benchmarks import (
     attention,
+    cold_page,
     fanout,
     http_compare,
     http_stack,
@@ -42,6 +43,22 @@ async def group_page() -> None:
             ("http_stack", "POST /graphql through the ASGI app", format_ms(http.request_s)),
             ("http_stack", "production schema.execute alone", format_ms(http.execute_s)),
             ("http_stack", "ratio request / execute", f"{http.ratio:.2f}x"),
+        ]
+    )
+
+
+def cold_page_cpu() -> None:
+    cold = asyncio.run(cold_page.run())
+    rounds = ", ".join(format_ms(one) for one in cold.cpu_per_request_s)
+    print(
+        f"Cold page in process: the http table's page as query text, response cache off, "
+        f"{cold.requests} requests through the ASGI app in {len(cold.cpu_per_request_s)} "
+        "rounds; this process's CPU per request."
+    )
+    print_table(
+        [
+            ("cold", "CPU per request, fastest round", format_ms(min(cold.cpu_per_request_s))),
+            ("cold", "  each round", rounds),
         ]
     )
 
@@ -143,6 +160,7 @@ def main() -> None:
         nargs="?",
         choices=(
             "page",
+            "cold",
             "http",
             "posting",
             "fanout",
@@ -158,6 +176,7 @@ def main() -> None:
     started = time.perf_counter()
     for name, benchmark in (
         ("page", lambda: asyncio.run(group_page())),
+        ("cold", cold_page_cpu),
         ("http", http_peers),
         ("posting", seq_allocation),
         ("fanout", live_fanout),

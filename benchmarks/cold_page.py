@@ -1,0 +1,51 @@
+"""The cold page in process: the http benchmark's group page, sent as query text with the
+response cache off, through the ASGI app, timed by this process's CPU clock.
+
+A steadier figure than the http table's on a shared machine, and one that callgrind can count:
+run it at two request counts under `valgrind --tool=callgrind` and the difference of the two
+totals, over the difference of the counts, is the instructions of one request (the seeding and
+the warm-up cancel out), the same however busy the machine is:
+
+    GROUPQL_BENCH_COLD_REQUESTS=10 valgrind --tool=callgrind python -m benchmarks cold
+    GROUPQL_BENCH_COLD_REQUESTS=40 valgrind --tool=callgrind python -m benchmarks cold
+"""
+
+import os
+import time
+from dataclasses import dataclass
+
+from benchmarks.feed import seeded_feed
+from benchmarks.http_compare import PAGE
+from groupql import collector
+
+REQUESTS = int(os.environ.get("GROUPQL_BENCH_COLD_REQUESTS", "500"))
+ROUNDS = 5
+WARM_UP = 10
+
+
+@dataclass(frozen=True)
+class ColdPage:
+    requests: int
+    cpu_per_request_s: list[float]  # one per round
+
+
+async def run() -> ColdPage:
+    async with seeded_feed() as feed:
+        body = {"query": PAGE, "variables": feed.variables}
+        headers = {"Authorization": f"Bearer {feed.token}"}
+
+        async def pages(count: int) -> None:
+            for _ in range(count):
+                response = await feed.http.post("/graphql", json=body, headers=headers)
+                if response.status_code != 200 or "errors" in response.json():
+                    raise RuntimeError(f"the cold page failed: {response.text[:500]}")
+
+        await pages(WARM_UP)
+        collector.settle_after_start()  # as `groupql serve` does once it is up
+        per_round = max(1, REQUESTS // ROUNDS)
+        rounds = []
+        for _ in range(ROUNDS):
+            started = time.process_time()
+            await pages(per_round)
+            rounds.append((time.process_time() - started) / per_round)
+    return ColdPage(per_round * ROUNDS, rounds)

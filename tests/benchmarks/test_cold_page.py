@@ -1,0 +1,20 @@
+"""The cold page benchmark runs the page it says: every request answered without errors, and
+each round's CPU per request measured."""
+
+import pytest
+
+from benchmarks import cold_page
+
+
+async def test_the_cold_page_benchmark_times_answered_pages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(cold_page, "REQUESTS", 10)
+    # The collector's tuning is for a server process, not for the tests' one.
+    monkeypatch.setattr(cold_page.collector, "settle_after_start", lambda: None)
+
+    cold = await cold_page.run()
+
+    assert cold.requests == 10
+    assert len(cold.cpu_per_request_s) == cold_page.ROUNDS
+    assert all(seconds > 0 for seconds in cold.cpu_per_request_s)
