@@ -3,7 +3,6 @@ results many sockets share sent as they were encoded once (groupql.schema.shared
 
 import asyncio
 import json
-from collections import OrderedDict
 from contextlib import suppress
 from functools import lru_cache
 from typing import Any
@@ -287,22 +286,14 @@ class _DirectSender:
         await asyncio.Event().wait()
 
 
-# The texts of the documents sockets subscribe with, one copy of each: a thousand sockets that
-# send the same subscription keep its text once, not a thousand times.
-_TEXTS: "OrderedDict[str, str]" = OrderedDict()
 TEXTS_KEPT = 256
 
 
+@lru_cache(maxsize=TEXTS_KEPT)
 def one_copy(text: str) -> str:
-    """The copy of `text` kept for every socket that sends it (the last TEXTS_KEPT texts)."""
-    kept = _TEXTS.get(text)
-    if kept is None:
-        kept = _TEXTS[text] = text
-        if len(_TEXTS) > TEXTS_KEPT:
-            _TEXTS.popitem(last=False)
-    else:
-        _TEXTS.move_to_end(text)
-    return kept
+    """The first copy of `text` seen, for every socket that sends it (of the last TEXTS_KEPT
+    texts): a thousand sockets that send the same subscription keep its text once."""
+    return text
 
 
 @lru_cache(maxsize=1024)

@@ -278,7 +278,6 @@ class MemoryCollection:
                 lambda: natural_order.shuffled(collection.matching(first)),
                 database,
                 stages,
-                match=first,
                 walk=lambda sort: collection.walk(first, sort),
             )
             if quick is not None:

@@ -30,15 +30,12 @@ def grouped(
     database: Any,
     stages: Sequence[Mapping[str, Any]],
     *,
-    match: Mapping[str, Any] | None = None,
     walk: Callable[[list[tuple[str, int]]], Iterator[Document] | None] | None = None,
 ) -> list[Document] | None:
     """The `$group`'s output for the documents `stored()` gives (the `$match`'s, not copies, in
     the order the engine reads them) then `stages`, or None when this is not that shape. The
     `$sort` is mongomock's own stage (no copy), unless `walk(sort)` reads the `$match`'s
-    documents in that order along an index (nothing is sorted); then a `$group` of `$first`s
-    only, by a field the `$match` pins to a few values, reads no more than each document's key
-    once each group has its `$first`s."""
+    documents in that order along an index: then nothing is sorted."""
     rest = list(stages)
     sort = None
     if rest and set(rest[0]) == {"$sort"}:
@@ -72,11 +69,8 @@ def grouped(
         else:
             return None
     documents: Iterable[Document] | None = None
-    wanted: set[Any] | None = None
     if sort is not None and walk is not None:
         documents = walk(list(sort.items()))
-        if documents is not None and all(field is not None for _, field in outputs):
-            wanted = _pinned(match or {}, by)
     if documents is None:
         documents = stored()
         if sort is not None:
@@ -86,8 +80,6 @@ def grouped(
         key = document.get(by)
         if type(key) not in _KEY_KINDS:
             return None  # mongomock's own grouping decides (an array, say, that $in matched)
-        if wanted is not None and len(found) == len(wanted):
-            continue  # every group the $match allows has its $firsts
         kept = found.get(key)
         if kept is None:
             kept = found[key] = {"_id": copied(key)}
@@ -97,19 +89,6 @@ def grouped(
             if field is None:
                 kept[name] += 1
     return list(found.values())
-
-
-def _pinned(match: Mapping[str, Any], field: str) -> set[Any] | None:
-    """The values `match` allows `field` (equal to, or $in, strings and ObjectIds), if it pins
-    them; None otherwise."""
-    condition = match.get(field)
-    if type(condition) in (str, ObjectId):
-        return {condition}
-    if isinstance(condition, dict) and set(condition) == {"$in"}:
-        values = condition["$in"]
-        if isinstance(values, list) and all(type(value) in (str, ObjectId) for value in values):
-            return set(values)
-    return None
 
 
 def _top_level_field(expression: Any) -> str | None:
