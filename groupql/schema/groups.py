@@ -17,7 +17,7 @@ from groupql.schema.rankings import PERIODS, Metric, Ranking
 from groupql.schema.search import HOW_SEARCH_READS, SearchHit
 from groupql.schema.serving import serve, serve_all, serves
 from groupql.schema.unread import Unread
-from groupql.schema.users import User, user
+from groupql.schema.users import User, user_of
 from groupql.services.unread import unread_of
 
 strawberry.enum(records.GroupKind, description="What kind of chat the group is for.")
@@ -31,10 +31,7 @@ class Announcement:
     text: str
     updated_at: datetime
 
-    @strawberry.field
-    @staticmethod
-    async def author(root: strawberry.Parent[records.Announcement], info: Info) -> User:
-        return await user(info, root.author_id)
+    author: User = strawberry.field(resolver=user_of("author_id"))
 
 
 # What a join-request screen needs: a pending member sees the group's face, not its life.

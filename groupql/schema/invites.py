@@ -8,7 +8,7 @@ from groupql import records
 from groupql.context import Info
 from groupql.schema.members import JoinResult
 from groupql.schema.serving import serve, serves
-from groupql.schema.users import User, user
+from groupql.schema.users import User, user_of
 
 
 @serves(records.Invite)
@@ -22,10 +22,7 @@ class Invite:
     revoked_at: datetime | None
     created_at: datetime
 
-    @strawberry.field
-    @staticmethod
-    async def created_by(root: strawberry.Parent[records.Invite], info: Info) -> User:
-        return await user(info, root.created_by)
+    created_by: User = strawberry.field(resolver=user_of("created_by"))
 
 
 @strawberry.type

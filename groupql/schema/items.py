@@ -12,7 +12,7 @@ from groupql.errors import NotFound
 from groupql.schema.connection import Connection
 from groupql.schema.media_urls import file_url
 from groupql.schema.serving import build, builds, serve, serve_all, serves
-from groupql.schema.users import User, user, users
+from groupql.schema.users import User, user_of, users
 from groupql.services import items as item_service
 from groupql.services.item_content import ItemDraft
 from groupql.services.permissions import Action
@@ -165,10 +165,7 @@ class GroupItem:
             content.mentions_all and root.author_id != viewer.id
         )
 
-    @strawberry.field
-    @staticmethod
-    async def author(root: strawberry.Parent[records.Item], info: Info) -> User:
-        return await user(info, root.author_id)
+    author: User = strawberry.field(resolver=user_of("author_id"))
 
     @strawberry.field
     @staticmethod

@@ -8,7 +8,7 @@ import strawberry
 from groupql import records
 from groupql.context import Info
 from groupql.schema.serving import serve, serves
-from groupql.schema.users import User, user
+from groupql.schema.users import User, user_of
 from groupql.services.membership import JoinResult as JoinRecord
 
 if TYPE_CHECKING:
@@ -38,10 +38,7 @@ class Member:
         description="The name the member goes by in this group (群昵称); show it over the nickname."
     )
 
-    @strawberry.field
-    @staticmethod
-    async def user(root: strawberry.Parent[records.Member], info: Info) -> User:
-        return await user(info, root.user_id)
+    user: User = strawberry.field(resolver=user_of("user_id"))
 
     @strawberry.field(
         description="What the member hears of the group; only for the viewer's own membership."

@@ -28,6 +28,8 @@ from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from groupql.schema.compiled_plans import compiled
+from groupql.schema.keyed_loads import KeyedLoad
 from groupql.schema.plans import (
     AbstractPlan,
     FieldPlan,
@@ -40,6 +42,9 @@ from groupql.schema.plans import (
     Unplanned,
     plan_of,
 )
+
+# graphql-core's Path (a NamedTuple) made as its own `__new__` makes it, without that call.
+_path = tuple.__new__
 
 
 def planned_executor(note: Callable[[str], None]) -> type["PlannedExecutor"]:
@@ -101,7 +106,8 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
 
 class Parked:
     """A resolver's value to come: the coroutine (with its own context) waiting on a future,
-    or a plain future; and where its completed value goes (`into[key]`; nowhere once None)."""
+    or a plain future (a keyed load's, with what its answer becomes); and where its completed
+    value goes (`into[key]`; nowhere once None)."""
 
     __slots__ = (
         "completion",
@@ -113,6 +119,7 @@ class Parked:
         "into",
         "key",
         "path",
+        "then",
     )
 
     def __init__(
@@ -127,6 +134,8 @@ class Parked:
         self.coroutine: CoroutineType[Any, Any, Any] | None = None
         self.context: Context | None = None
         self.future: asyncio.Future[Any] | None = None
+        # What a keyed load's answer becomes, before it is completed.
+        self.then: Callable[[Any], Any] | None = None
 
 
 class PlannedRun:
@@ -142,10 +151,19 @@ class PlannedRun:
         self.arguments: dict[int, dict[str, Any]] = {}
 
     def object(self, plan: ObjectPlan, source: Any, path: Path | None) -> dict[str, Any]:
+        if not plan.compiled:
+            plan.build = compiled(plan)
+            plan.compiled = True
+        if plan.build is not None:
+            return plan.build(self, source, path)
         data: dict[str, Any] = {}
-        parent_type = plan.type
-        type_name = parent_type.name
-        for (
+        for step in plan.steps:
+            self.field(data, step, source, path)
+        return data
+
+    def field(self, data: dict[str, Any], step: tuple[Any, ...], source: Any, path: Any) -> None:
+        """One field of an object (`FieldPlan.step`) into its answer, `data`."""
+        (
             key,
             typename,
             leaf,
@@ -155,42 +173,47 @@ class PlannedRun:
             takes_arguments,
             resolve,
             completion,
+            keyed,
             field,
-        ) in plan.steps:
-            if typename is not None:
-                data[key] = typename
-                continue
-            if leaf is not None:
-                # A scalar attribute: read and coerced, as graphql-core would complete it.
-                value = attribute(source)
-                if value is None:
-                    if required:
-                        raise Unplanned("null in a non-null field")
-                    data[key] = None
-                    continue
-                if isinstance(value, Exception):
-                    raise value
-                coerced = leaf(value)
-                if coerced is None or coerced is Undefined:
-                    raise Unplanned("a value its type refuses")
-                data[key] = coerced
-                continue
-            field_path = Path(path, key, type_name)
-            info = None
-            if needs_info:
-                info = self.build_info(field.definition, field.nodes, parent_type, field_path)
-            if attribute is not None:
-                value = attribute(source)
-            elif takes_arguments:
-                value = resolve(source, info, **self._arguments(field))
-            else:
-                value = resolve(source, info)
-            if self.is_awaitable(value):
+        ) = step
+        if typename is not None:
+            data[key] = typename
+            return
+        if leaf is not None:
+            # A scalar attribute: read and coerced, as graphql-core would complete it.
+            value = attribute(source)
+            if value is None:
+                if required:
+                    raise Unplanned("null in a non-null field")
                 data[key] = None
-                self._start(value, Parked(data, key, completion, field, info, field_path))
-            else:
-                data[key] = self.complete(completion, value, field, info, field_path)
-        return data
+                return
+            if isinstance(value, Exception):
+                raise value
+            coerced = leaf(value)
+            if coerced is None or coerced is Undefined:
+                raise Unplanned("a value its type refuses")
+            data[key] = coerced
+            return
+        parent_type = field.parent_type
+        field_path = _path(Path, (path, key, parent_type.name))
+        if keyed is not None:
+            data[key] = None
+            self._load(keyed, source, Parked(data, key, completion, field, None, field_path))
+            return
+        info = None
+        if needs_info:
+            info = self.build_info(field.definition, field.nodes, parent_type, field_path)
+        if attribute is not None:
+            value = attribute(source)
+        elif takes_arguments:
+            value = resolve(source, info, **self._arguments(field))
+        else:
+            value = resolve(source, info)
+        if self.is_awaitable(value):
+            data[key] = None
+            self._start(value, Parked(data, key, completion, field, info, field_path))
+        else:
+            data[key] = self.complete(completion, value, field, info, field_path)
 
     def complete(self, completion: Any, value: Any, field: FieldPlan, info: Any, path: Path) -> Any:
         if isinstance(value, Exception):
@@ -238,7 +261,7 @@ class PlannedRun:
         items: list[Any] = []
         inner = completion.inner
         for index, item in enumerate(value):
-            item_path = Path(path, index, None)
+            item_path = _path(Path, (path, index, None))
             if self.is_awaitable(item):
                 items.append(None)
                 self._start(item, Parked(items, index, inner, field, info, item_path))
@@ -268,6 +291,16 @@ class PlannedRun:
             )
             self.arguments[id(field)] = arguments
         return arguments
+
+    def _load(self, keyed: KeyedLoad, source: Any, parked: Parked) -> None:
+        """A keyed load's future, settled at once when the loader has the answer already."""
+        future: Any = keyed.load(self.executor.context_value, source)
+        parked.then = keyed.finish
+        if future.done():
+            self._settle(parked, keyed.finish(future.result()))
+        else:
+            parked.future = future
+            self.pending.append(parked)
 
     def _start(self, awaitable: Awaitable[Any], parked: "Parked") -> None:
         """Run a resolver's coroutine up to its first wait, as a task's first step would (in a
@@ -334,7 +367,8 @@ class PlannedRun:
 
     def _resume(self, parked: Parked) -> None:
         if parked.coroutine is None:
-            self._settle(parked, parked.future.result())  # type: ignore[union-attr]
+            value = parked.future.result()  # type: ignore[union-attr]
+            self._settle(parked, value if parked.then is None else parked.then(value))
         else:
             self._step(parked)
 

@@ -48,6 +48,8 @@ from graphql.language import FieldNode, FragmentDefinitionNode
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
+from groupql.schema.keyed_loads import KeyedLoad, keyed_load_of
+
 STRAWBERRY_DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
 
 # Distinct documents are few; as many plans as the parser cache keeps documents.
@@ -79,6 +81,9 @@ class ObjectPlan:
     fields: list["FieldPlan"]
     # What the run reads of each field, in one tuple (see `FieldPlan.step`).
     steps: list[tuple[Any, ...]] = field(init=False, repr=False)
+    # The plan as one function (compiled_plans.py), made when a run first meets it.
+    build: Callable[..., dict[str, Any]] | None = field(default=None, init=False, repr=False)
+    compiled: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.steps = [one.step() for one in self.fields]
@@ -114,6 +119,7 @@ class FieldPlan:
     # A strawberry field that is only an attribute (no resolver, no field extension such as
     # the members-only guard): read with getattr, as strawberry's default resolver reads it.
     attribute: Callable[[Any], Any] | None
+    python_name: str | None  # the attribute's name
     # graphql-core's info for the resolver, or for the completion (a type's `is_type_of`, an
     # abstract type's `resolve_type`), built with the field's path.
     needs_info: bool
@@ -124,6 +130,8 @@ class FieldPlan:
     # non-null, for the run's short way.
     leaf: Callable[[Any], Any] | None
     required: bool
+    # A keyed load (keyed_loads.py) whose completion needs no info: loaded without a resolver.
+    keyed: KeyedLoad | None
 
     def step(self) -> tuple[Any, ...]:
         """The fields the run reads, in the order it unpacks them: one unpacking per field of
@@ -138,6 +146,7 @@ class FieldPlan:
             self.takes_arguments,
             self.resolve,
             self.completion,
+            self.keyed,
             self,
         )
 
@@ -220,6 +229,7 @@ class Planner:
             attribute = _attribute_of(self.schema, definition)
             direct = None if attribute else _direct_call_of(self.schema, definition)
             completion = self._completion(definition.type, details)
+            keyed = direct and not _asks_for_info(completion) and keyed_load_of(direct.function)
             fields.append(
                 FieldPlan(
                     key=key,
@@ -228,12 +238,14 @@ class Planner:
                     nodes=[one.node for one in details],
                     resolve=direct or resolve,
                     attribute=attribute,
+                    python_name=_python_name(self.schema, definition) if attribute else None,
                     needs_info=attribute is None or _asks_for_info(completion),
                     takes_arguments=direct is None and bool(definition.args or node.arguments),
                     completion=completion,
                     typename=type_.name if name == "__typename" else None,
                     leaf=_leaf_of(completion) if attribute is not None else None,
                     required=isinstance(completion, NonNull),
+                    keyed=keyed or None,
                 )
             )
         return ObjectPlan(type_, fields)
@@ -278,6 +290,11 @@ def _attribute_of(schema: GraphQLSchema, definition: GraphQLField) -> Callable[[
     if not field.is_basic_field or field.default_resolver is not getattr:
         return None
     return attrgetter(field.python_name)
+
+
+def _python_name(schema: GraphQLSchema, definition: GraphQLField) -> str | None:
+    found = _strawberry_field(schema, definition)
+    return None if found is None else found[1].python_name
 
 
 def _direct_call_of(schema: GraphQLSchema, definition: GraphQLField) -> DirectCall | None:

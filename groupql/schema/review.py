@@ -8,7 +8,7 @@ from groupql import records
 from groupql.context import Info
 from groupql.schema.items import GroupItem
 from groupql.schema.serving import serve, serves
-from groupql.schema.users import User, user
+from groupql.schema.users import User, user_of
 from groupql.services.review import ReviewAction
 
 strawberry.enum(
@@ -24,10 +24,7 @@ class ItemReport:
     reason: str
     created_at: datetime
 
-    @strawberry.field
-    @staticmethod
-    async def reporter(root: strawberry.Parent[records.Report], info: Info) -> User:
-        return await user(info, root.reporter_id)
+    reporter: User = strawberry.field(resolver=user_of("reporter_id"))
 
 
 @strawberry.type

@@ -1,12 +1,15 @@
 """Users as other members see them: who posted, who was mentioned, who is a member."""
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from operator import attrgetter
+from typing import Any
 
 import strawberry
 
 from groupql import records
 from groupql.context import Info
 from groupql.errors import NotFound
+from groupql.schema.keyed_loads import KeyedLoad, keyed
 from groupql.schema.media_urls import file_url
 from groupql.schema.serving import serve, serve_all, serves
 
@@ -30,7 +33,25 @@ class User:
 
 
 async def user(info: Info, user_id: str) -> User:
-    found = await info.context.loaders.users.load(user_id)
+    return _served(await info.context.loaders.users.load(user_id))
+
+
+def user_of(attribute: str) -> Callable[..., Awaitable[User]]:
+    """The resolver of a field that is the user whose id the parent holds in `attribute`: a
+    keyed load, which planned runs make without calling it."""
+    load = KeyedLoad(loader=_users, key=attrgetter(attribute), finish=_served)
+
+    async def resolve(root: strawberry.Parent[Any], info: Info) -> User:
+        return await load.resolve(info.context, root)  # type: ignore[no-any-return]
+
+    return keyed(load, resolve)
+
+
+def _users(context: Any) -> Any:
+    return context.loaders.users
+
+
+def _served(found: records.User | None) -> User:
     if found is None:
         raise NotFound("That user no longer exists.")
     return serve(User, found)

@@ -6,13 +6,17 @@ the plan's note says which way it ran."""
 
 import asyncio
 from enum import Enum
+from operator import attrgetter
 from typing import Any
 
 import pytest
 import strawberry
+from strawberry.dataloader import DataLoader
 from strawberry.extensions import FieldExtension
 
+from groupql.schema.keyed_loads import KeyedLoad, keyed
 from groupql.schema.planned import planned_executor
+from groupql.schema.plans import _PLANS
 
 
 @strawberry.interface
@@ -64,6 +68,22 @@ class Box:
         raise ValueError(f"{self.label} is broken")
 
 
+@strawberry.type
+class Odd:
+    """Attributes holding what their types coerce (or refuse): a compiled plan's leaves."""
+
+    name: str
+    maybe: str | None
+    count: int
+    flag: bool
+    ident: strawberry.ID
+
+
+def _odd(**changes: Any) -> Odd:
+    plain = {"name": "n", "maybe": "m", "count": 1, "flag": True, "ident": "i"}
+    return Odd(**(plain | changes))
+
+
 async def _later(value: int) -> int:
     await asyncio.sleep(0)
     return value
@@ -99,6 +119,23 @@ class Query:
         return [Box(label="b" * (n + 1)) for n in range(count)]
 
     @strawberry.field
+    def odds(self) -> list[Odd]:
+        coerced = {"name": 12, "maybe": False, "flag": 0, "ident": 7, "count": 2.0}
+        return [_odd(), _odd(maybe=None), _odd(**coerced), _odd(name="ü" * 3, ident="x" * 9)]
+
+    @strawberry.field
+    def odd_null(self) -> list[Odd]:
+        return [_odd(), _odd(name=None)]
+
+    @strawberry.field
+    def odd_refused(self) -> list[Odd]:
+        return [_odd(count=2**40)]
+
+    @strawberry.field
+    def odd_failed(self) -> list[Odd]:
+        return [_odd(maybe=ValueError("it failed inside"))]
+
+    @strawberry.field
     def echo(self, text: str = "hi") -> str:
         return text
 
@@ -125,6 +162,7 @@ SUCCEEDS = [
         {"n": 3},
     ),
     ("fragment L on Box { label } { boxes { ...L weight size loud ... on Box { label } } }", {}),
+    ("{ odds { __typename name maybe count flag ident again: name } }", {}),
 ]
 FAILS = [
     ("{ echo fails }", {}),
@@ -133,6 +171,9 @@ FAILS = [
     ("{ boxes(count: 3) { label weight broken } }", {}),
     ("{ boxes { label secret } }", {}),
     ("{ boxes { label weight } failsLater }", {}),
+    ("{ oddNull { name } }", {}),
+    ("{ oddRefused { name count } }", {}),
+    ("{ oddFailed { name maybe } }", {}),
 ]
 UNPLANNED = [
     ("query($x: Boolean!) { echo @include(if: $x) grid }", {"x": False}),
@@ -179,3 +220,113 @@ async def test_many_planned_queries_at_once_answer_each_their_own() -> None:
             assert result.errors is None
             assert [box["weight"] for box in result.data["boxes"]] == list(range(1, count + 1))
     assert set(notes) == {"planned"}
+
+
+# Keyed loads: a field that is one DataLoader look-up by a key of its parent.
+class Lookups:
+    def __init__(self) -> None:
+        self.batches: list[list[int]] = []
+        self.loader = DataLoader(load_fn=self._load)
+
+    async def _load(self, keys: list[int]) -> list[str | None]:
+        self.batches.append(list(keys))
+        return [None if key < 0 else f"owner-{key}" for key in keys]
+
+
+class Missing(Exception):
+    pass
+
+
+def _finish(found: str | None) -> str:
+    if found is None:
+        raise Missing("no such owner")
+    return found.upper()
+
+
+OWNER = KeyedLoad(loader=lambda context: context.loader, key=attrgetter("number"), finish=_finish)
+
+
+RESOLVED: list[int] = []  # the parents whose owner the resolver resolved
+
+
+async def _owner(root: strawberry.Parent[Any], info: strawberry.Info) -> str:
+    RESOLVED.append(root.number)
+    return await OWNER.resolve(info.context, root)  # type: ignore[no-any-return]
+
+
+@strawberry.type
+class Ticket:
+    number: int
+    owner: str = strawberry.field(resolver=keyed(OWNER, _owner))
+
+
+@strawberry.type
+class TicketQuery:
+    @strawberry.field
+    def tickets(self, numbers: list[int]) -> list[Ticket]:
+        return [Ticket(number=number) for number in numbers]
+
+
+async def test_keyed_loads_answer_what_their_resolvers_answer_in_one_batch() -> None:
+    notes: list[str] = []
+    planned = strawberry.Schema(
+        query=TicketQuery, execution_context_class=planned_executor(notes.append)
+    )
+    plain = strawberry.Schema(query=TicketQuery)
+    document = "query($n: [Int!]!) { tickets(numbers: $n) { number owner } }"
+    for numbers in ([1, 2, 1, 3], [4], [], [5, -1, 6]):
+        lookups = {"planned": Lookups(), "plain": Lookups()}
+        ours, theirs = [
+            _answers(
+                await schema.execute(
+                    document, variable_values={"n": numbers}, context_value=lookups[name]
+                )
+            )
+            for name, schema in (("planned", planned), ("plain", plain))
+        ]
+        assert ours == theirs
+        if -1 in numbers:
+            assert ours[0] is None and ours[1][0]["message"] == "no such owner"
+        else:
+            assert ours == ({"tickets": [
+                {"number": n, "owner": f"OWNER-{n}"} for n in numbers
+            ]}, [])  # fmt: skip
+            # One batch of the distinct keys, as the resolvers' loads give.
+            assert lookups["planned"].batches == lookups["plain"].batches
+            assert lookups["planned"].batches == ([list(dict.fromkeys(numbers))] if numbers else [])
+    assert notes == ["planned", "planned", "planned", "fell_back"]
+
+
+async def test_a_keyed_load_the_loader_already_holds_is_settled_at_once() -> None:
+    """A second query on the same context finds every owner loaded: no batch, no wait; and
+    the planned run loads them without calling the resolver."""
+    RESOLVED.clear()
+    notes: list[str] = []
+    planned = strawberry.Schema(
+        query=TicketQuery, execution_context_class=planned_executor(notes.append)
+    )
+    lookups = Lookups()
+    document = "query($n: [Int!]!) { tickets(numbers: $n) { owner } }"
+    first = await planned.execute(document, variable_values={"n": [7, 8]}, context_value=lookups)
+    again = await planned.execute(document, variable_values={"n": [8, 7]}, context_value=lookups)
+    assert first.data == {"tickets": [{"owner": "OWNER-7"}, {"owner": "OWNER-8"}]}
+    assert again.data == {"tickets": [{"owner": "OWNER-8"}, {"owner": "OWNER-7"}]}
+    assert lookups.batches == [[7, 8]]
+    assert notes == ["planned", "planned"]
+    assert RESOLVED == []
+
+
+async def test_the_leaves_of_a_planned_object_run_compiled() -> None:
+    schema = strawberry.Schema(query=Query, execution_context_class=planned_executor(print))
+    document = "{ odds { __typename name flag } boxes { label weight } }"
+    result = await schema.execute(document)
+    assert result.errors is None and result.data["odds"][2] == {
+        "__typename": "Odd",
+        "name": "12",
+        "flag": False,
+    }
+    [plan] = [kept[2] for kept in _PLANS.values() if kept[1].loc.source.body == document]
+    assert plan is not None
+    objects = {one.key: one.completion.inner.inner.inner for one in plan.root.fields}  # [T!]!
+    assert objects["odds"].build is not None
+    assert objects["boxes"].build is not None  # `label` compiled, `weight` through the run

@@ -1,0 +1,83 @@
+"""An object plan compiled to one Python function: its scalar attributes read and coerced in
+straight-line code, every other field handed to the run.
+
+Most fields of a page are scalars read from an attribute (an id, a title, a time). Walking a
+plan, each costs a loop turn that unpacks the field's step and tests what kind of field it is;
+compiled, it is an attribute read, a coercion (none for a str that a String or an ID serves
+as it is, a bool that a Boolean does) and a store into the answer, as graphql-core would
+complete it. A field of any other kind is the run's `field` (planned.py), as before.
+
+The source is made from the plan only: response keys are GraphQL names, attributes Python
+identifiers (a plan with any other attribute name is not compiled), and every value the code
+uses is passed in by name, never written into it.
+"""
+
+import keyword
+from collections.abc import Callable
+from typing import Any, TypeGuard
+
+from graphql import GraphQLBoolean, GraphQLID, GraphQLString, Undefined
+
+from groupql.schema.plans import ObjectPlan, Unplanned
+
+Build = Callable[[Any, Any, Any], dict[str, Any]]  # (run, source, path) -> the object's answer
+
+# Coercions that give a value of this exact type back as it is.
+_KEPT_AS_IS = {
+    GraphQLString.coerce_output_value: "str",
+    GraphQLID.coerce_output_value: "str",
+    GraphQLBoolean.coerce_output_value: "bool",
+}
+
+
+def compiled(plan: ObjectPlan) -> Build | None:
+    """The plan as one function, or None when it has nothing to gain or cannot be compiled."""
+    lines = ["def build(run, source, path):", "    data = {}"]
+    names: dict[str, Any] = {"Unplanned": Unplanned, "Undefined": Undefined}
+    leaves = 0
+    for index, (step, field) in enumerate(zip(plan.steps, plan.fields, strict=True)):
+        key = repr(field.key)
+        if field.typename is not None:
+            lines.append(f"    data[{key}] = {field.typename!r}")
+        elif field.leaf is not None and _is_name(field.python_name):
+            leaves += 1
+            names[f"coerce_{index}"] = field.leaf
+            lines += _leaf(index, key, field.python_name, field.required, field.leaf)
+        else:
+            names[f"step_{index}"] = step
+            lines.append(f"    run.field(data, step_{index}, source, path)")
+    if not leaves:
+        return None
+    lines.append("    return data")
+    exec("\n".join(lines), names)  # the source is made from the plan only (above)
+    build: Build = names["build"]
+    return build
+
+
+def _leaf(
+    index: int, key: str, attribute: str, required: bool, coerce: Callable[[Any], Any]
+) -> list[str]:
+    raised = '        raise Unplanned("null in a non-null field")'
+    if_none = raised if required else f"        data[{key}] = None"
+    kept = _KEPT_AS_IS.get(coerce)
+    coercion = (
+        f"value if type(value) is {kept} else coerce_{index}(value)"
+        if kept
+        else f"coerce_{index}(value)"
+    )
+    return [
+        f"    value = source.{attribute}",
+        "    if value is None:",
+        if_none,
+        "    else:",
+        "        if isinstance(value, Exception):",
+        "            raise value",
+        f"        coerced = {coercion}",
+        "        if coerced is None or coerced is Undefined:",
+        '            raise Unplanned("a value its type refuses")',
+        f"        data[{key}] = coerced",
+    ]
+
+
+def _is_name(name: str | None) -> TypeGuard[str]:
+    return name is not None and name.isidentifier() and not keyword.iskeyword(name)
