@@ -51,7 +51,8 @@ def cold_page_cpu() -> None:
     cold = asyncio.run(cold_page.run())
     rounds = ", ".join(format_ms(one) for one in cold.cpu_per_request_s)
     print(
-        f"Cold page in process: the http table's page as query text, response cache off, "
+        f"Cold page in process ({cold.part} of cold_page.PARTS): the http table's page as "
+        "query text, response cache off, "
         f"{cold.requests} requests through the ASGI app in {len(cold.cpu_per_request_s)} "
         "rounds; this process's CPU per request."
     )

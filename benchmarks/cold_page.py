@@ -8,6 +8,9 @@ the warm-up cancel out), the same however busy the machine is:
 
     GROUPQL_BENCH_COLD_REQUESTS=10 valgrind --tool=callgrind python -m benchmarks cold
     GROUPQL_BENCH_COLD_REQUESTS=40 valgrind --tool=callgrind python -m benchmarks cold
+
+GROUPQL_BENCH_COLD_PART names a part of the page to run instead (PARTS), to see what each part
+of it costs by the same two counts.
 """
 
 import os
@@ -19,26 +22,53 @@ from benchmarks.http_compare import PAGE
 from groupql import collector
 
 REQUESTS = int(os.environ.get("GROUPQL_BENCH_COLD_REQUESTS", "500"))
+_USER = "{ id nickname avatarUrl }"
+_MEMBERS = "members(first: $first) { edges { cursor node { id role status joinedAt%s } } }"
+_ITEMS = "items(first: $first) { edges { cursor node { id seq type text createdAt%s } } }"
+# Parts of the page, each a query of its own; `page` is the whole of it.
+PARTS = {
+    "typename": "{ __typename }",
+    "group": "query($id: ID!) { group(id: $id) { id } }",
+    "group-fields": "query($id: ID!) { group(id: $id) "
+    "{ id openGId kind title memberCount lastSeq } }",
+    "members-page": "query($id: ID!, $first: Int) { group(id: $id) { id members(first: $first) "
+    "{ pageInfo { hasNextPage } } } }",
+    "members": f"query($id: ID!, $first: Int) {{ group(id: $id) {{ id {_MEMBERS % ''} }} }}",
+    "members-users": "query($id: ID!, $first: Int) { group(id: $id) { id "
+    + _MEMBERS % f" user {_USER}"
+    + " } }",
+    "items-page": "query($id: ID!, $first: Int) { group(id: $id) { id items(first: $first) "
+    "{ pageInfo { hasNextPage } } } }",
+    "items": f"query($id: ID!, $first: Int) {{ group(id: $id) {{ id {_ITEMS % ''} }} }}",
+    "items-authors": "query($id: ID!, $first: Int) { group(id: $id) { id "
+    + _ITEMS % f" author {_USER}"
+    + " } }",
+    "page": PAGE,
+}
+PART = os.environ.get("GROUPQL_BENCH_COLD_PART", "page")
 ROUNDS = 5
 WARM_UP = 10
 
 
 @dataclass(frozen=True)
 class ColdPage:
+    part: str
     requests: int
     cpu_per_request_s: list[float]  # one per round
 
 
-async def run() -> ColdPage:
+async def run(part: str = PART) -> ColdPage:
+    query = PARTS[part]
     async with seeded_feed() as feed:
-        body = {"query": PAGE, "variables": feed.variables}
+        variables = {name: value for name, value in feed.variables.items() if f"${name}" in query}
+        body = {"query": query, "variables": variables}
         headers = {"Authorization": f"Bearer {feed.token}"}
 
         async def pages(count: int) -> None:
             for _ in range(count):
                 response = await feed.http.post("/graphql", json=body, headers=headers)
                 if response.status_code != 200 or "errors" in response.json():
-                    raise RuntimeError(f"the cold page failed: {response.text[:500]}")
+                    raise RuntimeError(f"the cold {part} failed: {response.text[:500]}")
 
         await pages(WARM_UP)
         collector.settle_after_start()  # as `groupql serve` does once it is up
@@ -48,4 +78,4 @@ async def run() -> ColdPage:
             started = time.process_time()
             await pages(per_round)
             rounds.append((time.process_time() - started) / per_round)
-    return ColdPage(per_round * ROUNDS, rounds)
+    return ColdPage(part, per_round * ROUNDS, rounds)

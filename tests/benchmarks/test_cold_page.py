@@ -1,19 +1,20 @@
 """The cold page benchmark runs the page it says: every request answered without errors, and
-each round's CPU per request measured."""
+each round's CPU per request measured; and each part of the page the same way."""
 
 import pytest
 
 from benchmarks import cold_page
 
 
+@pytest.mark.parametrize("part", sorted(cold_page.PARTS))
 async def test_the_cold_page_benchmark_times_answered_pages(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, part: str
 ) -> None:
     monkeypatch.setattr(cold_page, "REQUESTS", 10)
     # The collector's tuning is for a server process, not for the tests' one.
     monkeypatch.setattr(cold_page.collector, "settle_after_start", lambda: None)
 
-    cold = await cold_page.run()
+    cold = await cold_page.run(part)
 
     assert cold.requests == 10
     assert len(cold.cpu_per_request_s) == cold_page.ROUNDS
