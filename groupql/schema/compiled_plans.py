@@ -8,7 +8,7 @@ as it is, a bool that a Boolean does) and a store into the answer, as graphql-co
 complete it. A field of any other kind is the run's `field` (planned.py), as before.
 
 The source is made from the plan only: response keys are GraphQL names, attributes Python
-identifiers (a plan with any other attribute name is not compiled), and every value the code
+identifiers (an attribute of any other name is read by the run's `field`), and every value the code
 uses is passed in by name, never written into it.
 """
 
@@ -30,24 +30,20 @@ _KEPT_AS_IS = {
 }
 
 
-def compiled(plan: ObjectPlan) -> Build | None:
-    """The plan as one function, or None when it has nothing to gain or cannot be compiled."""
+def compiled(plan: ObjectPlan) -> Build:
+    """The plan as one function."""
     lines = ["def build(run, source, path):", "    data = {}"]
     names: dict[str, Any] = {"Unplanned": Unplanned, "Undefined": Undefined}
-    leaves = 0
     for index, (step, field) in enumerate(zip(plan.steps, plan.fields, strict=True)):
         key = repr(field.key)
         if field.typename is not None:
             lines.append(f"    data[{key}] = {field.typename!r}")
         elif field.leaf is not None and _is_name(field.python_name):
-            leaves += 1
             names[f"coerce_{index}"] = field.leaf
             lines += _leaf(index, key, field.python_name, field.required, field.leaf)
         else:
             names[f"step_{index}"] = step
             lines.append(f"    run.field(data, step_{index}, source, path)")
-    if not leaves:
-        return None
     lines.append("    return data")
     exec("\n".join(lines), names)  # the source is made from the plan only (above)
     build: Build = names["build"]

@@ -151,15 +151,9 @@ class PlannedRun:
         self.arguments: dict[int, dict[str, Any]] = {}
 
     def object(self, plan: ObjectPlan, source: Any, path: Path | None) -> dict[str, Any]:
-        if not plan.compiled:
+        if plan.build is None:
             plan.build = compiled(plan)
-            plan.compiled = True
-        if plan.build is not None:
-            return plan.build(self, source, path)
-        data: dict[str, Any] = {}
-        for step in plan.steps:
-            self.field(data, step, source, path)
-        return data
+        return plan.build(self, source, path)
 
     def field(self, data: dict[str, Any], step: tuple[Any, ...], source: Any, path: Any) -> None:
         """One field of an object (`FieldPlan.step`) into its answer, `data`."""
@@ -295,11 +289,10 @@ class PlannedRun:
     def _load(self, keyed: KeyedLoad, source: Any, parked: Parked) -> None:
         """A keyed load's future, settled at once when the loader has the answer already."""
         future: Any = keyed.load(self.executor.context_value, source)
-        parked.then = keyed.finish
         if future.done():
             self._settle(parked, keyed.finish(future.result()))
         else:
-            parked.future = future
+            parked.future, parked.then = future, keyed.finish
             self.pending.append(parked)
 
     def _start(self, awaitable: Awaitable[Any], parked: "Parked") -> None:

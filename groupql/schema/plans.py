@@ -83,7 +83,6 @@ class ObjectPlan:
     steps: list[tuple[Any, ...]] = field(init=False, repr=False)
     # The plan as one function (compiled_plans.py), made when a run first meets it.
     build: Callable[..., dict[str, Any]] | None = field(default=None, init=False, repr=False)
-    compiled: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.steps = [one.step() for one in self.fields]
@@ -119,7 +118,7 @@ class FieldPlan:
     # A strawberry field that is only an attribute (no resolver, no field extension such as
     # the members-only guard): read with getattr, as strawberry's default resolver reads it.
     attribute: Callable[[Any], Any] | None
-    python_name: str | None  # the attribute's name
+    python_name: str | None  # the attribute's name, where `attribute` reads one
     # graphql-core's info for the resolver, or for the completion (a type's `is_type_of`, an
     # abstract type's `resolve_type`), built with the field's path.
     needs_info: bool
@@ -226,10 +225,13 @@ class Planner:
             if definition is None:
                 continue  # as graphql-core: a field the type lacks is left out
             resolve = definition.resolve or self.default_resolver
-            attribute = _attribute_of(self.schema, definition)
+            python_name = _attribute_name_of(self.schema, definition)
+            attribute = None if python_name is None else attrgetter(python_name)
             direct = None if attribute else _direct_call_of(self.schema, definition)
             completion = self._completion(definition.type, details)
-            keyed = direct and not _asks_for_info(completion) and keyed_load_of(direct.function)
+            keyed = None
+            if direct is not None and not _asks_for_info(completion):
+                keyed = keyed_load_of(direct.function)
             fields.append(
                 FieldPlan(
                     key=key,
@@ -238,14 +240,14 @@ class Planner:
                     nodes=[one.node for one in details],
                     resolve=direct or resolve,
                     attribute=attribute,
-                    python_name=_python_name(self.schema, definition) if attribute else None,
+                    python_name=python_name,
                     needs_info=attribute is None or _asks_for_info(completion),
                     takes_arguments=direct is None and bool(definition.args or node.arguments),
                     completion=completion,
                     typename=type_.name if name == "__typename" else None,
                     leaf=_leaf_of(completion) if attribute is not None else None,
                     required=isinstance(completion, NonNull),
-                    keyed=keyed or None,
+                    keyed=keyed,
                 )
             )
         return ObjectPlan(type_, fields)
@@ -281,20 +283,16 @@ def _strawberry_field(
     return strawberry_schema, field
 
 
-def _attribute_of(schema: GraphQLSchema, definition: GraphQLField) -> Callable[[Any], Any] | None:
-    """A basic strawberry field's getter: `getattr(source, python_name)`, as its resolver does."""
+def _attribute_name_of(schema: GraphQLSchema, definition: GraphQLField) -> str | None:
+    """The attribute a basic strawberry field reads (`getattr(source, python_name)`, as its
+    resolver does), or None when the field resolves otherwise."""
     found = _strawberry_field(schema, definition)
     if found is None:
         return None
     _, field = found
     if not field.is_basic_field or field.default_resolver is not getattr:
         return None
-    return attrgetter(field.python_name)
-
-
-def _python_name(schema: GraphQLSchema, definition: GraphQLField) -> str | None:
-    found = _strawberry_field(schema, definition)
-    return None if found is None else found[1].python_name
+    return field.python_name
 
 
 def _direct_call_of(schema: GraphQLSchema, definition: GraphQLField) -> DirectCall | None:

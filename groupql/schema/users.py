@@ -5,9 +5,10 @@ from operator import attrgetter
 from typing import Any
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
 from groupql import records
-from groupql.context import Info
+from groupql.context import Context, Info
 from groupql.errors import NotFound
 from groupql.schema.keyed_loads import KeyedLoad, keyed
 from groupql.schema.media_urls import file_url
@@ -47,7 +48,7 @@ def user_of(attribute: str) -> Callable[..., Awaitable[User]]:
     return keyed(load, resolve)
 
 
-def _users(context: Any) -> Any:
+def _users(context: Context) -> DataLoader[str, records.User | None]:
     return context.loaders.users
 
 

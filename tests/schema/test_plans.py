@@ -16,7 +16,6 @@ from strawberry.extensions import FieldExtension
 
 from groupql.schema.keyed_loads import KeyedLoad, keyed
 from groupql.schema.planned import planned_executor
-from groupql.schema.plans import _PLANS
 
 
 @strawberry.interface
@@ -314,19 +313,3 @@ async def test_a_keyed_load_the_loader_already_holds_is_settled_at_once() -> Non
     assert lookups.batches == [[7, 8]]
     assert notes == ["planned", "planned"]
     assert RESOLVED == []
-
-
-async def test_the_leaves_of_a_planned_object_run_compiled() -> None:
-    schema = strawberry.Schema(query=Query, execution_context_class=planned_executor(print))
-    document = "{ odds { __typename name flag } boxes { label weight } }"
-    result = await schema.execute(document)
-    assert result.errors is None and result.data["odds"][2] == {
-        "__typename": "Odd",
-        "name": "12",
-        "flag": False,
-    }
-    [plan] = [kept[2] for kept in _PLANS.values() if kept[1].loc.source.body == document]
-    assert plan is not None
-    objects = {one.key: one.completion.inner.inner.inner for one in plan.root.fields}  # [T!]!
-    assert objects["odds"].build is not None
-    assert objects["boxes"].build is not None  # `label` compiled, `weight` through the run
