@@ -167,16 +167,25 @@ class StoreListener(monitoring.CommandListener):
 
     def __init__(self, metrics: Metrics) -> None:
         self._metrics = metrics
+        # Each command's histogram, looked up once (labels() checks and locks on every call):
+        # a driver sends a few dozen command names.
+        self._seconds: dict[str, Histogram] = {}
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         pass
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        self._metrics.store_seconds.labels(event.command_name).observe(event.duration_micros / 1e6)
+        self._seconds_of(event.command_name).observe(event.duration_micros / 1e6)
 
     def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        self._metrics.store_seconds.labels(event.command_name).observe(event.duration_micros / 1e6)
+        self._seconds_of(event.command_name).observe(event.duration_micros / 1e6)
         self._metrics.store_errors.labels(event.command_name).inc()
+
+    def _seconds_of(self, command_name: str) -> Histogram:
+        seconds = self._seconds.get(command_name)
+        if seconds is None:
+            seconds = self._seconds[command_name] = self._metrics.store_seconds.labels(command_name)
+        return seconds
 
 
 # The WeChat clients, the bus and the refusal log are built deep below the app and reach no

@@ -63,6 +63,11 @@ class MemoryCollection:
         return self._name
 
     @property
+    def indexed(self) -> IndexedCollection:
+        """The mongomock collection it reads and writes."""
+        return self._collection
+
+    @property
     def documents_examined(self) -> int:
         """How many documents this collection's filters were applied to, so far (its indexes
         narrow them; tests count them per operation)."""
@@ -127,7 +132,7 @@ class MemoryCollection:
         return await self.database._round_trip(command, insert_each)
 
     def find(self, filter: Filter) -> MemoryCursor:
-        return MemoryCursor(self, self._collection.find(filter), filter)
+        return MemoryCursor(self, filter)
 
     async def find_one(
         self,

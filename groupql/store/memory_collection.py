@@ -7,6 +7,7 @@ the documents it returns."""
 import copy
 import functools
 import itertools
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,7 @@ from mongomock import filtering, helpers
 from mongomock.collection import Collection, validate_is_mapping
 
 from groupql.store.memory_indexes import IndexedStore
+from groupql.store.memory_lookups import PlainFilter, plain_filter
 
 Document = dict[str, Any]
 Sort = Iterable[tuple[str, int]] | Mapping[str, int] | None
@@ -51,7 +53,11 @@ class IndexedCollection(Collection):
     ) -> list[Document]:
         """The stored documents (not copies) `filter` matches, in the order mongomock's find
         gives them, the first `limit` of them (0: all)."""
-        return list(itertools.islice(self._in_order(_spec(filter), sort), limit or None))
+        return self.matching_spec(spec_of(filter), sort, limit)
+
+    def matching_spec(self, spec: Any, sort: Sort = None, limit: int = 0) -> list[Document]:
+        """What `matching` returns, for a filter already made a spec (spec_of)."""
+        return list(itertools.islice(self._in_order(spec, sort), limit or None))
 
     def copy_out(self, document: Document, projection: Any = None) -> Document:
         """A stored document as find returns it: a copy, its dates aware in UTC."""
@@ -68,42 +74,48 @@ class IndexedCollection(Collection):
             filter = {}
         if not isinstance(filter, Mapping):
             filter = {"_id": filter}
-        for document in self._in_order(_spec(filter), sort):
+        for document in self._in_order(spec_of(filter), sort):
             return self.copy_out(document, projection)
         return None
 
     def walk(self, filter: Mapping[str, Any], sort: Sort) -> Iterator[Document] | None:
         """The stored documents (not copies) `filter` matches in `sort`'s order, lazily, read
         along an index that keeps them in that order; None when no index does."""
-        return self._walk(_spec(filter), sort)
+        spec = spec_of(filter)
+        return self._walk(spec, sort, plain_filter(spec))
 
     def _in_order(self, spec: Any, sort: Sort) -> Iterator[Document]:
         """What `spec` matches in `sort`'s order, lazily: from an index's documents kept in that
         order, the first ones only, else filtered, then sorted."""
-        walked = self._walk(spec, sort)
+        plain = plain_filter(spec)
+        walked = self._walk(spec, sort, plain) if sort else None
         if walked is None:
-            return _sorted(self._iter_documents(spec), sort)
+            return _sorted(self._found(spec, plain), sort)
         return walked
 
-    def _walk(self, spec: Any, sort: Sort) -> Iterator[Document] | None:
+    def _walk(self, spec: Any, sort: Sort, plain: PlainFilter | None) -> Iterator[Document] | None:
         store = self.store
         store._remove_expired_documents()
-        walk = store.in_order(spec, sort)
+        walk = store.in_order(spec, plain, sort)
         if walk is None:
             return None
         if not store._documents:
             filtering.filter_applies(spec, {})  # as mongomock: checked when nothing is stored
-        return store.filtered(walk, spec)
+        return store.filtered(walk, spec, plain)
 
     def _iter_documents(self, filter: Any) -> Iterator[Document]:
+        # mongomock's own reads (its updates, deletes, counts) come through here.
+        return self._found(filter, plain_filter(filter))
+
+    def _found(self, filter: Any, plain: PlainFilter | None) -> Iterator[Document]:
         store = self.store
         store._remove_expired_documents()
-        documents = store.candidates(filter)
+        documents = store.candidates(filter, plain)
         if documents is None:
             documents = list(store._documents.values())
         if not documents:
             filtering.filter_applies(filter, {})  # as mongomock: checked when nothing is stored
-        found = store.filtered(documents, filter)
+        found = store.filtered(documents, filter, plain)
         if self._updated is None:
             return found
         return self._noted(found, self._updated)
@@ -144,9 +156,25 @@ class IndexedCollection(Collection):
             self._updated = updated
 
 
-def _spec(filter: Mapping[str, Any]) -> Any:
+def spec_of(filter: Mapping[str, Any]) -> Any:
+    """A filter as mongomock's find matches it (refused as its find refuses it): its dates naive
+    in UTC, to the millisecond, its tuples lists. A filter with none of those is its own spec
+    (mongomock's pass would copy it as it is: most filters, of strings, ids and numbers)."""
     validate_is_mapping("filter", filter)
+    if type(filter) is dict and _is_plain(filter):
+        return filter
     return helpers.patch_datetime_awareness_in_document(filter)
+
+
+def _is_plain(value: Any) -> bool:
+    """Whether mongomock's pass over dates would change nothing in `value` but copy it: only
+    dicts, lists and values nobody can change in it, and no datetime."""
+    kind = type(value)
+    if kind is dict:
+        return all(type(one) in _IMMUTABLE or _is_plain(one) for one in value.values())
+    if kind is list:
+        return all(type(one) in _IMMUTABLE or _is_plain(one) for one in value)
+    return kind in _IMMUTABLE
 
 
 def _sorted(documents: Iterator[Document], sort: Sort) -> Iterator[Document]:
@@ -175,7 +203,7 @@ def copied(value: Any) -> Any:
     kind = type(value)
     if kind in _IMMUTABLE:
         return value
-    if kind is dict:
+    if kind is dict or kind is OrderedDict:  # mongomock stores OrderedDicts
         return {
             key: item if type(item) in _IMMUTABLE else copied(item) for key, item in value.items()
         }

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from pymongo.errors import InvalidOperation
 
-from groupql.store.memory_collection import IndexedCollection
+from groupql.store.memory_collection import IndexedCollection, spec_of
 
 if TYPE_CHECKING:
     from groupql.store.memory import MemoryCollection
@@ -56,59 +56,56 @@ class MemoryCommandCursor:
 class MemoryCursor(MemoryCommandCursor):
     """A find() query, run in one round trip when first read, like pymongo's AsyncCursor."""
 
-    def __init__(
-        self, collection: "MemoryCollection", query: Any, filter: Mapping[str, Any]
-    ) -> None:
+    def __init__(self, collection: "MemoryCollection", filter: Mapping[str, Any]) -> None:
         super().__init__()
         self._collection = collection
-        self._query: Any = query  # a mongomock Cursor until the query runs or is closed
-        self._filter = filter
+        self._filter = {} if filter is None else filter
+        self._spec = spec_of(self._filter)  # refused here, as pymongo's find refuses it
+        self._ran = False
         self._sort: dict[str, int] = {}
         self._limit = 0
 
     def sort(self, key_or_list: str | list[tuple[str, int]], direction: int | None = None) -> Self:
         """As pymongo's: a key and its direction, or a list of (key, direction)."""
+        self._check_unrun()
         if isinstance(key_or_list, str):
             if direction is None:
                 raise TypeError("sort by a key needs its direction (1 or -1)")
             keys = [(key_or_list, direction)]
         else:
             keys = list(key_or_list)
-        self._unrun_query().sort(keys)
+        if not keys:
+            raise ValueError("key_or_list must not be the empty list")  # as mongomock's sort
         self._sort = dict(keys)  # pymongo's sort() replaces the earlier one
         return self
 
     def limit(self, limit: int) -> Self:
-        self._unrun_query()
+        self._check_unrun()
         self._limit = limit  # applied after the shuffle of an unsorted query
         return self
 
-    def _unrun_query(self) -> Any:
-        if self._query is None:
+    def _check_unrun(self) -> None:
+        if self._ran:
             raise InvalidOperation("cannot set options after executing query")
-        return self._query
 
     async def _fetch_first_batch(self) -> None:
-        if self._query is not None:
-            query, self._query = self._query, None
+        if not self._ran:
+            self._ran = True
             database = self._collection.database
+            collection = self._collection.indexed
+            spec, limit = self._spec, abs(self._limit)
 
             def run() -> list[Document]:
                 if self._sort:
-                    return self._first_sorted(query)
-                collection = query.collection
-                documents = database.natural_order.shuffled(collection.matching(query._spec))
-                # pymongo: 0 is no limit. Only what is returned is copied.
-                return [collection.copy_out(one) for one in documents[: abs(self._limit) or None]]
+                    # Sorted by mongomock's own order, up to the limit: only those are copied.
+                    documents = collection.matching_spec(spec, list(self._sort.items()), limit)
+                else:
+                    documents = database.natural_order.shuffled(collection.matching_spec(spec))
+                    # pymongo: 0 is no limit. Only what is returned is copied.
+                    documents = documents[: limit or None]
+                return [collection.copy_out(one) for one in documents]
 
             self._buffer.extend(await database._round_trip(self._command(), run))
-
-    def _first_sorted(self, query: Any) -> list[Document]:
-        """A sorted query's documents up to its limit: mongomock's own filter and sort (its
-        Cursor copies every match before it applies the limit), copying only those."""
-        collection = query.collection
-        documents = collection.matching(query._spec, list(self._sort.items()), abs(self._limit))
-        return [collection.copy_out(one) for one in documents]
 
     def _command(self) -> Document:
         """The find command pymongo sends for this query (pymongo.message._gen_find_command)."""
@@ -122,5 +119,5 @@ class MemoryCursor(MemoryCommandCursor):
         return command
 
     async def close(self) -> None:
-        self._query = None
+        self._ran = True
         await super().close()

@@ -25,11 +25,11 @@ from groupql.store.memory_lookups import (
     CANNOT_ORDER,
     KeyMap,
     Keys,
+    PlainFilter,
     Positions,
     Prefix,
     Wanted,
     keys_under,
-    plain_match,
     wanted_keys,
 )
 from groupql.store.memory_orders import sort_of
@@ -100,23 +100,27 @@ class IndexedStore(CollectionStore):
         self._expiries: dict[str, Expiry] = {}
         self._prefixes: list[Prefix] = []
 
-    def candidates(self, filter: Any) -> list[Document] | None:
-        """The documents `filter` may match, in the store's order; None when no index narrows
-        them (the filter is applied to every document)."""
+    def candidates(self, filter: Any, plain: PlainFilter | None) -> list[Document] | None:
+        """The documents `filter` (read as `plain`, when it is one) may match, in the store's
+        order; None when no index narrows them (the filter is applied to every document)."""
         if not self.uses_indexes or not isinstance(filter, dict):
             return None
-        found = self._narrowest(filter)
+        # A plain filter has no $or, no $and: what its fields want is all it says.
+        found = self._narrowest_of(plain.wanted) if plain is not None else self._narrowest(filter)
         if found is None:
             return None
         return [self._documents[key] for key in sorted(found, key=found.__getitem__)]
 
-    def in_order(self, filter: Any, sort: Any) -> Iterator[Document] | None:
-        """The documents `filter` may match in `sort`'s order, when the longest declared prefix
-        it names holds them under one key; None otherwise."""
+    def in_order(
+        self, filter: Any, plain: PlainFilter | None, sort: Any
+    ) -> Iterator[Document] | None:
+        """The documents `filter` (read as `plain`, when it is one) may match in `sort`'s
+        order, when the longest declared prefix it names holds them under one key; None
+        otherwise."""
         kept_sort = sort_of(sort)
         if not self.uses_indexes or kept_sort is None or not isinstance(filter, dict):
             return None
-        wanted = wanted_keys(filter)
+        wanted = plain.wanted if plain is not None else wanted_keys(filter)
         if "_id" in wanted:
             return None
         for prefix in self._declared():
@@ -135,11 +139,14 @@ class IndexedStore(CollectionStore):
                 return (self._documents[key] for key in keys)
         return None
 
-    def filtered(self, documents: Iterable[Document], filter: Any) -> Iterator[Document]:
-        plainly = plain_match(filter)
+    def filtered(
+        self, documents: Iterable[Document], filter: Any, plain: PlainFilter | None
+    ) -> Iterator[Document]:
+        """The documents `filter` (read as `plain`, when it is one) matches."""
+        surely = plain.surely if plain is not None else None
         for document in documents:
             self.examined += 1
-            if (plainly is not None and plainly(document)) or filter_applies(filter, document):
+            if (surely is not None and surely(document)) or filter_applies(filter, document):
                 yield document
 
     def refresh(self, key: Any) -> None:
@@ -149,10 +156,16 @@ class IndexedStore(CollectionStore):
             self._index(key, self._documents[key])
 
     def _narrowest(self, filter: Mapping[str, Any]) -> Positions | None:
-        wanted = wanted_keys(filter)  # the fields of its $and clauses too
-        options = [self._by_id(wanted["_id"])] if "_id" in wanted else self._by_prefix(wanted)
+        options = self._options(wanted_keys(filter))  # the fields of its $and clauses too
         options += self._by_ors(filter)
         return min(options, key=len, default=None)
+
+    def _narrowest_of(self, wanted: Wanted) -> Positions | None:
+        """_narrowest of a filter without $or: what its fields want."""
+        return min(self._options(wanted), key=len, default=None)
+
+    def _options(self, wanted: Wanted) -> list[Positions]:
+        return [self._by_id(wanted["_id"])] if "_id" in wanted else self._by_prefix(wanted)
 
     def _by_ors(self, filter: Mapping[str, Any]) -> list[Positions]:
         """The documents of each $or whose every clause an index narrows (the filter's, and

@@ -9,6 +9,7 @@ map of one index prefix's keys to the documents holding them."""
 import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -221,34 +222,48 @@ class KeyMap:
 _PLAIN = frozenset({str, ObjectId})
 
 
-def plain_match(filter: Any) -> Callable[[Mapping[str, Any]], bool] | None:
-    """For a filter of top-level fields each equal to, or `$in`, strings and ObjectIds (what
-    the app's look-ups by id and by group are): whether a document surely matches, by a set
-    look-up per field. False is "not surely": mongomock's filter decides (an array, another
-    type). None for any other filter."""
-    if not isinstance(filter, dict) or not filter:
-        return None
-    wanted: list[tuple[str, frozenset[Any]]] = []
-    for path, condition in filter.items():
-        if path.startswith("$") or "." in path:
-            return None
-        if type(condition) in _PLAIN:
-            wanted.append((path, frozenset({condition})))
-        elif (
-            type(condition) is dict
-            and len(condition) == 1
-            and type(values := condition.get("$in")) is list
-            and all(type(value) in _PLAIN for value in values)
-        ):
-            wanted.append((path, frozenset(values)))
-        else:
-            return None
+@dataclass(frozen=True)
+class PlainFilter:
+    """A filter of top-level fields each equal to, or `$in`, strings and ObjectIds (what the
+    app's look-ups by id and by group are), read once: the keys it wants (what wanted_keys
+    would say), and whether a document surely matches it."""
 
-    def surely(document: Mapping[str, Any]) -> bool:
-        for path, values in wanted:
+    wanted: Wanted
+    values: tuple[tuple[str, Keys], ...]  # each field's values
+
+    def surely(self, document: Mapping[str, Any]) -> bool:
+        """Whether `document` surely matches, by a set look-up per field. False is "not surely":
+        mongomock's filter decides (an array, another type)."""
+        for path, values in self.values:
             value = document.get(path)
             if type(value) not in _PLAIN or value not in values:
                 return False
         return True
 
-    return surely
+
+def plain_filter(filter: Any) -> PlainFilter | None:
+    """`filter` read as a PlainFilter; None for any other filter."""
+    if not isinstance(filter, dict) or not filter:
+        return None
+    wanted: Wanted = {}
+    values: list[tuple[str, Keys]] = []
+    for path, condition in filter.items():
+        if path.startswith("$") or "." in path:
+            return None
+        kind = type(condition)
+        if kind in _PLAIN:
+            values.append((path, frozenset((condition,))))
+            # As _alternatives: mongomock matches an ObjectId against its string in an array.
+            keys = frozenset((condition, str(condition))) if kind is ObjectId else values[-1][1]
+        elif (
+            kind is dict
+            and len(condition) == 1
+            and type(listed := condition.get("$in")) is list
+            and all(type(value) in _PLAIN for value in listed)
+        ):
+            keys = frozenset(listed)
+            values.append((path, keys))
+        else:
+            return None
+        wanted[path] = [keys]
+    return PlainFilter(wanted, tuple(values))

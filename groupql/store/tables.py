@@ -134,39 +134,25 @@ class Table(Generic[R]):
             field: Key(spec) if isinstance(spec, str) else spec for field, spec in keys.items()
         }
         hints = typing.get_type_hints(record_type)
-        self._when_missing = {
-            name: _when_missing(fields[name], hints[name], self._keys[name]) for name in fields
+        self._missing = {
+            name: _missing(fields[name], hints[name], self._keys[name]) for name in fields
         }
-        # What `record` does per field, worked out once: (field, key, load or None when the
-        # value is stored as it is, what a missing key reads as, the inline table).
-        self._reads = [
-            (field, key.name, None if key.load is _same else key.load, when_missing, key.inline)
-            for field, key in self._keys.items()
-            for when_missing in (self._when_missing[field],)
-        ]
-        self._make = _maker(record_type)
+        # Reading a document is one function made for this table (records are read far more
+        # often than written: 80 of them for one group page).
+        self.record: Callable[[Mapping[str, Any]], R] = _reader(
+            record_type, self._keys, self._missing
+        )
 
     def _reads_as_missing(self, field: str, value: Any) -> bool:
         """Whether leaving the key out reads back as this value. Only nothing (None, no items)
         is left out, never a default, which a later release might change."""
         if value is not None and value != ():
             return False
+        is_constant, missing = self._missing[field]
         try:
-            return bool(self._when_missing[field]() == value)
-        except KeyError:
+            return bool((missing if is_constant else missing()) == value)
+        except KeyError:  # the key is required
             return False
-
-    def record(self, doc: Mapping[str, Any]) -> R:
-        values: dict[str, Any] = {}
-        for field, name, load, when_missing, inline in self._reads:
-            if inline is not None:
-                values[field] = inline.record(doc)
-            elif name in doc:
-                value = doc[name]
-                values[field] = value if load is None else load(value)
-            else:
-                values[field] = when_missing()
-        return self._make(values)
 
     def records(self, docs: Iterable[Mapping[str, Any]]) -> list[R]:
         return [self.record(doc) for doc in docs]
@@ -206,18 +192,51 @@ class Table(Generic[R]):
         return to_set
 
 
-def _when_missing(field: dataclasses.Field[Any], hint: Any, key: Key) -> Callable[[], Any]:
-    """What a document that lacks the field's key reads as (one written before the field was)."""
+def _reader(
+    record_type: type[R],
+    keys: Mapping[str, Key],
+    missing: Mapping[str, tuple[bool, Any]],
+) -> Callable[[Mapping[str, Any]], R]:
+    """A function reading a record from its document: each field's key read in one expression
+    (its load, what its missing key reads as), the record made of them at once. Its source is
+    made of the table's field names and indexes only; keys and functions are passed in."""
+    names: dict[str, Any] = {"make": _maker(record_type)}
+    entries = []
+    for index, (field, key) in enumerate(keys.items()):
+        if key.inline is not None:
+            names[f"inline_{index}"] = key.inline.record
+            entries.append(f"{field!r}: inline_{index}(doc)")
+            continue
+        names[f"key_{index}"] = key.name
+        is_constant, names[f"missing_{index}"] = missing[field]
+        otherwise = f"missing_{index}" if is_constant else f"missing_{index}()"
+        if key.load is _same and is_constant:
+            entries.append(f"{field!r}: doc.get(key_{index}, missing_{index})")
+            continue
+        if key.load is _same:
+            read = f"doc[key_{index}]"
+        else:
+            names[f"load_{index}"] = key.load
+            read = f"load_{index}(doc[key_{index}])"
+        entries.append(f"{field!r}: {read} if key_{index} in doc else {otherwise}")
+    source = f"def record(doc):\n    return make({{{', '.join(entries)}}})\n"
+    exec(compile(source, f"<the {record_type.__name__} table's reader>", "exec"), names)
+    reader: Callable[[Mapping[str, Any]], R] = names["record"]
+    return reader
+
+
+def _missing(field: dataclasses.Field[Any], hint: Any, key: Key) -> tuple[bool, Any]:
+    """(True, the value) a missing key reads as, or (False, what makes it)."""
     if key.missing is not _REQUIRED:
-        return lambda: key.missing
+        return True, key.missing
     if field.default is not dataclasses.MISSING:
-        return lambda: field.default
+        return True, field.default
     if field.default_factory is not dataclasses.MISSING:
-        return field.default_factory
+        return False, field.default_factory
     if type(None) in typing.get_args(hint) or hint is types.NoneType:
-        return lambda: None
+        return True, None
 
     def required() -> Any:
         raise KeyError(f"a stored document has no '{key.name}' ({field.name} is required)")
 
-    return required
+    return False, required

@@ -1,6 +1,7 @@
-"""The in-memory engine's set look-up for plain filters (fields equal to, or `$in`, strings and
-ObjectIds) never says a document matches where mongomock's filter says it does not, over random
-documents with the values MongoDB and Python compare differently."""
+"""The in-memory engine's reading of plain filters (fields equal to, or `$in`, strings and
+ObjectIds): its set look-up never says a document matches where mongomock's filter says it does
+not, over random documents with the values MongoDB and Python compare differently, and the keys
+it wants are those the general reading (wanted_keys) finds."""
 
 import random
 from typing import Any
@@ -9,7 +10,7 @@ import pytest
 from bson import ObjectId
 from mongomock.filtering import filter_applies
 
-from groupql.store.memory_lookups import plain_match
+from groupql.store.memory_lookups import plain_filter, wanted_keys
 from tests.store.test_memory_indexes import OIDS, VALUES, a_document
 
 PLAIN = ["a", "b", "", "1", *OIDS, str(OIDS[0])]
@@ -36,10 +37,11 @@ def test_a_plain_match_is_a_match(seed: int) -> None:
             filter["_id"] = rng.choice(
                 [documents[0]["_id"], {"$in": [d["_id"] for d in documents[:5]]}]
             )
-        surely = plain_match(filter)
-        assert surely is not None, filter
+        plain = plain_filter(filter)
+        assert plain is not None, filter
+        assert plain.wanted == wanted_keys(filter), filter
         for document in documents:
-            if surely(document):
+            if plain.surely(document):
                 surely_matched += 1
                 assert filter_applies(filter, document), (filter, document)
     assert surely_matched, "no filter matched plainly"
@@ -62,12 +64,13 @@ def test_a_plain_match_is_a_match(seed: int) -> None:
     ],
 )
 def test_other_filters_are_left_to_mongomock(filter: dict[str, Any]) -> None:
-    assert plain_match(filter) is None
+    assert plain_filter(filter) is None
 
 
 def test_an_array_or_another_type_is_not_surely_a_match() -> None:
-    surely = plain_match({"g": "a", "_id": {"$in": [OIDS[0]]}})
-    assert surely is not None
+    plain = plain_filter({"g": "a", "_id": {"$in": [OIDS[0]]}})
+    assert plain is not None
+    surely = plain.surely
     assert surely({"_id": OIDS[0], "g": "a"})
     assert not surely({"_id": OIDS[0], "g": ["a"]})  # mongomock decides (it matches)
     assert not surely({"_id": str(OIDS[0]), "g": "a"})

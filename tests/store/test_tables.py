@@ -24,7 +24,7 @@ from groupql.records import (
 from groupql.store.groups import GROUPS
 from groupql.store.items import ITEMS
 from groupql.store.members import MEMBERS
-from groupql.store.tables import Table, enum_key, enum_set_key
+from groupql.store.tables import Key, Table, enum_key, enum_set_key
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
@@ -182,3 +182,33 @@ class Size(Enum):
 class Sized:
     size: Size
     sizes: frozenset[Size]
+
+
+@dataclasses.dataclass(frozen=True)
+class Defaults:
+    count: int
+    label: str = "none"
+    tags: list[str] = dataclasses.field(default_factory=list)
+    note: str | None = None
+    size: Size | None = None
+
+
+def test_each_missing_key_reads_as_its_fields_default_and_a_factory_makes_a_new_one() -> None:
+    table = Table(
+        Defaults,
+        count="n",
+        label="l",
+        tags="t",
+        note=dataclasses.replace(Key("o"), missing="(none)"),
+        size=enum_key(Size, "s"),
+    )
+
+    first, second = table.record({"n": 1}), table.record({"n": 2})
+
+    assert first == Defaults(1, "none", [], "(none)", None)
+    assert first.tags is not second.tags  # made afresh, as the constructor makes it
+    assert table.record({"n": 3, "l": None, "o": None, "s": "L"}) == Defaults(
+        3, None, [], None, Size.LARGE  # type: ignore[arg-type]
+    )
+    with pytest.raises(KeyError, match="a stored document has no 'n' \\(count is required\\)"):
+        table.record({"l": "x"})
