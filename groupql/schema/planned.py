@@ -20,7 +20,7 @@ from asyncio import ensure_future
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from contextvars import Context, copy_context
-from types import CoroutineType
+from types import CoroutineType, GeneratorType
 from typing import Any
 
 from graphql import GraphQLObjectType, OperationType, Undefined
@@ -45,6 +45,10 @@ from groupql.schema.plans import (
 
 # graphql-core's Path (a NamedTuple) made as its own `__new__` makes it, without that call.
 _path = tuple.__new__
+# Types whose values are never awaitable (records, lists, strings...): a set look-up instead of
+# a call to ask, for every value a resolver returns. Learned as they come, up to a bound.
+_NEVER_AWAITABLE: set[type] = {str, int, float, bool, type(None), list, tuple, dict}
+_MAX_LEARNED_TYPES = 1000
 
 
 def planned_executor(note: Callable[[str], None]) -> type["PlannedExecutor"]:
@@ -203,32 +207,40 @@ class PlannedRun:
             value = resolve(source, info, **self._arguments(field))
         else:
             value = resolve(source, info)
-        if self.is_awaitable(value):
+        if type(value) not in _NEVER_AWAITABLE and self._is_awaitable(value):
             data[key] = None
             self._start(value, Parked(data, key, completion, field, info, field_path))
         else:
             data[key] = self.complete(completion, value, field, info, field_path)
 
     def complete(self, completion: Any, value: Any, field: FieldPlan, info: Any, path: Path) -> Any:
+        # One call per value (the object case inlined): this runs for every object of a page.
         if isinstance(value, Exception):
             raise value
-        if type(completion) is NonNull:
-            completed = self.complete(completion.inner, value, field, info, path)
-            if completed is None:
-                raise Unplanned("null in a non-null field")
-            return completed
+        kind = type(completion)
+        required = kind is NonNull
+        if required:
+            completion = completion.inner
+            kind = type(completion)
         if value is None or value is Undefined:
+            if required:
+                raise Unplanned("null in a non-null field")
             return None
-        if type(completion) is Leaf:
+        if kind is ObjectPlan:
+            if completion.type.is_type_of:
+                return self._object_value(completion, value, info, path)
+            build = completion.build
+            if build is None:
+                build = completion.build = compiled(completion)
+            return build(self, value, path)
+        if kind is Leaf:
             coerced = completion.coerce(value)
             if coerced is None or coerced is Undefined:
                 raise Unplanned("a value its type refuses")
             return coerced
-        if type(completion) is ListOf:
+        if kind is ListOf:
             return self._list(completion, value, field, info, path)
-        if type(completion) is ObjectPlan:
-            return self._object_value(completion, value, field, info, path)
-        assert type(completion) is AbstractPlan
+        assert kind is AbstractPlan
         resolve_type = completion.type.resolve_type or self.executor.type_resolver
         runtime_name = resolve_type(value, info, completion.type)
         if self.is_awaitable(runtime_name) or not isinstance(runtime_name, str):
@@ -238,11 +250,9 @@ class PlannedRun:
             completion.type, runtime_type
         ):
             raise Unplanned("not a possible type")
-        return self._object_value(completion.plan_for(runtime_type), value, field, info, path)
+        return self._object_value(completion.plan_for(runtime_type), value, info, path)
 
-    def _object_value(
-        self, plan: ObjectPlan, value: Any, field: FieldPlan, info: Any, path: Path
-    ) -> dict[str, Any]:
+    def _object_value(self, plan: ObjectPlan, value: Any, info: Any, path: Path) -> dict[str, Any]:
         if plan.type.is_type_of:
             is_type = plan.type.is_type_of(value, info)
             if self.is_awaitable(is_type) or not is_type:
@@ -256,12 +266,26 @@ class PlannedRun:
         inner = completion.inner
         for index, item in enumerate(value):
             item_path = _path(Path, (path, index, None))
-            if self.is_awaitable(item):
+            if type(item) not in _NEVER_AWAITABLE and self._is_awaitable(item):
                 items.append(None)
                 self._start(item, Parked(items, index, inner, field, info, item_path))
             else:
                 items.append(self.complete(inner, item, field, info, item_path))
         return items
+
+    def _is_awaitable(self, value: Any) -> bool:
+        """graphql-core's question (strawberry's answer), its no learned for the value's type
+        when the answer cannot differ for another value of that type."""
+        if self.is_awaitable(value):
+            return True
+        kind = type(value)
+        if (
+            kind is not GeneratorType  # a generator's answer is its own
+            and not hasattr(kind, "__await__")
+            and len(_NEVER_AWAITABLE) < _MAX_LEARNED_TYPES
+        ):
+            _NEVER_AWAITABLE.add(kind)
+        return False
 
     def _settle(self, parked: "Parked", value: Any) -> None:
         """Complete a resolver's value into its place in the answer."""

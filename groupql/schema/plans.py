@@ -326,11 +326,12 @@ def _output_coercion(type_: GraphQLLeafType) -> Callable[[Any], Any]:
     members = getattr(type_, "wrapped_cls", None)
     if not isinstance(type_, GraphQLEnumType) or not isinstance(members, type(Enum)):
         return coerce
-    names = {member: coerce(member) for member in members}
+    # By identity: an Enum member hashes by a Python-level __hash__.
+    names = {id(member): coerce(member) for member in members}
 
     def coerce_member(value: Any) -> Any:
         if type(value) is members:
-            return names[value]
+            return names[id(value)]
         return coerce(value)
 
     return coerce_member

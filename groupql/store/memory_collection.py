@@ -42,6 +42,7 @@ class IndexedCollection(Collection):
             codec_options=database.codec_options,
         )
         self._inserting = False
+        self._tz_aware = self.codec_options.tz_aware  # read for every document copied out
         self._updated: dict[Any, None] | None = None  # what an update may have changed
 
     @property
@@ -61,7 +62,7 @@ class IndexedCollection(Collection):
 
     def copy_out(self, document: Document, projection: Any = None) -> Document:
         """A stored document as find returns it: a copy, its dates aware in UTC."""
-        if projection is None and self.codec_options.tz_aware:
+        if projection is None and self._tz_aware:
             return copied(document)
         projected: Document = self._copy_only_fields(document, projection, dict)
         if self.codec_options.tz_aware:
@@ -205,10 +206,17 @@ def copied(value: Any) -> Any:
         return value
     if kind is dict or kind is OrderedDict:  # mongomock stores OrderedDicts
         return {
-            key: item if type(item) in _IMMUTABLE else copied(item) for key, item in value.items()
+            key: item
+            if type(item) in _IMMUTABLE
+            else item.replace(tzinfo=utc)
+            if type(item) is datetime
+            else copied(item)
+            for key, item in value.items()
         }
     if kind is datetime:
         return value.replace(tzinfo=utc)
+    if kind is list:
+        return [item if type(item) in _IMMUTABLE else copied(item) for item in value]
     if isinstance(value, dict):
         return {key: copied(item) for key, item in value.items()}
     if isinstance(value, list | tuple):

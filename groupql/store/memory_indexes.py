@@ -95,10 +95,14 @@ class IndexedStore(CollectionStore):
 
     def _reset(self) -> None:
         self._positions: Positions = {}
+        # Each stored document by its position: read back by int (an ObjectId key hashes by a
+        # Python-level __hash__, for every document a look-up returns).
+        self._at: dict[int, Document] = {}
         self._next_position = itertools.count()
         self._maps: dict[Prefix, KeyMap] = {}
         self._expiries: dict[str, Expiry] = {}
         self._prefixes: list[Prefix] = []
+        self._fields_of: dict[Prefix, frozenset[str]] = {}  # each prefix's fields, as a set
 
     def candidates(self, filter: Any, plain: PlainFilter | None) -> list[Document] | None:
         """The documents `filter` (read as `plain`, when it is one) may match, in the store's
@@ -109,7 +113,8 @@ class IndexedStore(CollectionStore):
         found = self._narrowest_of(plain.wanted) if plain is not None else self._narrowest(filter)
         if found is None:
             return None
-        return [self._documents[key] for key in sorted(found, key=found.__getitem__)]
+        at = self._at
+        return [at[position] for position in sorted(found.values())]
 
     def in_order(
         self, filter: Any, plain: PlainFilter | None, sort: Any
@@ -124,7 +129,7 @@ class IndexedStore(CollectionStore):
         if "_id" in wanted:
             return None
         for prefix in self._declared():
-            if all(field in wanted for field in prefix):
+            if wanted.keys() >= self._fields_of[prefix]:
                 singles = [[alt for alt in wanted[field] if len(alt) == 1] for field in prefix]
                 if not all(singles):
                     return None
@@ -133,10 +138,11 @@ class IndexedStore(CollectionStore):
                 keyed = [tuple(next(iter(keys)) for keys in one) for one in combinations]
                 one = min(keyed, key=keymap.count)  # the $all term fewest documents hold
                 try:
-                    keys = keymap.ordered(one, kept_sort, self._documents)
+                    positions = keymap.ordered(one, kept_sort, self._documents)
                 except CANNOT_ORDER:
                     return None
-                return (self._documents[key] for key in keys)
+                at = self._at
+                return (at[position] for position in positions)
         return None
 
     def filtered(
@@ -154,6 +160,7 @@ class IndexedStore(CollectionStore):
         if self.uses_indexes and key in self._documents:
             self._unindex(key, deleted=False)
             self._index(key, self._documents[key])
+            self._at[self._positions[key]] = self._documents[key]
 
     def _narrowest(self, filter: Mapping[str, Any]) -> Positions | None:
         options = self._options(wanted_keys(filter))  # the fields of its $and clauses too
@@ -184,12 +191,13 @@ class IndexedStore(CollectionStore):
 
     def _by_id(self, alternatives: list[Keys]) -> Positions:
         ids = min(alternatives, key=len)
-        return {key: self._positions[key] for key in ids if key in self._documents}
+        positions = self._positions  # every stored document's, with indexes in use
+        return {key: at for key in ids if (at := positions.get(key)) is not None}
 
     def _by_prefix(self, wanted: Wanted) -> list[Positions]:
         """The documents of the longest declared prefix `wanted` names, with the fewest."""
         for prefix in self._declared():
-            if not all(field in wanted for field in prefix):
+            if not wanted.keys() >= self._fields_of[prefix]:
                 continue
             choices = list(itertools.islice(itertools.product(*(wanted[f] for f in prefix)), 8))
             choices = [one for one in choices if math.prod(map(len, one)) <= _MAX_KEYS_PER_LOOKUP]
@@ -207,6 +215,7 @@ class IndexedStore(CollectionStore):
                 for length in range(1, len(index["key"]) + 1)
             }
             self._prefixes = sorted(prefixes, key=lambda prefix: (-len(prefix), prefix))
+            self._fields_of = {prefix: frozenset(prefix) for prefix in self._prefixes}
         return self._prefixes
 
     def _map(self, prefix: Prefix) -> KeyMap:
@@ -241,13 +250,14 @@ class IndexedStore(CollectionStore):
                 self._positions[key] = next(self._next_position)
         super().__setitem__(key, document)
         if self.uses_indexes:
+            self._at[self._positions[key]] = document
             self._index(key, document)
 
     def __delitem__(self, key: Any) -> None:
         super().__delitem__(key)
         if self.uses_indexes:
             self._unindex(key, deleted=True)
-            del self._positions[key]
+            del self._at[self._positions.pop(key)]
 
     def drop(self) -> None:
         super().drop()

@@ -195,9 +195,9 @@ class KeyMap:
 
     def ordered(
         self, one: tuple[Any, ...], sort: Sort, documents: Mapping[Any, Document]
-    ) -> Iterable[Any]:
-        """The documents holding `one`, in `sort`'s order; nothing if some may not be kept in
-        order (or some other documents may match too)."""
+    ) -> Iterable[int]:
+        """The positions of the documents holding `one`, in `sort`'s order; nothing if some may
+        not be kept in order (or some other documents may match too)."""
         if self._always:
             raise Unordered
         bucket = self._buckets.get(one)

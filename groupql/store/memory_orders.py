@@ -58,7 +58,7 @@ class _SortKey:
 
 
 class Order:
-    """Documents (by their key in the store) in a sort's order."""
+    """Documents (by their key and their position in the store) in a sort's order."""
 
     def __init__(self, sort: Sort, documents: Iterable[tuple[Any, int, Document]]) -> None:
         self._sort = sort
@@ -78,8 +78,9 @@ class Order:
         else:  # not where its key says: a sort value changed type under it (cannot happen)
             self._keys.remove(one)
 
-    def __iter__(self) -> Iterator[Any]:
-        return (one.key for one in self._keys)
+    def __iter__(self) -> Iterator[int]:
+        """The documents' positions in the store, in the sort's order."""
+        return (one.position for one in self._keys)
 
 
 def sort_of(sort: Any) -> Sort | None:

@@ -97,28 +97,18 @@ def inline_record(table: "Table[Any]") -> Key:
     return Key("", inline=table)
 
 
-def _maker(record_type: type[R]) -> Callable[[dict[str, Any]], R]:
-    """What builds a record from its fields' values. A frozen dataclass's `__init__` sets each
-    field through `object.__setattr__` (~15x slower than the dict update here, on every record
-    read); where `__init__` does nothing else (no `__post_init__`, no slots, every field an init
-    field), the record is built with its fields set at once, as `copy` and `pickle` build one."""
+def _is_plain(record_type: type[R]) -> bool:
+    """Whether a record can be built with its fields set at once, as `copy` and `pickle` build
+    one: a frozen dataclass's `__init__` sets each field through `object.__setattr__` (~15x
+    slower, on every record read), and here does nothing else (no `__post_init__`, no slots,
+    every field an init field)."""
     params = record_type.__dataclass_params__  # type: ignore[attr-defined]
-    plain = (
+    return bool(
         params.init
         and "__slots__" not in vars(record_type)
         and not hasattr(record_type, "__post_init__")
         and all(field.init for field in dataclasses.fields(record_type))
     )
-    if not plain:
-        return lambda values: record_type(**values)
-    new = object.__new__
-
-    def make(values: dict[str, Any]) -> R:
-        record = new(record_type)
-        record.__dict__.update(values)
-        return record
-
-    return make
 
 
 class Table(Generic[R]):
@@ -200,7 +190,7 @@ def _reader(
     """A function reading a record from its document: each field's key read in one expression
     (its load, what its missing key reads as), the record made of them at once. Its source is
     made of the table's field names and indexes only; keys and functions are passed in."""
-    names: dict[str, Any] = {"make": _maker(record_type)}
+    names: dict[str, Any] = {"record_type": record_type, "new": object.__new__}
     entries = []
     for index, (field, key) in enumerate(keys.items()):
         if key.inline is not None:
@@ -219,7 +209,12 @@ def _reader(
             names[f"load_{index}"] = key.load
             read = f"load_{index}(doc[key_{index}])"
         entries.append(f"{field!r}: {read} if key_{index} in doc else {otherwise}")
-    source = f"def record(doc):\n    return make({{{', '.join(entries)}}})\n"
+    values = f"{{{', '.join(entries)}}}"
+    if _is_plain(record_type):
+        body = f"record = new(record_type)\n    record.__dict__.update({values})\n    return record"
+    else:
+        body = f"return record_type(**{values})"
+    source = f"def record(doc):\n    {body}\n"
     exec(compile(source, f"<the {record_type.__name__} table's reader>", "exec"), names)
     reader: Callable[[Mapping[str, Any]], R] = names["record"]
     return reader
