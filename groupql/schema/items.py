@@ -7,9 +7,10 @@ import strawberry
 
 from groupql import records
 from groupql.changes import UNCHANGED
-from groupql.context import Info
+from groupql.context import Context, Info
 from groupql.errors import NotFound
 from groupql.schema.connection import Connection
+from groupql.schema.context_fields import context_field
 from groupql.schema.media_urls import file_url
 from groupql.schema.serving import build, builds, serve, serve_all, serves
 from groupql.schema.users import User, user_of, users
@@ -23,6 +24,10 @@ if TYPE_CHECKING:
 
 strawberry.enum(records.ItemType, description="What an item holds.")
 strawberry.enum(records.ReviewStatus, description="Whether an item's content is shown.")
+
+
+def media_url(context: Context, media: records.Media) -> str:
+    return media.url if media.key is None else file_url(context, media.key)
 
 
 @serves(records.Media)
@@ -58,13 +63,11 @@ class Media:
         stored = await info.context.loaders.media.load(root.media_id)
         return records.ReviewStatus.PUBLISHED if stored is None else stored.review
 
-    @strawberry.field(
+    url: str = strawberry.field(
         description="Where to load it. An uploaded file's URL is signed and works for a while "
-        "(GROUPQL_MEDIA_URL_TTL_S): read it again rather than keep it."
+        "(GROUPQL_MEDIA_URL_TTL_S): read it again rather than keep it.",
+        resolver=context_field(media_url),
     )
-    @staticmethod
-    def url(root: strawberry.Parent[records.Media], info: Info) -> str:
-        return root.url if root.key is None else file_url(info, root.key)
 
     @strawberry.field(
         description="A JPEG of an uploaded image no larger than `maxSide` (240 or 720) on its "
@@ -78,7 +81,7 @@ class Media:
             return None
         fitting = [one for one in root.thumbnails if one.side <= max_side]
         chosen = max(fitting, key=lambda one: one.side) if fitting else root.thumbnails[0]
-        return file_url(info, chosen.key)
+        return file_url(info.context, chosen.key)
 
 
 @serves(records.Link)

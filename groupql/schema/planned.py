@@ -172,6 +172,7 @@ class PlannedRun:
             resolve,
             completion,
             keyed,
+            by_context,
             field,
         ) = step
         if typename is not None:
@@ -199,14 +200,17 @@ class PlannedRun:
             self._load(keyed, source, Parked(data, key, completion, field, None, field_path))
             return
         info = None
-        if needs_info:
-            info = self.build_info(field.definition, field.nodes, parent_type, field_path)
-        if attribute is not None:
-            value = attribute(source)
-        elif takes_arguments:
-            value = resolve(source, info, **self._arguments(field))
+        if by_context is not None:
+            value = by_context(self.executor.context_value, source)
         else:
-            value = resolve(source, info)
+            if needs_info:
+                info = self.build_info(field.definition, field.nodes, parent_type, field_path)
+            if attribute is not None:
+                value = attribute(source)
+            elif takes_arguments:
+                value = resolve(source, info, **self._arguments(field))
+            else:
+                value = resolve(source, info)
         if type(value) not in _NEVER_AWAITABLE and self._is_awaitable(value):
             data[key] = None
             self._start(value, Parked(data, key, completion, field, info, field_path))

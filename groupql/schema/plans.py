@@ -48,6 +48,7 @@ from graphql.language import FieldNode, FragmentDefinitionNode
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
+from groupql.schema.context_fields import context_function_of
 from groupql.schema.keyed_loads import KeyedLoad, keyed_load_of
 
 STRAWBERRY_DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
@@ -131,6 +132,9 @@ class FieldPlan:
     required: bool
     # A keyed load (keyed_loads.py) whose completion needs no info: loaded without a resolver.
     keyed: KeyedLoad | None
+    # A context field's function (context_fields.py), where its completion needs no info:
+    # called with the request's context, without a resolver.
+    by_context: Callable[[Any, Any], Any] | None
 
     def step(self) -> tuple[Any, ...]:
         """The fields the run reads, in the order it unpacks them: one unpacking per field of
@@ -146,6 +150,7 @@ class FieldPlan:
             self.resolve,
             self.completion,
             self.keyed,
+            self.by_context,
             self,
         )
 
@@ -229,9 +234,10 @@ class Planner:
             attribute = None if python_name is None else attrgetter(python_name)
             direct = None if attribute else _direct_call_of(self.schema, definition)
             completion = self._completion(definition.type, details)
-            keyed = None
+            keyed = by_context = None
             if direct is not None and not _asks_for_info(completion):
                 keyed = keyed_load_of(direct.function)
+                by_context = context_function_of(direct.function)
             fields.append(
                 FieldPlan(
                     key=key,
@@ -248,6 +254,7 @@ class Planner:
                     leaf=_leaf_of(completion) if attribute is not None else None,
                     required=isinstance(completion, NonNull),
                     keyed=keyed,
+                    by_context=by_context,
                 )
             )
         return ObjectPlan(type_, fields)

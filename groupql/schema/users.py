@@ -10,6 +10,7 @@ from strawberry.dataloader import DataLoader
 from groupql import records
 from groupql.context import Context, Info
 from groupql.errors import NotFound
+from groupql.schema.context_fields import context_field
 from groupql.schema.keyed_loads import KeyedLoad, keyed
 from groupql.schema.media_urls import file_url
 from groupql.schema.serving import serve, serve_all, serves
@@ -21,16 +22,19 @@ AVATAR = (
 )
 
 
+def avatar_url(context: Context, user: records.User) -> str | None:
+    """An uploaded avatar's signed URL, or the URL the user gave."""
+    return user.avatar_url if user.avatar_key is None else file_url(context, user.avatar_key)
+
+
 @serves(records.User)
 @strawberry.type(description="A user as other members see them.")
 class User:
     id: strawberry.ID
     nickname: str | None = strawberry.field(description=NICKNAME)
-
-    @strawberry.field(description=AVATAR)
-    @staticmethod
-    def avatar_url(root: strawberry.Parent[records.User], info: Info) -> str | None:
-        return avatar_url(info, root)
+    avatar_url: str | None = strawberry.field(
+        description=AVATAR, resolver=context_field(avatar_url)
+    )
 
 
 async def user(info: Info, user_id: str) -> User:
@@ -64,8 +68,3 @@ async def users(info: Info, user_ids: Sequence[str]) -> list[User]:
     if any(one is None for one in found):
         raise NotFound("That user no longer exists.")
     return serve_all(User, found)
-
-
-def avatar_url(info: Info, user: records.User) -> str | None:
-    """An uploaded avatar's signed URL, or the URL the user gave."""
-    return user.avatar_url if user.avatar_key is None else file_url(info, user.avatar_key)

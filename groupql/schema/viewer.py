@@ -8,6 +8,7 @@ from groupql import records
 from groupql.changes import UNCHANGED
 from groupql.context import Info
 from groupql.schema.connection import Connection
+from groupql.schema.context_fields import context_field
 from groupql.schema.notifications import Notification
 from groupql.schema.search import HOW_SEARCH_READS, SearchHit
 from groupql.schema.serving import serve, serve_all, serves
@@ -24,11 +25,9 @@ class Viewer:
     unionid: str | None
     created_at: datetime
     nickname: str | None = strawberry.field(description=NICKNAME)
-
-    @strawberry.field(description=AVATAR)
-    @staticmethod
-    def avatar_url(root: strawberry.Parent[records.User], info: Info) -> str | None:
-        return avatar_url(info, root)
+    avatar_url: str | None = strawberry.field(
+        description=AVATAR, resolver=context_field(avatar_url)
+    )
 
     @strawberry.field(description="Unread items and mentions over all the viewer's groups.")
     @staticmethod

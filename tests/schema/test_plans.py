@@ -13,7 +13,9 @@ import pytest
 import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.extensions import FieldExtension
+from strawberry.schema.config import StrawberryConfig
 
+from groupql.schema.context_fields import context_field
 from groupql.schema.keyed_loads import KeyedLoad, keyed
 from groupql.schema.planned import planned_executor
 
@@ -253,10 +255,18 @@ async def _owner(root: strawberry.Parent[Any], info: strawberry.Info) -> str:
     return await OWNER.resolve(info.context, root)  # type: ignore[no-any-return]
 
 
+def _seat(context: Any, ticket: "Ticket") -> str:
+    """A context field: the ticket's seat, in the row its context gives."""
+    if ticket.number < 0:
+        raise Missing("no seat")
+    return f"{context.row}{ticket.number}"
+
+
 @strawberry.type
 class Ticket:
     number: int
     owner: str = strawberry.field(resolver=keyed(OWNER, _owner))
+    seat: str = strawberry.field(resolver=context_field(_seat))
 
 
 @strawberry.type
@@ -313,3 +323,40 @@ async def test_a_keyed_load_the_loader_already_holds_is_settled_at_once() -> Non
     assert lookups.batches == [[7, 8]]
     assert notes == ["planned", "planned"]
     assert RESOLVED == []
+
+
+class CountedInfo(strawberry.Info):  # type: ignore[type-arg]
+    made = 0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        CountedInfo.made += 1
+        super().__init__(*args, **kwargs)
+
+
+class Row(Lookups):
+    row = "K"
+
+
+async def test_a_context_field_answers_what_its_resolver_answers_without_an_info() -> None:
+    notes: list[str] = []
+    config = StrawberryConfig(info_class=CountedInfo)
+    planned = strawberry.Schema(
+        query=TicketQuery, execution_context_class=planned_executor(notes.append), config=config
+    )
+    plain = strawberry.Schema(query=TicketQuery, config=config)
+    document = "query($n: [Int!]!) { tickets(numbers: $n) { number seat } }"
+    for numbers in ([1, 2, 3], [4, -1]):
+        CountedInfo.made = 0
+        ours = _answers(await planned.execute(document, {"n": numbers}, context_value=Row()))
+        made_by_plan = CountedInfo.made
+        theirs = _answers(await plain.execute(document, {"n": numbers}, context_value=Row()))
+        assert ours == theirs
+        if -1 in numbers:
+            assert ours[0] is None and ours[1][0]["message"] == "no seat"
+        else:
+            assert ours[0] == {"tickets": [{"number": n, "seat": f"K{n}"} for n in numbers]}
+            # One Info for `tickets` (its resolver takes arguments), none for the seats; the run
+            # of graphql-core makes one for each seat too.
+            assert made_by_plan == 1
+            assert CountedInfo.made == 1 + 1 + len(numbers)
+    assert notes == ["planned", "fell_back"]
