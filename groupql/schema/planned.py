@@ -29,7 +29,7 @@ from graphql.pyutils import Path, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from groupql.schema.compiled_plans import compiled
-from groupql.schema.keyed_loads import KeyedLoad
+from groupql.schema.keyed_loads import Batches, KeyedLoad
 from groupql.schema.plans import (
     AbstractPlan,
     FieldPlan,
@@ -145,7 +145,7 @@ class Parked:
 class PlannedRun:
     """One execution of a plan: the answer built in place, and the awaitables still to settle."""
 
-    __slots__ = ("arguments", "build_info", "executor", "is_awaitable", "pending")
+    __slots__ = ("arguments", "batches", "build_info", "executor", "is_awaitable", "pending")
 
     def __init__(self, executor: PlannedExecutor) -> None:
         self.executor = executor
@@ -153,6 +153,7 @@ class PlannedRun:
         self.is_awaitable = executor.is_awaitable
         self.pending: list[Parked] = []
         self.arguments: dict[int, dict[str, Any]] = {}
+        self.batches = Batches()  # the keyed loads the next wave loads
 
     def object(self, plan: ObjectPlan, source: Any, path: Path | None) -> dict[str, Any]:
         if plan.build is None:
@@ -316,7 +317,8 @@ class PlannedRun:
 
     def _load(self, keyed: KeyedLoad, source: Any, parked: Parked) -> None:
         """A keyed load's future, settled at once when the loader has the answer already."""
-        future: Any = keyed.load(self.executor.context_value, source)
+        loader = keyed.loader(self.executor.context_value)
+        future = self.batches.future_of(loader, keyed.key(source))
         if future.done():
             self._settle(parked, keyed.finish(future.result()))
         else:
@@ -374,7 +376,14 @@ class PlannedRun:
 
     async def _next_wave(self, resume: Callable[[Parked], None]) -> None:
         wave, self.pending = self.pending, []
-        futures = {parked.future for parked in wave if parked.future is not None}
+        batches = self.batches
+        # A batch's task stands for the futures it answers.
+        futures: set[Any] = {
+            future
+            for parked in wave
+            if (future := parked.future) is not None and not batches.is_ours(future)
+        }
+        futures.update(batches.dispatch())
         if futures:
             await asyncio.wait(futures)
         else:
@@ -404,3 +413,4 @@ class PlannedRun:
             if parked.coroutine is not None:
                 parked.coroutine.close()
         self.pending = []
+        self.batches.cancel()

@@ -225,12 +225,14 @@ async def test_many_planned_queries_at_once_answer_each_their_own() -> None:
 
 # Keyed loads: a field that is one DataLoader look-up by a key of its parent.
 class Lookups:
-    def __init__(self) -> None:
+    def __init__(self, *, max_batch_size: int | None = None, cache: bool = True) -> None:
         self.batches: list[list[int]] = []
-        self.loader = DataLoader(load_fn=self._load)
+        self.loader = DataLoader(load_fn=self._load, max_batch_size=max_batch_size, cache=cache)
 
     async def _load(self, keys: list[int]) -> list[str | None]:
         self.batches.append(list(keys))
+        if 13 in keys:
+            raise Missing("the owners' store failed")
         return [None if key < 0 else f"owner-{key}" for key in keys]
 
 
@@ -274,6 +276,11 @@ class TicketQuery:
     @strawberry.field
     def tickets(self, numbers: list[int]) -> list[Ticket]:
         return [Ticket(number=number) for number in numbers]
+
+    @strawberry.field
+    async def owner_of(self, number: int, info: strawberry.Info) -> str:
+        """A resolver's own load, through the same loader as the tickets' keyed loads."""
+        return _finish(await info.context.loader.load(number))
 
 
 async def test_keyed_loads_answer_what_their_resolvers_answer_in_one_batch() -> None:
@@ -360,3 +367,60 @@ async def test_a_context_field_answers_what_its_resolver_answers_without_an_info
             assert made_by_plan == 1
             assert CountedInfo.made == 1 + 1 + len(numbers)
     assert notes == ["planned", "fell_back"]
+
+
+@pytest.mark.parametrize(
+    ("lookups", "batches"),
+    [
+        (Lookups, [[1, 2, 3, 4, 5]]),
+        (lambda: Lookups(max_batch_size=2), [[1, 2], [3, 4], [5]]),
+        (lambda: Lookups(cache=False), [[1, 2, 3, 4, 5]]),
+    ],
+)
+async def test_keyed_loads_keep_their_loaders_batch_size_and_cache(
+    lookups: Any, batches: list[list[int]]
+) -> None:
+    notes: list[str] = []
+    planned = strawberry.Schema(
+        query=TicketQuery, execution_context_class=planned_executor(notes.append)
+    )
+    document = (
+        "query($n: [Int!]!) { tickets(numbers: $n) { owner } again: tickets(numbers: $n) "
+        "{ owner } }"
+    )
+    context = lookups()
+    result = await planned.execute(document, {"n": [1, 2, 3, 4, 5, 1]}, context_value=context)
+    owners = [{"owner": f"OWNER-{n}"} for n in [1, 2, 3, 4, 5, 1]]
+    assert result.errors is None and result.data == {"tickets": owners, "again": owners}
+    assert sorted(context.batches) == batches  # each key once a batch, cached or not
+    assert notes == ["planned"]
+
+
+async def test_a_resolver_loading_a_key_a_keyed_load_loads_waits_for_the_same_answer() -> None:
+    planned = strawberry.Schema(
+        query=TicketQuery, execution_context_class=planned_executor(lambda _: None)
+    )
+    lookups = Lookups()
+    result = await planned.execute(
+        "{ tickets(numbers: [1, 2]) { owner } ownerOf(number: 2) }", context_value=lookups
+    )
+    assert result.errors is None
+    assert result.data == {
+        "tickets": [{"owner": "OWNER-1"}, {"owner": "OWNER-2"}],
+        "ownerOf": "OWNER-2",
+    }
+    assert sorted(key for batch in lookups.batches for key in batch) == [1, 2]  # 2 loaded once
+
+
+async def test_a_failed_batch_of_keyed_loads_answers_what_graphql_core_answers() -> None:
+    notes: list[str] = []
+    planned = strawberry.Schema(
+        query=TicketQuery, execution_context_class=planned_executor(notes.append)
+    )
+    plain = strawberry.Schema(query=TicketQuery)
+    document = "{ tickets(numbers: [12, 13]) { number owner } }"
+    ours = _answers(await planned.execute(document, context_value=Lookups()))
+    theirs = _answers(await plain.execute(document, context_value=Lookups()))
+    assert ours == theirs
+    assert ours[1][0]["message"] == "the owners' store failed"
+    assert notes == ["fell_back"]
