@@ -40,6 +40,8 @@ def compiled(plan: ObjectPlan) -> Build:
             lines.append(f"    data[{key}] = {field.typename!r}")
         elif field.leaf is not None and _is_name(field.python_name):
             names[f"coerce_{index}"] = field.leaf
+            if hasattr(field.leaf, "enum_names"):
+                names[f"enum_{index}"], names[f"names_{index}"] = field.leaf.enum_names
             lines += _leaf(index, key, field.python_name, field.required, field.leaf)
         else:
             names[f"step_{index}"] = step
@@ -56,11 +58,14 @@ def _leaf(
     raised = '        raise Unplanned("null in a non-null field")'
     if_none = raised if required else f"        data[{key}] = None"
     kept = _KEPT_AS_IS.get(coerce)
-    coercion = (
-        f"value if type(value) is {kept} else coerce_{index}(value)"
-        if kept
-        else f"coerce_{index}(value)"
-    )
+    if kept:
+        coercion = f"value if type(value) is {kept} else coerce_{index}(value)"
+    elif hasattr(coerce, "enum_names"):  # an enum's member: its name by the member's identity
+        coercion = (
+            f"names_{index}[id(value)] if type(value) is enum_{index} else coerce_{index}(value)"
+        )
+    else:
+        coercion = f"coerce_{index}(value)"
     return [
         f"    value = source.{attribute}",
         "    if value is None:",

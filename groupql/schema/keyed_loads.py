@@ -78,21 +78,18 @@ class Batches:
                 loader.cache_map.set(key, future)
         return future
 
-    def is_ours(self, future: asyncio.Future[Any]) -> bool:
-        """Whether one of this run's batches answers `future` (its task is waited on)."""
-        return future in self._ours
-
-    def dispatch(self) -> list[asyncio.Task[None]]:
-        """A task for each loader's keys (up to its max_batch_size a task), now running."""
-        tasks = []
+    def dispatch(self, futures: set[Any]) -> set[Any]:
+        """What to wait on for `futures`: a task for each loader's keys (up to its
+        max_batch_size a task), now running, in place of the futures those answer."""
+        futures -= self._ours
         for loader, keys in self._keys.items():
             pairs = list(keys.items())
             size = loader.max_batch_size or len(pairs)
             for start in range(0, len(pairs), size):
-                tasks.append(asyncio.ensure_future(_answer(loader, pairs[start : start + size])))
+                futures.add(asyncio.ensure_future(_answer(loader, pairs[start : start + size])))
         self._keys.clear()
         self._ours.clear()
-        return tasks
+        return futures
 
     def cancel(self) -> None:
         """Cancel what was never dispatched (the run was cancelled): nobody waits forever."""

@@ -145,7 +145,15 @@ class Parked:
 class PlannedRun:
     """One execution of a plan: the answer built in place, and the awaitables still to settle."""
 
-    __slots__ = ("arguments", "batches", "build_info", "executor", "is_awaitable", "pending")
+    __slots__ = (
+        "arguments",
+        "batches",
+        "build_info",
+        "executor",
+        "is_awaitable",
+        "loaders",
+        "pending",
+    )
 
     def __init__(self, executor: PlannedExecutor) -> None:
         self.executor = executor
@@ -154,6 +162,7 @@ class PlannedRun:
         self.pending: list[Parked] = []
         self.arguments: dict[int, dict[str, Any]] = {}
         self.batches = Batches()  # the keyed loads the next wave loads
+        self.loaders: dict[int, Any] = {}  # each keyed load's loader, by the load's id
 
     def object(self, plan: ObjectPlan, source: Any, path: Path | None) -> dict[str, Any]:
         if plan.build is None:
@@ -317,7 +326,9 @@ class PlannedRun:
 
     def _load(self, keyed: KeyedLoad, source: Any, parked: Parked) -> None:
         """A keyed load's future, settled at once when the loader has the answer already."""
-        loader = keyed.loader(self.executor.context_value)
+        loader = self.loaders.get(id(keyed))  # the request's loader, asked once a run
+        if loader is None:
+            loader = self.loaders[id(keyed)] = keyed.loader(self.executor.context_value)
         future = self.batches.future_of(loader, keyed.key(source))
         if future.done():
             self._settle(parked, keyed.finish(future.result()))
@@ -376,14 +387,9 @@ class PlannedRun:
 
     async def _next_wave(self, resume: Callable[[Parked], None]) -> None:
         wave, self.pending = self.pending, []
-        batches = self.batches
-        # A batch's task stands for the futures it answers.
-        futures: set[Any] = {
-            future
-            for parked in wave
-            if (future := parked.future) is not None and not batches.is_ours(future)
-        }
-        futures.update(batches.dispatch())
+        futures = self.batches.dispatch(
+            {parked.future for parked in wave if parked.future is not None}
+        )
         if futures:
             await asyncio.wait(futures)
         else:

@@ -341,6 +341,8 @@ def _output_coercion(type_: GraphQLLeafType) -> Callable[[Any], Any]:
             return names[id(value)]
         return coerce(value)
 
+    # What a compiled plan reads to do the same inline (compiled_plans.py).
+    coerce_member.enum_names = (members, names)  # type: ignore[attr-defined]
     return coerce_member
 
 

@@ -141,8 +141,7 @@ class IndexedStore(CollectionStore):
                     positions = keymap.ordered(one, kept_sort, self._documents)
                 except CANNOT_ORDER:
                     return None
-                at = self._at
-                return (at[position] for position in positions)
+                return map(self._at.__getitem__, positions)
         return None
 
     def filtered(

@@ -6,6 +6,7 @@ a MongoDB index walk in order does)."""
 # mypy: disable-error-code="no-untyped-call"
 
 import bisect
+import operator
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
@@ -80,7 +81,10 @@ class Order:
 
     def __iter__(self) -> Iterator[int]:
         """The documents' positions in the store, in the sort's order."""
-        return (one.position for one in self._keys)
+        return map(_position, self._keys)
+
+
+_position = operator.attrgetter("position")
 
 
 def sort_of(sort: Any) -> Sort | None:
