@@ -3,7 +3,6 @@
 from datetime import UTC, datetime
 
 import strawberry
-from bson.tz_util import utc as STORED_UTC
 from strawberry.types.scalar import ScalarDefinition
 
 from groupql.errors import BadUserInput
@@ -24,10 +23,6 @@ def _parse_date_time(value: object) -> datetime:
 
 
 def _serialize_date_time(value: datetime) -> str:
-    if value.tzinfo is STORED_UTC:
-        # The same text, with the C implementation's UTC: isoformat asks a Python tzinfo its
-        # offset by a call (every date read from the store, on every page).
-        return value.replace(tzinfo=UTC).isoformat()
     return value.isoformat()
 
 
