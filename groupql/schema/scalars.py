@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import strawberry
+from bson.tz_util import utc as STORED_UTC
 from strawberry.types.scalar import ScalarDefinition
 
 from groupql.errors import BadUserInput
@@ -23,7 +24,21 @@ def _parse_date_time(value: object) -> datetime:
 
 
 def _serialize_date_time(value: datetime) -> str:
-    return value.isoformat()
+    # A page shows the same times again and again (the store's copies share them): the text
+    # of each one in UTC, as the store gives them all, is made once. Only in UTC: equal times
+    # in other zones are written otherwise. (datetime's hash is kept in it once computed.)
+    if value.tzinfo is not STORED_UTC and value.tzinfo is not UTC:
+        return value.isoformat()
+    text = _UTC_TEXTS.get(value)
+    if text is None:
+        if len(_UTC_TEXTS) >= _MAX_TEXTS:
+            _UTC_TEXTS.clear()
+        text = _UTC_TEXTS[value] = value.isoformat()
+    return text
+
+
+_UTC_TEXTS: dict[datetime, str] = {}
+_MAX_TEXTS = 100_000  # about 20 MB
 
 
 DATE_TIME: ScalarDefinition = strawberry.scalar(

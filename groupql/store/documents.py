@@ -1,7 +1,7 @@
 """Helpers shared by the collections: ids, batch reads, and the race-free upsert."""
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from bson import ObjectId
 from bson.errors import InvalidId
@@ -10,7 +10,13 @@ from pymongo.errors import DuplicateKeyError
 
 from groupql.store.collection import Collection, Document
 
-Record = TypeVar("Record")
+
+class Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+Record = TypeVar("Record", bound=Identified)
 
 # Two upserts racing on the same unique key: MongoDB lets one insert and fails the other with
 # DuplicateKeyError; retried, the loser finds the winner's document. More than a few retries
@@ -36,7 +42,7 @@ async def get_many(
     """The records with these ids, in the same order; None where an id names nothing."""
     oids = [oid for oid in map(object_id, ids) if oid is not None]
     docs = await collection.find({"_id": {"$in": oids}}).to_list()
-    by_id = {str(doc["_id"]): record(doc) for doc in docs}
+    by_id = {one.id: one for one in map(record, docs)}  # the id as its table reads it
     return [by_id.get(id_) for id_ in ids]
 
 

@@ -23,3 +23,13 @@ AT = datetime(2026, 12, 3, 8, 30, 15, 123000)
 def test_a_date_time_is_answered_with_its_offset(tzinfo: object, text: str) -> None:
     value = AT.replace(tzinfo=tzinfo)  # type: ignore[arg-type]
     assert DATE_TIME.serialize(value) == text == value.isoformat()
+
+
+def test_the_same_time_in_another_zone_keeps_its_own_offset() -> None:
+    in_utc = AT.replace(tzinfo=utc)
+    in_beijing = in_utc.astimezone(FixedOffset(480, "CST"))
+    assert in_utc == in_beijing
+    for _ in range(2):  # whichever was answered first
+        assert DATE_TIME.serialize(in_utc) == "2026-12-03T08:30:15.123000+00:00"
+        assert DATE_TIME.serialize(in_beijing) == "2026-12-03T16:30:15.123000+08:00"
+        assert DATE_TIME.serialize(in_utc.replace(tzinfo=UTC)) == in_utc.isoformat()
