@@ -16,12 +16,14 @@ import keyword
 from collections.abc import Callable
 from typing import Any, TypeGuard
 
-from graphql import GraphQLBoolean, GraphQLID, GraphQLString, Undefined
+from graphql import GraphQLBoolean, GraphQLID, GraphQLInt, GraphQLString, Undefined
+from graphql.type.scalars import GRAPHQL_MAX_INT, GRAPHQL_MIN_INT
 
 from groupql.schema.plans import ObjectPlan, Unplanned
 
 Build = Callable[[Any, Any, Any], dict[str, Any]]  # (run, source, path) -> the object's answer
 
+_INT_MIN, _INT_MAX = int(GRAPHQL_MIN_INT), int(GRAPHQL_MAX_INT)
 # Coercions that give a value of this exact type back as it is.
 _KEPT_AS_IS = {
     GraphQLString.coerce_output_value: "str",
@@ -58,7 +60,12 @@ def _leaf(
     raised = '        raise Unplanned("null in a non-null field")'
     if_none = raised if required else f"        data[{key}] = None"
     kept = _KEPT_AS_IS.get(coerce)
-    if kept:
+    if coerce is GraphQLInt.coerce_output_value:  # as graphql-core's: a 32-bit int as it is
+        coercion = (
+            f"value if type(value) is int and {_INT_MIN} <= value <= {_INT_MAX} "
+            f"else coerce_{index}(value)"
+        )
+    elif kept:
         coercion = f"value if type(value) is {kept} else coerce_{index}(value)"
     elif hasattr(coerce, "enum_names"):  # an enum's member: its name by the member's identity
         coercion = (

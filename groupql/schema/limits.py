@@ -156,11 +156,29 @@ class DocumentLimits(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         document = self.execution_context.graphql_document
         if document is not None:
-            paged = _paged_fields(self.execution_context.schema._schema)
-            found = violations(document, paged)
+            found = _violations_of(document, _paged_fields(self.execution_context.schema._schema))
             if found:
                 self.execution_context.validation_rules = (_refusal(tuple(found)),)
         yield
+
+
+# What each document parsed by the parser cache (one object per distinct text) passes of
+# LIMITS, measured once: by the document's identity, the document kept with it so that the id
+# is never another's.
+_MEASURED: dict[tuple[int, frozenset[str]], tuple[DocumentNode, list[str]]] = {}
+_MEASURED_KEPT = 1024
+
+
+def _violations_of(document: DocumentNode, paged: frozenset[str]) -> list[str]:
+    key = (id(document), paged)
+    kept = _MEASURED.get(key)
+    if kept is not None and kept[0] is document:
+        return kept[1]
+    found = violations(document, paged)
+    if len(_MEASURED) >= _MEASURED_KEPT:
+        _MEASURED.clear()
+    _MEASURED[key] = (document, found)
+    return found
 
 
 @lru_cache(maxsize=64)

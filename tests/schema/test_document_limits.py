@@ -49,12 +49,13 @@ ATTACKS = {
 async def test_a_document_over_a_limit_is_refused_naming_it(
     api: Api, query: str, named: str
 ) -> None:
-    body = await api.post(query)
+    for _ in range(2):  # and again, as its measure is kept for the parsed document
+        body = await api.post(query)
 
-    assert body.get("data") is None
-    [error] = body["errors"]
-    assert error["extensions"]["code"] == "BAD_USER_INPUT"
-    assert named in error["message"], error["message"]
+        assert body.get("data") is None
+        [error] = body["errors"]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        assert named in error["message"], error["message"]
 
 
 async def test_twenty_root_fields_are_fine_and_thirty_one_aliases_are_not(api: Api) -> None:
