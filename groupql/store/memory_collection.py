@@ -60,6 +60,12 @@ class IndexedCollection(Collection):
         """What `matching` returns, for a filter already made a spec (spec_of)."""
         return list(itertools.islice(self._in_order(spec, sort), limit or None))
 
+    def copies_out(self, documents: Iterable[Document]) -> list[Document]:
+        """Stored documents as find returns them (copy_out of each, without a projection)."""
+        if self._tz_aware:
+            return list(map(copied, documents))
+        return [self.copy_out(document) for document in documents]
+
     def copy_out(self, document: Document, projection: Any = None) -> Document:
         """A stored document as find returns it: a copy, its dates aware in UTC."""
         if projection is None and self._tz_aware:

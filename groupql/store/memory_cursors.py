@@ -21,7 +21,7 @@ def read_all(collection: IndexedCollection, filter: Mapping[str, Any]) -> list[D
     """Copies of the documents a filter finds, as mongomock's find returns them (aware
     datetimes). Its Cursor slices its result list once per document it yields, which makes
     reading a whole collection quadratic; its dataset is read once here."""
-    return [collection.copy_out(document) for document in collection.matching(filter)]
+    return collection.copies_out(collection.matching(filter))
 
 
 class MemoryCommandCursor:
@@ -103,7 +103,7 @@ class MemoryCursor(MemoryCommandCursor):
                     documents = database.natural_order.shuffled(collection.matching_spec(spec))
                     # pymongo: 0 is no limit. Only what is returned is copied.
                     documents = documents[: limit or None]
-                return [collection.copy_out(one) for one in documents]
+                return collection.copies_out(documents)
 
             self._buffer.extend(await database._round_trip(self._command(), run))
 
