@@ -9,26 +9,28 @@ each object, no resolver between. Both call the one function, so they cannot dri
 
 import typing
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from groupql.context import Context, Info
-
-T = TypeVar("T")
 
 _BY_CONTEXT: dict[Callable[..., Any], Callable[[Context, Any], Any]] = {}
 
 
-def context_field(function: Callable[[Context, Any], T]) -> Callable[..., T]:
-    """The resolver of a field whose value is `function(context, parent)`."""
+def context_field(
+    function: Callable[[Context, Any], Any], returns: Any = None
+) -> Callable[..., Any]:
+    """The resolver of a field whose value is `function(context, parent)`, of the function's
+    return type, or `returns` (for a function that may return an awaitable of it)."""
 
-    def resolve(root: Any, info: Info) -> T:
+    def resolve(root: Any, info: Info) -> Any:
         return function(info.context, root)
 
     # What strawberry reads of a resolver: `root` by its name, `info` by its type, and the
     # field's type from the function's own (resolved where it was written).
-    returns = function.__annotations__["return"]
-    if isinstance(returns, str):
-        returns = typing.get_type_hints(function)["return"]
+    if returns is None:
+        returns = function.__annotations__["return"]
+        if isinstance(returns, str):
+            returns = typing.get_type_hints(function)["return"]
     resolve.__annotations__ = {"root": Any, "info": Info, "return": returns}
     resolve.__name__ = resolve.__qualname__ = function.__name__
     _BY_CONTEXT[resolve] = function

@@ -1,5 +1,6 @@
 """The feed's items with their media and links; posting, editing and deleting them."""
 
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, cast
 
@@ -91,6 +92,19 @@ class Link:
     title: str | None
 
 
+def text_of(context: Context, item: records.Item) -> str | Awaitable[str | None] | None:
+    """An item's text as the viewer may see it: at once for a published item (most are), else
+    to come (who the viewer is decides). A resolver's value may be either: graphql-core and
+    planned runs await what is awaitable."""
+    if item.review is records.ReviewStatus.PUBLISHED:
+        return item.content.text
+    return _text_shown(context, item)
+
+
+async def _text_shown(context: Context, item: records.Item) -> str | None:
+    return (await shown(context, item)).text
+
+
 @serves(records.Item)
 @strawberry.type(description="One entry of a group's feed.")
 class GroupItem:
@@ -110,7 +124,7 @@ class GroupItem:
     async def reports(
         root: strawberry.Parent[records.Item], info: Info
     ) -> list[Annotated["ItemReport", strawberry.lazy("groupql.schema.review")]]:
-        if not root.report_count or not await may_review(info, root):
+        if not root.report_count or not await may_review(info.context, root):
             return []
         found = await info.context.loaders.reports.load((root.group_id, root.id))
         return cast(list["ItemReport"], found)
@@ -118,27 +132,24 @@ class GroupItem:
     @strawberry.field(description="How many members reported it (admins only; null for others).")
     @staticmethod
     async def report_count(root: strawberry.Parent[records.Item], info: Info) -> int | None:
-        return root.report_count if await may_review(info, root) else None
+        return root.report_count if await may_review(info.context, root) else None
 
     @strawberry.field(description="WeChat's label of what its content check found (admins only).")
     @staticmethod
     async def review_label(root: strawberry.Parent[records.Item], info: Info) -> int | None:
-        return root.review_label if await may_review(info, root) else None
+        return root.review_label if await may_review(info.context, root) else None
 
-    @strawberry.field
-    @staticmethod
-    async def text(root: strawberry.Parent[records.Item], info: Info) -> str | None:
-        return (await shown(info, root)).text
+    text: str | None = strawberry.field(resolver=context_field(text_of, returns=str | None))
 
     @strawberry.field
     @staticmethod
     async def media(root: strawberry.Parent[records.Item], info: Info) -> list[Media]:
-        return serve_all(Media, (await shown(info, root)).media)
+        return serve_all(Media, (await shown(info.context, root)).media)
 
     @strawberry.field
     @staticmethod
     async def link(root: strawberry.Parent[records.Item], info: Info) -> Link | None:
-        link = (await shown(info, root)).link
+        link = (await shown(info.context, root)).link
         return None if link is None else serve(Link, link)
 
     created_at: datetime
@@ -152,18 +163,18 @@ class GroupItem:
     @strawberry.field(description="Whether it @mentions all.")
     @staticmethod
     async def mentions_all(root: strawberry.Parent[records.Item], info: Info) -> bool:
-        return (await shown(info, root)).mentions_all
+        return (await shown(info.context, root)).mentions_all
 
     @strawberry.field(description="The members it @mentions, in the order written.")
     @staticmethod
     async def mentions(root: strawberry.Parent[records.Item], info: Info) -> list[User]:
-        return await users(info, (await shown(info, root)).mentions)
+        return await users(info, (await shown(info.context, root)).mentions)
 
     @strawberry.field(description="Whether it @mentions the viewer, by name or by @all.")
     @staticmethod
     async def mentions_viewer(root: strawberry.Parent[records.Item], info: Info) -> bool:
         viewer = await info.context.viewer()
-        content = await shown(info, root)
+        content = await shown(info.context, root)
         return viewer.id in content.mentions or (
             content.mentions_all and root.author_id != viewer.id
         )
@@ -176,7 +187,7 @@ class GroupItem:
         root: strawberry.Parent[records.Item], info: Info
     ) -> Annotated["Poll", strawberry.lazy("groupql.schema.polls")] | None:
         # The poll is served from its item (its votes are keyed by the item's id).
-        return None if (await shown(info, root)).poll is None else cast("Poll", root)
+        return None if (await shown(info.context, root)).poll is None else cast("Poll", root)
 
     @strawberry.field(description="The item this one replies to.")
     @staticmethod
@@ -219,23 +230,23 @@ class GroupItem:
         return info.context.services.items.is_pinned(group, root)
 
 
-async def shown(info: Info, item: records.Item) -> records.ItemContent:
+async def shown(context: Context, item: records.Item) -> records.ItemContent:
     """The content of an item as the viewer may see it: an item held for review shows nothing
     but to its author and the group's admins; a rejected one only to its author."""
     if item.review is records.ReviewStatus.PUBLISHED:
         return item.content
-    viewer = await info.context.viewer()
+    viewer = await context.viewer()
     if item.author_id == viewer.id:
         return item.content
-    if item.review is records.ReviewStatus.PENDING_REVIEW and await may_review(info, item):
+    if item.review is records.ReviewStatus.PENDING_REVIEW and await may_review(context, item):
         return item.content
     return records.ItemContent()
 
 
-async def may_review(info: Info, item: records.Item) -> bool:
+async def may_review(context: Context, item: records.Item) -> bool:
     """Whether the viewer is one of the admins who review the item's group."""
-    group = await info.context.loaders.groups.load(item.group_id)
-    return group is not None and (await info.context.access(group)).allows(Action.REVIEW_CONTENT)
+    group = await context.loaders.groups.load(item.group_id)
+    return group is not None and (await context.access(group)).allows(Action.REVIEW_CONTENT)
 
 
 async def item(info: Info, item_id: str) -> GroupItem:
