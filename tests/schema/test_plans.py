@@ -5,6 +5,7 @@ the same types, one with plans, one without, and both answers (data and errors) 
 the plan's note says which way it ran."""
 
 import asyncio
+from collections.abc import Awaitable
 from enum import Enum
 from operator import attrgetter
 from typing import Any
@@ -264,11 +265,24 @@ def _seat(context: Any, ticket: "Ticket") -> str:
     return f"{context.row}{ticket.number}"
 
 
+def _note(context: Any, ticket: "Ticket") -> str | Awaitable[str]:
+    """A context field answered at once for an even ticket, later for an odd one."""
+    if ticket.number % 2 == 0:
+        return f"even {ticket.number}"
+
+    async def later() -> str:
+        await asyncio.sleep(0)
+        return f"odd {ticket.number}"
+
+    return later()
+
+
 @strawberry.type
 class Ticket:
     number: int
     owner: str = strawberry.field(resolver=keyed(OWNER, _owner))
     seat: str = strawberry.field(resolver=context_field(_seat))
+    note: str = strawberry.field(resolver=context_field(_note, returns=str))
 
 
 @strawberry.type
@@ -424,3 +438,16 @@ async def test_a_failed_batch_of_keyed_loads_answers_what_graphql_core_answers()
     assert ours == theirs
     assert ours[1][0]["message"] == "the owners' store failed"
     assert notes == ["fell_back"]
+
+
+async def test_a_context_field_may_answer_at_once_or_later() -> None:
+    notes: list[str] = []
+    planned = strawberry.Schema(
+        query=TicketQuery, execution_context_class=planned_executor(notes.append)
+    )
+    plain = strawberry.Schema(query=TicketQuery)
+    document = "{ tickets(numbers: [1, 2, 3, 4]) { note } }"
+    ours = _answers(await planned.execute(document, context_value=Row()))
+    assert ours == _answers(await plain.execute(document, context_value=Row()))
+    assert ours[0] == {"tickets": [{"note": n} for n in ("odd 1", "even 2", "odd 3", "even 4")]}
+    assert notes == ["planned"]
