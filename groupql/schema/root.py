@@ -19,6 +19,7 @@ from groupql.refusals import log_refusal
 from groupql.schema.auth import AuthMutation, AuthQuery
 from groupql.schema.caching import QueriesNoted
 from groupql.schema.errors import client_error
+from groupql.schema.extension_stages import InOrder
 from groupql.schema.groups import GroupMutation, GroupQuery
 from groupql.schema.invites import InviteMutation
 from groupql.schema.items import ItemMutation
@@ -117,13 +118,16 @@ def build_schema(
         execution_context_class=None if plans is None else planned_executor(plans),
         extensions=[
             *traced,
-            DocumentLimits,
-            # After DocumentLimits, which bounds the document a hash names like any other.
-            lambda: PersistedQueries(documents),
-            lambda: ParserCache(maxsize=QUERY_CACHE_SIZE),
-            # After DocumentLimits: a document over a limit is refused instead of validated.
-            lambda: ValidatedOnce(maxsize=QUERY_CACHE_SIZE),
-            QueriesNoted,
+            # One extension of five (extension_stages.py: strawberry's cost is per extension).
+            lambda: InOrder(
+                DocumentLimits(),
+                # After DocumentLimits, which bounds the document a hash names like any other.
+                PersistedQueries(documents),
+                ParserCache(maxsize=QUERY_CACHE_SIZE),
+                # After DocumentLimits: a document over a limit is refused instead of validated.
+                ValidatedOnce(maxsize=QUERY_CACHE_SIZE),
+                QueriesNoted(),
+            ),
         ],
     )
 
