@@ -20,25 +20,21 @@ from strawberry.types import ExecutionContext
 _STAGES = ("on_operation", "on_parse", "on_validate", "on_execute")
 
 
+Hooks = dict[str, tuple[tuple[int, Any], ...]]  # each stage's (part's index, its hook function)
+# The hooks of each tuple of part types, worked out once: an instance holds its parts only (a
+# subscription keeps its extensions for as long as it lasts).
+_HOOKS_OF: dict[tuple[type, ...], Hooks] = {}
+
+
 class InOrder(SchemaExtension):
     def __init__(self, *parts: SchemaExtension) -> None:
         super().__init__()
-        self._parts = parts
-        self._hooks: dict[str, list[Any]] = {}
-        for stage in _STAGES:
-            hooks = []
-            for part in parts:
-                hook = getattr(type(part), stage)
-                if hook is getattr(SchemaExtension, stage):
-                    continue
-                if not isgeneratorfunction(hook):
-                    raise TypeError(f"{type(part).__name__}.{stage} is not a generator hook")
-                hooks.append(getattr(part, stage))
-            self._hooks[stage] = hooks
-        for part in parts:
-            for other in ("resolve", "get_results"):
-                if getattr(type(part), other) is not getattr(SchemaExtension, other):
-                    raise TypeError(f"{type(part).__name__}.{other}: not run by InOrder")
+        self.parts = parts
+        kinds = tuple(map(type, parts))
+        hooks = _HOOKS_OF.get(kinds)
+        if hooks is None:
+            hooks = _HOOKS_OF[kinds] = _hooks_of(kinds)
+        self._hooks = hooks
 
     @property
     def execution_context(self) -> ExecutionContext:
@@ -47,27 +43,48 @@ class InOrder(SchemaExtension):
     @execution_context.setter
     def execution_context(self, context: ExecutionContext) -> None:
         self._execution_context = context
-        for part in self._parts:
+        for part in self.parts:
             part.execution_context = context
 
     def on_operation(self) -> Iterator[None]:
-        yield from _stacked(self._hooks["on_operation"])
+        yield from _stacked(self.parts, self._hooks["on_operation"])
 
     def on_parse(self) -> Iterator[None]:
-        yield from _stacked(self._hooks["on_parse"])
+        yield from _stacked(self.parts, self._hooks["on_parse"])
 
     def on_validate(self) -> Iterator[None]:
-        yield from _stacked(self._hooks["on_validate"])
+        yield from _stacked(self.parts, self._hooks["on_validate"])
 
     def on_execute(self) -> Iterator[None]:
-        yield from _stacked(self._hooks["on_execute"])
+        yield from _stacked(self.parts, self._hooks["on_execute"])
 
 
-def _stacked(hooks: list[Any]) -> Iterator[None]:
+def _hooks_of(kinds: tuple[type, ...]) -> Hooks:
+    hooks: Hooks = {}
+    for stage in _STAGES:
+        found = []
+        for index, kind in enumerate(kinds):
+            hook = getattr(kind, stage)
+            if hook is getattr(SchemaExtension, stage):
+                continue
+            if not isgeneratorfunction(hook):
+                raise TypeError(f"{kind.__name__}.{stage} is not a generator hook")
+            found.append((index, hook))
+        hooks[stage] = tuple(found)
+    for kind in kinds:
+        for other in ("resolve", "get_results"):
+            if getattr(kind, other) is not getattr(SchemaExtension, other):
+                raise TypeError(f"{kind.__name__}.{other}: not run by InOrder")
+    return hooks
+
+
+def _stacked(
+    parts: tuple[SchemaExtension, ...], hooks: tuple[tuple[int, Any], ...]
+) -> Iterator[None]:
     entered: list[Generator[None, None, None]] = []
     try:
-        for hook in hooks:
-            generator = hook()
+        for index, hook in hooks:
+            generator = hook(parts[index])
             next(generator)
             entered.append(generator)
         yield
