@@ -5,7 +5,7 @@ the same types, one with plans, one without, and both answers (data and errors) 
 the plan's note says which way it ran."""
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from enum import Enum
 from operator import attrgetter
 from typing import Any
@@ -426,28 +426,32 @@ async def test_a_resolver_loading_a_key_a_keyed_load_loads_waits_for_the_same_an
     assert sorted(key for batch in lookups.batches for key in batch) == [1, 2]  # 2 loaded once
 
 
-async def test_a_failed_batch_of_keyed_loads_answers_what_graphql_core_answers() -> None:
+async def _tickets_both_ways(
+    document: str, context: Callable[[], Any]
+) -> tuple[tuple[Any, list[Any]], tuple[Any, list[Any]], list[str]]:
+    """The answers of a planned run and of graphql-core's, each on a context of its own, and
+    how the planned one ran."""
     notes: list[str] = []
     planned = strawberry.Schema(
         query=TicketQuery, execution_context_class=planned_executor(notes.append)
     )
     plain = strawberry.Schema(query=TicketQuery)
+    ours = _answers(await planned.execute(document, context_value=context()))
+    theirs = _answers(await plain.execute(document, context_value=context()))
+    return ours, theirs, notes
+
+
+async def test_a_failed_batch_of_keyed_loads_answers_what_graphql_core_answers() -> None:
     document = "{ tickets(numbers: [12, 13]) { number owner } }"
-    ours = _answers(await planned.execute(document, context_value=Lookups()))
-    theirs = _answers(await plain.execute(document, context_value=Lookups()))
+    ours, theirs, notes = await _tickets_both_ways(document, Lookups)
     assert ours == theirs
     assert ours[1][0]["message"] == "the owners' store failed"
     assert notes == ["fell_back"]
 
 
 async def test_a_context_field_may_answer_at_once_or_later() -> None:
-    notes: list[str] = []
-    planned = strawberry.Schema(
-        query=TicketQuery, execution_context_class=planned_executor(notes.append)
-    )
-    plain = strawberry.Schema(query=TicketQuery)
     document = "{ tickets(numbers: [1, 2, 3, 4]) { note } }"
-    ours = _answers(await planned.execute(document, context_value=Row()))
-    assert ours == _answers(await plain.execute(document, context_value=Row()))
+    ours, theirs, notes = await _tickets_both_ways(document, Row)
+    assert ours == theirs
     assert ours[0] == {"tickets": [{"note": n} for n in ("odd 1", "even 2", "odd 3", "even 4")]}
     assert notes == ["planned"]
