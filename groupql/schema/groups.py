@@ -1,6 +1,7 @@
 """Groups: the group and its settings, reading groups, creating and changing them."""
 
 from datetime import date, datetime
+from operator import attrgetter
 from typing import Annotated
 
 import strawberry
@@ -12,6 +13,7 @@ from groupql.schema.connection import Connection
 from groupql.schema.guard import members_only
 from groupql.schema.invites import Invite
 from groupql.schema.items import AlbumEntry, GroupItem
+from groupql.schema.keyed_loads import KeyedLoad, keyed
 from groupql.schema.members import Member
 from groupql.schema.rankings import PERIODS, Metric, Ranking
 from groupql.schema.search import HOW_SEARCH_READS, SearchHit
@@ -32,6 +34,19 @@ class Announcement:
     updated_at: datetime
 
     author: User = strawberry.field(resolver=user_of("author_id"))
+
+
+# The group's member count: a keyed load (keyed_loads.py), which planned runs make directly.
+MEMBER_COUNT = KeyedLoad(
+    loader=lambda context: context.loaders.member_counts, key=attrgetter("id"), finish=int
+)
+
+
+async def _member_count(root: strawberry.Parent[records.Group], info: Info) -> int:
+    return await MEMBER_COUNT.resolve(info.context, root)  # type: ignore[no-any-return]
+
+
+keyed(MEMBER_COUNT, _member_count)
 
 
 # What a join-request screen needs: a pending member sees the group's face, not its life.
@@ -82,10 +97,9 @@ class Group:
         description="The admins' announcement (members only)."
     )
 
-    @strawberry.field(description="How many active members the group has.")
-    @staticmethod
-    async def member_count(root: strawberry.Parent[records.Group], info: Info) -> int:
-        return await info.context.loaders.member_counts.load(root.id)
+    member_count: int = strawberry.field(
+        description="How many active members the group has.", resolver=_member_count
+    )
 
     @strawberry.field(description="The seq of the newest item (0 when there is none).")
     @staticmethod

@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import partial
 from operator import attrgetter
 from typing import Any
 
@@ -45,7 +46,12 @@ from graphql.execution.collect_fields import (
 )
 from graphql.execution.values import VariableValues
 from graphql.language import FieldNode, FragmentDefinitionNode
+from strawberry.extensions.field_extension import (
+    FieldExtension,
+    build_field_extension_resolvers,
+)
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
 from groupql.schema.context_fields import context_function_of
@@ -157,9 +163,11 @@ class FieldPlan:
 
 @dataclass(frozen=True)
 class DirectCall:
-    """A resolver with no arguments and no field extensions, called as strawberry calls it
-    (`get_arguments`, `StrawberryField.get_result`): the source as `self`, as the parent or root
-    parameter, and strawberry's `Info` where it asks for one; without strawberry's wrappers."""
+    """A strawberry resolver called as strawberry calls it (`get_arguments`, the field
+    extensions' chain, `StrawberryField.get_result`): its arguments converted, the source as
+    `self` or as the parent or root parameter, strawberry's `Info` where the resolver or an
+    extension asks for one; without strawberry's wrappers around each call (a coroutine, the
+    chain built anew, the resolver's signature read again)."""
 
     function: Callable[..., Any]
     passes_self: bool
@@ -167,14 +175,49 @@ class DirectCall:
     info_name: str | None
     info_class: type
     field: StrawberryField
+    # graphql-core's argument values to the resolver's (strawberry's convert_arguments), then
+    # each field extension's `map_arguments` that reshapes them, in strawberry's order.
+    convert: Callable[[dict[str, Any], Any], dict[str, Any]] | None
+    mappings: tuple[Callable[[dict[str, Any]], dict[str, Any]], ...]
+    # The field extensions' resolvers, innermost first, as strawberry chains them.
+    extensions: tuple[Callable[..., Any], ...]
 
-    def __call__(self, source: Any, raw_info: Any) -> Any:
-        kwargs = dict.fromkeys(self.source_names, source)
-        if self.info_name is not None:
-            kwargs[self.info_name] = self.info_class(_raw_info=raw_info, _field=self.field)
+    def __call__(self, source: Any, raw_info: Any, **arguments: Any) -> Any:
+        info = None
+        if self.info_name is not None or self.extensions:
+            info = self.info_class(_raw_info=raw_info, _field=self.field)
+        kwargs = {} if self.convert is None else self.convert(arguments, info)
+        for mapping in self.mappings:
+            kwargs = mapping(kwargs)
+        for name in self.source_names:
+            kwargs[name] = source
+        if not self.extensions:
+            if self.info_name is not None:
+                kwargs[self.info_name] = info
+            return self._call(source, kwargs)
+        # strawberry hands the extensions an info parameter named `info` apart from the other
+        # arguments, and puts it back for the resolver.
+        if self.info_name is not None and self.info_name != "info":
+            kwargs[self.info_name] = info
+        chained: Callable[..., Any] = partial(self._innermost, source)
+        for extension in self.extensions:
+            chained = partial(extension, chained)
+        return chained(source, info, **kwargs)
+
+    def _innermost(self, source: Any, _source: Any, info: Any, **kwargs: Any) -> Any:
+        if self.info_name == "info":
+            kwargs["info"] = info
+        return self._call(source, kwargs)
+
+    def _call(self, source: Any, kwargs: dict[str, Any]) -> Any:
         if self.passes_self:
             return self.function(source, **kwargs)
         return self.function(**kwargs)
+
+    @property
+    def is_plain(self) -> bool:
+        """No arguments and no field extensions: the resolver is all there is to the field."""
+        return self.convert is None and not self.mappings and not self.extensions
 
 
 @dataclass(frozen=True)
@@ -235,7 +278,7 @@ class Planner:
             direct = None if attribute else _direct_call_of(self.schema, definition)
             completion = self._completion(definition.type, details)
             keyed = by_context = None
-            if direct is not None and not _asks_for_info(completion):
+            if direct is not None and direct.is_plain and not _asks_for_info(completion):
                 keyed = keyed_load_of(direct.function)
                 by_context = context_function_of(direct.function)
             fields.append(
@@ -248,7 +291,7 @@ class Planner:
                     attribute=attribute,
                     python_name=python_name,
                     needs_info=attribute is None or _asks_for_info(completion),
-                    takes_arguments=direct is None and bool(definition.args or node.arguments),
+                    takes_arguments=bool(definition.args or node.arguments),
                     completion=completion,
                     typename=type_.name if name == "__typename" else None,
                     leaf=_leaf_of(completion) if attribute is not None else None,
@@ -308,13 +351,17 @@ def _direct_call_of(schema: GraphQLSchema, definition: GraphQLField) -> DirectCa
         return None
     strawberry_schema, field = found
     resolver = field.base_resolver
-    if (
-        resolver is None
-        or field.extensions
-        or field.arguments
-        or not callable(resolver.wrapped_func)
-    ):
+    if resolver is None or not callable(resolver.wrapped_func):
         return None
+    converter = strawberry_schema.schema_converter
+    convert = None
+    if field.arguments:
+        convert = partial(
+            _converted,
+            arguments=field.arguments,
+            scalar_registry=converter.scalar_registry,
+            config=strawberry_schema.config,
+        )
     sources = (resolver.parent_parameter, resolver.root_parameter)
     return DirectCall(
         function=resolver.wrapped_func,
@@ -323,7 +370,18 @@ def _direct_call_of(schema: GraphQLSchema, definition: GraphQLField) -> DirectCa
         info_name=resolver.info_parameter.name if resolver.info_parameter else None,
         info_class=strawberry_schema.config.info_class,
         field=field,
+        convert=convert,
+        mappings=tuple(
+            extension.map_arguments
+            for extension in field.extensions
+            if type(extension).map_arguments is not FieldExtension.map_arguments
+        ),
+        extensions=tuple(build_field_extension_resolvers(field)),
     )
+
+
+def _converted(values: dict[str, Any], info: Any, **convert: Any) -> dict[str, Any]:
+    return convert_arguments(values, info=info, **convert)
 
 
 def _output_coercion(type_: GraphQLLeafType) -> Callable[[Any], Any]:

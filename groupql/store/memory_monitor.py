@@ -33,11 +33,19 @@ class CommandMonitor:
         self._request_ids = itertools.count(1)
 
     def round_trip(self, database_name: str, command: Document, call: Callable[[], T]) -> T:
+        listeners = self._listeners
+        if not listeners:
+            return call()  # nobody to tell
         command = {**command, "$db": database_name}
         command_name, request_id = next(iter(command)), next(self._request_ids)
         ids = (request_id, _CONNECTION, request_id)  # request, connection and operation ids
         started = monitoring.CommandStartedEvent(command, database_name, *ids)
-        self._publish(lambda listener: listener.started(started))
+        for listener in listeners:
+            # As pymongo does: what a listener raises is printed, and the command goes on.
+            try:
+                listener.started(started)
+            except Exception:
+                traceback.print_exc()
         start = time.perf_counter()
         try:
             result = call()
@@ -46,21 +54,21 @@ class CommandMonitor:
             failed = monitoring.CommandFailedEvent(
                 _since(start), reply, command_name, *ids, database_name=database_name
             )
-            self._publish(lambda listener: listener.failed(failed))
+            for listener in listeners:
+                try:
+                    listener.failed(failed)
+                except Exception:
+                    traceback.print_exc()
             raise
         succeeded = monitoring.CommandSucceededEvent(
             _since(start), {"ok": 1.0}, command_name, *ids, database_name=database_name
         )
-        self._publish(lambda listener: listener.succeeded(succeeded))
-        return result
-
-    def _publish(self, notify: Callable[[monitoring.CommandListener], None]) -> None:
-        for listener in self._listeners:
-            # As pymongo does: what a listener raises is printed, and the command goes on.
+        for listener in listeners:
             try:
-                notify(listener)
+                listener.succeeded(succeeded)
             except Exception:
                 traceback.print_exc()
+        return result
 
 
 def _since(start: float) -> datetime.timedelta:
