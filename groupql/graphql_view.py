@@ -267,6 +267,21 @@ def _bad_request(message: str, status_code: int = 400) -> Response:
 
 
 def _base_url(request: Request | WebSocket) -> str:
-    """This server as the client reached it (http(s), behind trusted proxies as forwarded)."""
-    scheme = {"ws": "http", "wss": "https"}.get(request.url.scheme, request.url.scheme)
-    return f"{scheme}://{request.url.netloc}"
+    """This server as the client reached it (http(s), behind trusted proxies as forwarded):
+    Starlette's `request.url` without building and parsing the whole URL (its path and query)
+    on every request: the Host header, else the address the server listens on."""
+    scope = request.scope
+    scheme = scope.get("scheme", "http")
+    host = request.headers.get("host")
+    if host is None:
+        server = scope.get("server")
+        if server is None:
+            host = ""
+        else:
+            address, port = server
+            host = address if port == _DEFAULT_PORTS.get(scheme) else f"{address}:{port}"
+    return f"{_HTTP_SCHEMES.get(scheme, scheme)}://{host}"
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+_HTTP_SCHEMES = {"ws": "http", "wss": "https"}

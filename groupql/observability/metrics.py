@@ -27,6 +27,21 @@ _BUS_LAG_BUCKETS_S = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1
 _STORE_BUCKETS_S = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0)
 
 
+class Children:
+    """A labelled metric's children, each looked up once: `labels()` checks and locks on every
+    call. Only for labels of a bounded set (outcomes, operation names past their bound)."""
+
+    def __init__(self, metric: Any) -> None:
+        self._metric = metric
+        self._found: dict[tuple[str, ...], Any] = {}
+
+    def __call__(self, *labels: str) -> Any:
+        child = self._found.get(labels)
+        if child is None:
+            child = self._found[labels] = self._metric.labels(*labels)
+        return child
+
+
 class Metrics:
     """Every metric groupql exports. One per app: tests run many apps in one process."""
 
@@ -129,6 +144,9 @@ class Metrics:
             registry=registry,
         )
         self._operation_names: set[str] = set()
+        self._operations = Children(self.operations)
+        self._operation_seconds = Children(self.operation_seconds)
+        self.execution_plan = Children(self.execution_plans)
         self.store_listener = StoreListener(self)
 
     def exposition(self) -> bytes:
@@ -147,9 +165,9 @@ class Metrics:
         self, name: str | None, outcome: str, *, duration_s: float | None
     ) -> None:
         label = self.operation_label(name)
-        self.operations.labels(label, outcome).inc()
+        self._operations(label, outcome).inc()
         if duration_s is not None:
-            self.operation_seconds.labels(label, outcome).observe(duration_s)
+            self._operation_seconds(label, outcome).observe(duration_s)
 
     def websocket_closed(self, code: int) -> None:
         self.websocket_closes.labels(str(code) if code in _CLOSE_CODES else OTHER).inc()
@@ -167,25 +185,18 @@ class StoreListener(monitoring.CommandListener):
 
     def __init__(self, metrics: Metrics) -> None:
         self._metrics = metrics
-        # Each command's histogram, looked up once (labels() checks and locks on every call):
-        # a driver sends a few dozen command names.
-        self._seconds: dict[str, Histogram] = {}
+        # A driver sends a few dozen command names.
+        self._seconds = Children(metrics.store_seconds)
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         pass
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        self._seconds_of(event.command_name).observe(event.duration_micros / 1e6)
+        self._seconds(event.command_name).observe(event.duration_micros / 1e6)
 
     def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        self._seconds_of(event.command_name).observe(event.duration_micros / 1e6)
+        self._seconds(event.command_name).observe(event.duration_micros / 1e6)
         self._metrics.store_errors.labels(event.command_name).inc()
-
-    def _seconds_of(self, command_name: str) -> Histogram:
-        seconds = self._seconds.get(command_name)
-        if seconds is None:
-            seconds = self._seconds[command_name] = self._metrics.store_seconds.labels(command_name)
-        return seconds
 
 
 # The WeChat clients, the bus and the refusal log are built deep below the app and reach no

@@ -137,7 +137,7 @@ def schema_for(settings: Settings, tracer: "Tracer | None", metrics: Metrics) ->
     spans when tracing is on, and its execution plans unless they are off."""
     plans = None
     if settings.execution_plans == "on":
-        plans = metrics.execution_plans.labels
+        plans = metrics.execution_plan
     return build_schema(
         PersistedDocuments.of(settings),
         tracer,
