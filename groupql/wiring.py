@@ -157,7 +157,8 @@ async def start(
             await shared.close()
         raise
     try:
-        services = build_services(settings, Store.on(database), outside, clock)
+        store = Store.on(database, keep_reads=settings.kept_reads == "on")
+        services = build_services(settings, store, outside, clock)
         running = Running(
             database=database,
             services=services,

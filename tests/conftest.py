@@ -17,10 +17,13 @@ import httpx
 import pytest
 import uvicorn
 from pymongo import AsyncMongoClient, monitoring
+from starlette.applications import Starlette
 
 from groupql.app import create_app
 from groupql.config import Settings
 from groupql.serving_options import uvicorn_options
+from groupql.store.watched import SCOPE_KEYS
+from groupql.versions import ALL, scope
 from tests.fakes.wechat import FAKE_APPID, FAKE_SECRET, FakeWeChat, running_fake_wechat
 from tests.store import shapes
 
@@ -113,6 +116,14 @@ class Api:
     http: httpx.AsyncClient
     settings: Settings
     round_trips: RoundTrips
+    app: Starlette
+
+    async def forget_kept_reads(self) -> None:
+        """Send the next reads to the store (groupql.store.kept_reads), as a write of keys not
+        known to every watched collection would: what a read costs when nothing is kept."""
+        versions = self.app.state.running.database.versions
+        if versions is not None:
+            await versions.moved([scope(name, ALL) for name in SCOPE_KEYS])
 
     async def post(
         self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
@@ -151,7 +162,7 @@ async def running_api(settings: Settings, clock: Callable[[], datetime]) -> Asyn
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://groupql.test") as http:
-            yield Api(http=http, settings=settings, round_trips=round_trips)
+            yield Api(http=http, settings=settings, round_trips=round_trips, app=app)
 
 
 def settings_for_test(**overrides: Any) -> Settings:
@@ -260,7 +271,7 @@ async def serving(
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
             yield LiveServer(
-                api=Api(http=http, settings=settings, round_trips=round_trips),
+                api=Api(http=http, settings=settings, round_trips=round_trips, app=app),
                 ws_url=f"ws://127.0.0.1:{port}/graphql",
             )
     finally:

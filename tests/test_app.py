@@ -38,7 +38,7 @@ async def api_of(app: Starlette) -> AsyncIterator[Api]:
     """A client of `app`, for tests that reach into the app's services."""
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://groupql.test") as http:
-        yield Api(http=http, settings=settings_for_test(), round_trips=RoundTrips())
+        yield Api(http=http, settings=settings_for_test(), round_trips=RoundTrips(), app=app)
 
 
 async def test_healthz_says_the_process_is_up(api: Api) -> None:

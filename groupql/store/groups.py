@@ -20,6 +20,7 @@ from groupql.records import (
 )
 from groupql.store.collection import Collection
 from groupql.store.documents import changed_document, get_many, object_id, upsert
+from groupql.store.kept_reads import KeptReads
 from groupql.store.tables import (
     Table,
     enum_key,
@@ -64,8 +65,11 @@ class PinOutcome(Enum):
 
 
 class Groups:
-    def __init__(self, collection: Collection) -> None:
+    def __init__(
+        self, collection: Collection, kept: KeptReads[str, Group | None] | None = None
+    ) -> None:
         self._collection = collection
+        self._kept = kept
 
     async def find_or_create_for_chat(
         self,
@@ -115,6 +119,12 @@ class Groups:
         return group
 
     async def get_many(self, ids: Sequence[str]) -> list[Group | None]:
+        """Groups by id, in one round trip (none when all are kept: store.kept_reads)."""
+        if self._kept is None:
+            return await self._read(ids)
+        return await self._kept.get_many(ids, self._read)
+
+    async def _read(self, ids: Sequence[str]) -> list[Group | None]:
         return await get_many(self._collection, ids, GROUPS.record)
 
     async def update(self, group_id: str, changes: Changes[Group]) -> Group | None:

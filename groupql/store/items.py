@@ -26,6 +26,7 @@ from groupql.records import (
 )
 from groupql.store.collection import Collection, Document
 from groupql.store.documents import changed_document, get_many, object_id
+from groupql.store.kept_reads import KeptReads
 from groupql.store.search_terms import TERMS, terms_of, terms_update
 from groupql.store.tables import (
     Key,
@@ -96,8 +97,9 @@ SHOWN = {"review": {"$nin": [ReviewStatus.PENDING_REVIEW.value, ReviewStatus.REJ
 
 
 class Items:
-    def __init__(self, collection: Collection) -> None:
+    def __init__(self, collection: Collection, kept: KeptReads[str, int] | None = None) -> None:
         self._collection = collection
+        self._kept_last_seqs = kept
 
     async def append(
         self,
@@ -125,7 +127,9 @@ class Items:
         deadline = time.monotonic() + _APPEND_BUDGET_S
         attempt = 0
         while time.monotonic() < deadline:
-            [last_seq] = await self.last_seqs([group_id])
+            # From the store itself: what the version of a post landing now has not moved yet
+            # would only make this one retry.
+            [last_seq] = await self._last_seqs([group_id])
             item = Item(
                 id=str(ObjectId()),
                 group_id=group_id,
@@ -161,7 +165,13 @@ class Items:
         return await get_many(self._collection, ids, ITEMS.record)
 
     async def last_seqs(self, group_ids: Sequence[str]) -> list[int]:
-        """The seq of each group's newest item (0 when it has none), in one round trip."""
+        """The seq of each group's newest item (0 when it has none), in one round trip (none
+        when every group's is kept: groupql.store.kept_reads)."""
+        if self._kept_last_seqs is None:
+            return await self._last_seqs(group_ids)
+        return await self._kept_last_seqs.get_many(group_ids, self._last_seqs)
+
+    async def _last_seqs(self, group_ids: Sequence[str]) -> list[int]:
         found = await self._collection.aggregate(
             [
                 {"$match": {"groupId": {"$in": list(group_ids)}}},

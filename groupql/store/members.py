@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from operator import itemgetter
 
 from pymongo import ASCENDING, DESCENDING
 
@@ -9,6 +10,7 @@ from groupql.changes import Changes
 from groupql.records import Member, MemberStatus, NotificationLevel, Role
 from groupql.store.collection import Collection, Document
 from groupql.store.documents import changed_document, object_id, upsert
+from groupql.store.kept_reads import KeptReads
 from groupql.store.tables import Table, enum_key, id_key
 
 MEMBERS = Table(
@@ -29,8 +31,15 @@ MEMBERS = Table(
 
 
 class Members:
-    def __init__(self, collection: Collection) -> None:
+    def __init__(
+        self,
+        collection: Collection,
+        kept_counts: KeptReads[str, int] | None = None,
+        kept_members: KeptReads[tuple[str, str], Member | None] | None = None,
+    ) -> None:
         self._collection = collection
+        self._kept_counts = kept_counts
+        self._kept_members = kept_members
 
     async def find_or_create(
         self,
@@ -63,8 +72,19 @@ class Members:
         return MEMBERS.record(doc), created
 
     async def get(self, *, group_id: str, user_id: str) -> Member | None:
+        """A user's membership of a group (none kept: groupql.store.kept_reads, by the group)."""
+        if self._kept_members is None:
+            [member] = await self._get([(group_id, user_id)])
+        else:
+            [member] = await self._kept_members.get_many(
+                [(group_id, user_id)], self._get, scope_key=itemgetter(0)
+            )
+        return member
+
+    async def _get(self, keys: Sequence[tuple[str, str]]) -> list[Member | None]:
+        [(group_id, user_id)] = keys
         doc = await self._collection.find_one({"groupId": group_id, "userId": user_id})
-        return MEMBERS.record(doc) if doc else None
+        return [MEMBERS.record(doc) if doc else None]
 
     async def change(
         self,
@@ -184,7 +204,13 @@ class Members:
         return MEMBERS.record(doc) if doc else None
 
     async def count_active(self, group_ids: Sequence[str]) -> list[int]:
-        """How many active members each group has, counted in one round trip."""
+        """How many active members each group has, counted in one round trip (none when every
+        group's count is kept: groupql.store.kept_reads)."""
+        if self._kept_counts is None:
+            return await self._count_active(group_ids)
+        return await self._kept_counts.get_many(group_ids, self._count_active)
+
+    async def _count_active(self, group_ids: Sequence[str]) -> list[int]:
         counts = await self._collection.aggregate(
             [
                 {

@@ -8,6 +8,7 @@ from groupql.store.groups import Groups
 from groupql.store.invites import Invites
 from groupql.store.item_search import ItemSearch
 from groupql.store.items import Items
+from groupql.store.kept_reads import kept_reads
 from groupql.store.members import Members
 from groupql.store.metrics import Metrics
 from groupql.store.notifications import Notifications
@@ -50,14 +51,21 @@ class Store:
     step_days: StepDays
 
     @classmethod
-    def on(cls, database: Database) -> "Store":
+    def on(cls, database: Database, *, keep_reads: bool = True) -> "Store":
+        """The repositories of `database`, keeping what they read by key while its versions
+        hold (groupql.store.kept_reads), unless `keep_reads` is False."""
+        versions = database.versions if keep_reads else None
         return cls(
             database=database,
-            users=Users(database.users),
+            users=Users(database.users, kept_reads(database.users, versions)),
             sessions=Sessions(database.sessions),
-            groups=Groups(database.groups),
-            members=Members(database.members),
-            items=Items(database.items),
+            groups=Groups(database.groups, kept_reads(database.groups, versions)),
+            members=Members(
+                database.members,
+                kept_reads(database.members, versions),
+                kept_reads(database.members, versions),
+            ),
+            items=Items(database.items, kept_reads(database.items, versions)),
             item_search=ItemSearch(database.items),
             votes=Votes(database.votes),
             invites=Invites(database.invites),

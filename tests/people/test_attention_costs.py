@@ -15,6 +15,7 @@ async def post(by: Member, **item: Any) -> None:
 
 async def costs(api: Api, by: Member, **item: Any) -> tuple[int, dict[str, int]]:
     """The write commands and inserted documents (by collection) of one post."""
+    await api.forget_kept_reads()
     api.round_trips.reset()
     await post(by, **item)
     return api.round_trips.writes(), dict(api.round_trips.inserted)

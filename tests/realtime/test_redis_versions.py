@@ -10,13 +10,16 @@ import pytest
 from redis.asyncio import Redis
 
 from groupql.response_cache import Key, ResponseCache, key_of
+from groupql.store.kept_reads import KeptReads
 from groupql.store.memory import MemoryMongoClient
+from groupql.store.users import Users
 from groupql.store.watched import Watched
 from groupql.versions import VersionsUnavailable
 from groupql.versions import redis_versions as module
 from groupql.versions.reading import reading
 from groupql.versions.redis_versions import RedisVersions
 from tests.fakes.redis_server import RedisServer
+from tests.store.test_kept_reads import NOW, race_in_waves
 
 KEY = key_of(
     document_sha256="page", operation_name=None, variables={}, viewer_id="v", public_url=""
@@ -121,3 +124,27 @@ async def _kept_page(cache: ResponseCache, items: Watched, key: Key) -> bool:
     with reading(started):
         found = await items.find({"groupId": "g1"}).to_list()
     return await cache.keep(key, started, str(len(found)).encode())
+
+
+async def test_kept_users_of_two_instances_never_outlive_a_racing_write(
+    redis_url: str, prefix: str
+) -> None:
+    """Users kept by two instances whose versions are Redis's (each read and move a network
+    round trip, so writes land between a read and its versions), in waves of writers and
+    readers."""
+    name = uuid.uuid4().hex
+    async with _versions(redis_url, prefix) as first, _versions(redis_url, prefix) as second:
+        instances = [
+            Users(
+                Watched(MemoryMongoClient(name=name)["test"]["users"], versions),
+                KeptReads(versions, "users"),
+            )
+            for versions in (first, second)
+        ]
+        users = [
+            await instances[0].record_login(
+                appid="app", openid=f"o{n}", unionid=None, encrypted_session_key=b"k", now=NOW
+            )
+            for n in range(8)
+        ]
+        await race_in_waves(instances, users)

@@ -10,6 +10,7 @@ from tests.search.documents import GROUP_SEARCH, VIEWER_SEARCH
 
 async def round_trips(api: Api, member: Member, document: str, **variables: object) -> Counter[str]:
     """The commands of one search, by collection."""
+    await api.forget_kept_reads()
     api.round_trips.reset()
     await member.data(document, **variables)
     return Counter(api.round_trips.collections)
@@ -18,16 +19,16 @@ async def round_trips(api: Api, member: Member, document: str, **variables: obje
 async def test_a_group_search_page_costs_the_same_for_10_or_200_items_and_5_or_50_hits(
     api: Api,
 ) -> None:
+    # In each group the hits' author is not the viewer (whose user the request reads anyway).
     small_group = await join(api, "alice", chat="SMALL")
+    dave = await join(api, "dave", chat="SMALL")
     [large_group, bob] = await join_in_order(api, "carol", "bob")
     for n in range(10):
         await small_group.say(f"值日 {n}")
     for n in range(200):
         await (large_group if n % 2 else bob).say(f"值日表 第{n}周")
 
-    small = await round_trips(
-        api, small_group, GROUP_SEARCH, id=small_group.group_id, q="值日", first=5
-    )
+    small = await round_trips(api, dave, GROUP_SEARCH, id=dave.group_id, q="值日", first=5)
     large = await round_trips(api, bob, GROUP_SEARCH, id=bob.group_id, q="值日", first=50)
 
     assert small == large

@@ -215,7 +215,7 @@ async def app_on_a_new_database(
             async with httpx.AsyncClient(
                 transport=transport, base_url="http://groupql.test"
             ) as http:
-                api = Api(http=http, settings=settings, round_trips=RoundTrips())
+                api = Api(http=http, settings=settings, round_trips=RoundTrips(), app=app)
                 yield api, sent, client[database_name]
     finally:
         await client.drop_database(database_name)
