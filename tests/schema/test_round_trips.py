@@ -3,7 +3,7 @@
 from typing import Any
 
 from tests.actors import User, join, login
-from tests.conftest import Api
+from tests.conftest import Api, Clock, api_on_test_store
 from tests.items.documents import poll
 
 PAGE = """
@@ -56,6 +56,20 @@ async def test_a_page_read_again_reads_only_its_pages_while_nothing_else_changed
     page = await first.data(PAGE, id=first.group_id, first=3)
     assert sorted(api.round_trips.collections) == ["items", "members", "users"]
     assert page["group"]["members"]["edges"][2]["node"]["user"]["id"] == members[2].user_id
+
+
+async def test_with_kept_reads_off_every_page_reads_everything(clock: Clock) -> None:
+    async with api_on_test_store(clock, kept_reads="off") as api:
+        members = [await join(api, f"user-{n}") for n in range(3)]
+        for member in members:
+            await member.say("hi")
+        first = members[0]
+        trips = []
+        for size in (3, 2):  # another size each time: the response cache does not have it
+            api.round_trips.reset()
+            await first.data(PAGE, id=first.group_id, first=size)
+            trips.append(sorted(api.round_trips.collections))
+        assert trips[0] == trips[1] == ["groups", "items", "members", "members", "users", "users"]
 
 
 async def test_my_groups_costs_the_same_round_trips_for_1_or_20_groups(api: Api) -> None:
