@@ -53,7 +53,12 @@ def cold_page_cpu() -> None:
     print(
         f"Cold page in process ({cold.part} of cold_page.PARTS): the http table's page as "
         "query text, response cache off, "
-        f"{cold.requests} requests through the ASGI app in {len(cold.cpu_per_request_s)} "
+        + (
+            f"the group's {', '.join(cold_page.CHANGED)} moved before each request, "
+            if cold_page.CHANGED
+            else ""
+        )
+        + f"{cold.requests} requests through the ASGI app in {len(cold.cpu_per_request_s)} "
         "rounds; this process's CPU per request."
     )
     print_table(

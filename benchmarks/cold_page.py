@@ -11,15 +11,25 @@ the warm-up cancel out), the same however busy the machine is:
 
 GROUPQL_BENCH_COLD_PART names a part of the page to run instead (PARTS), to see what each part
 of it costs by the same two counts.
+
+Nothing changes between the requests, so what the store keeps (groupql.store.kept_reads: the
+viewer, the group, the membership, the users, the counts) is kept for every one of them.
+GROUPQL_BENCH_COLD_CHANGED names collections (`items,members`) whose scopes of the page's group
+are moved before each request, as a write there would move them (a post moves `items`, a read
+marker `members`): the page after such a change, what it reads again and what it still keeps;
+`all` moves every collection's, so that nothing is kept (every read goes to the store).
 """
 
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from benchmarks.feed import seeded_feed
 from benchmarks.http_compare import PAGE
 from groupql import collector
+from groupql.store.watched import SCOPE_KEYS
+from groupql.versions import ALL, scope
 
 REQUESTS = int(os.environ.get("GROUPQL_BENCH_COLD_REQUESTS", "500"))
 _USER = "{ id nickname avatarUrl }"
@@ -46,6 +56,7 @@ PARTS = {
     "page": PAGE,
 }
 PART = os.environ.get("GROUPQL_BENCH_COLD_PART", "page")
+CHANGED = [one for one in os.environ.get("GROUPQL_BENCH_COLD_CHANGED", "").split(",") if one]
 ROUNDS = 5
 WARM_UP = 10
 
@@ -57,15 +68,23 @@ class ColdPage:
     cpu_per_request_s: list[float]  # one per round
 
 
-async def run(part: str = PART) -> ColdPage:
+async def run(part: str = PART, changed: Sequence[str] = CHANGED) -> ColdPage:
     query = PARTS[part]
     async with seeded_feed() as feed:
         variables = {name: value for name, value in feed.variables.items() if f"${name}" in query}
         body = {"query": query, "variables": variables}
         headers = {"Authorization": f"Bearer {feed.token}"}
+        versions = feed.app.state.running.database.versions
+        group_id = feed.variables["id"]
+        moved = [
+            scope(name, ALL) if "all" in changed else scope(name, group_id)
+            for name in (SCOPE_KEYS if "all" in changed else changed)
+        ]
 
         async def pages(count: int) -> None:
             for _ in range(count):
+                if moved:
+                    await versions.moved(moved)
                 response = await feed.http.post("/graphql", json=body, headers=headers)
                 if response.status_code != 200 or "errors" in response.json():
                     raise RuntimeError(f"the cold {part} failed: {response.text[:500]}")

@@ -157,15 +157,28 @@ async def served_contenders(node: str) -> AsyncIterator[ServedContenders]:
     answering the same keys and counts as groupql (RuntimeError if one does not)."""
     async with AsyncExitStack() as stack:
         files = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        # The cold contender runs every request (GROUPQL_RESPONSE_CACHE=off); the warm one has the
-        # response cache, as deployed.
-        cold, warm = await _started(
-            stack, served_app({"GROUPQL_RESPONSE_CACHE": "off"}), served_app()
+        # The cold contender runs every request (GROUPQL_RESPONSE_CACHE=off), its users, group,
+        # membership and counts kept (nothing changes between requests); the unkept one reads
+        # all of them from the store every time (GROUPQL_KEPT_READS=off too), as a page does
+        # when everything it shows changed; the warm one has the response cache, as deployed.
+        cold, unkept, warm = await _started(
+            stack,
+            served_app({"GROUPQL_RESPONSE_CACHE": "off"}),
+            served_app({"GROUPQL_RESPONSE_CACHE": "off", "GROUPQL_KEPT_READS": "off"}),
+            served_app(),
         )
-        cold_group, warm_group = await asyncio.gather(_seed(cold), _seed(warm))
+        cold_group, unkept_group, warm_group = await asyncio.gather(
+            _seed(cold), _seed(unkept), _seed(warm)
+        )
         query = _body(query=PAGE, variables=cold_group.variables)
         groupql = [
             Contender("groupql: query text, no response cache", cold, cold_group.token, query),
+            Contender(
+                "groupql: query text, no response cache, nothing kept",
+                unkept,
+                unkept_group.token,
+                _body(query=PAGE, variables=unkept_group.variables),
+            ),
             Contender(
                 "groupql: persisted hash (mini-program)",
                 warm,
