@@ -13,6 +13,7 @@ from typing import Any
 from groupql.records import ItemContent, ItemType
 from groupql.store import items as items_store
 from groupql.store.indexes import INDEXES
+from groupql.store.kept_reads import Unkept
 from groupql.store.memory import MemoryMongoClient
 
 ROUND_TRIP_S = 0.001  # a MongoDB primary in the same zone answers in about a millisecond
@@ -52,7 +53,7 @@ async def _measure(writers: int, *, with_backoff: bool) -> PostingResult:
     raw = MemoryMongoClient()["bench"]["items"]
     await raw.create_indexes(list(INDEXES["items"]))
     collection = DistantCollection(raw)
-    store = items_store.Items(collection)  # type: ignore[arg-type]
+    store = items_store.Items(collection, Unkept())  # type: ignore[arg-type]
     latencies: list[float] = []
     gave_up = 0
 

@@ -110,7 +110,7 @@ class Settings(BaseSettings):
     # It needs versions every writer moves: in-process with the in-memory store, through Redis
     # (GROUPQL_REDIS_URL) with MongoDB; with MongoDB and no Redis it stays off.
     response_cache: Literal["on", "off"] = "on"
-    # Users, groups and a group's counts read by key, kept while the same versions hold
+    # Users, groups, memberships and a group's counts read by key, kept while the same versions hold
     # (groupql.store.kept_reads); "off" reads each from the store every time.
     kept_reads: Literal["on", "off"] = "on"
     # Queries run by a plan worked out once per document (groupql.schema.plans); "off" leaves

@@ -2,6 +2,7 @@
 GraphQL over HTTP's response media types (groupql.response_media)."""
 
 import json
+import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
@@ -267,21 +268,17 @@ def _bad_request(message: str, status_code: int = 400) -> Response:
 
 
 def _base_url(request: Request | WebSocket) -> str:
-    """This server as the client reached it (http(s), behind trusted proxies as forwarded):
-    Starlette's `request.url` without building and parsing the whole URL (its path and query)
-    on every request: the Host header, else the address the server listens on."""
-    scope = request.scope
-    scheme = scope.get("scheme", "http")
+    """This server as the client reached it (http(s), behind trusted proxies as forwarded): a
+    plain Host header as it is, without building and parsing the request's whole URL on every
+    request; anything else (no Host, an IPv6 address, a malformed header) as Starlette's
+    `request.url` reads it."""
+    scheme = request.scope.get("scheme", "http")
     host = request.headers.get("host")
-    if host is None:
-        server = scope.get("server")
-        if server is None:
-            host = ""
-        else:
-            address, port = server
-            host = address if port == _DEFAULT_PORTS.get(scheme) else f"{address}:{port}"
+    plain = None if host is None else _PLAIN_HOST.fullmatch(host)
+    if plain is None or (plain["port"] is not None and int(plain["port"]) > 65535):
+        host = request.url.netloc
     return f"{_HTTP_SCHEMES.get(scheme, scheme)}://{host}"
 
 
-_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+_PLAIN_HOST = re.compile(r"[A-Za-z0-9.-]+(?::(?P<port>[0-9]{1,5}))?")
 _HTTP_SCHEMES = {"ws": "http", "wss": "https"}

@@ -31,6 +31,13 @@ def _scope(kind: str, scheme: str, server: Any, host: bytes | None) -> dict[str,
         ("http", "https", ("10.0.0.5", 443), None),
         ("websocket", "wss", ("10.0.0.5", 443), b"api.example.com"),
         ("websocket", "ws", ("127.0.0.1", 9000), None),
+        # Malformed Host headers: what a URL's parsing takes for the host.
+        ("http", "https", ("10.0.0.5", 443), b"evil.example/x"),
+        ("http", "http", ("10.0.0.5", 80), b"api.example.com?q=1"),
+        ("http", "http", ("10.0.0.5", 80), b"api.example.com#frag"),
+        ("http", "http", ("10.0.0.5", 80), b"api.example.com:99999"),
+        ("http", "http", ("::1", 8000), None),
+        ("http", "http", ("10.0.0.5", 80), b"[::1]:8000"),
     ],
 )
 def test_the_base_url_is_the_one_starlette_reads(

@@ -5,9 +5,10 @@ import re
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, copy_context
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.metrics import MetricWrapperBase
 from pymongo import monitoring
 
 # Operation names are chosen by clients: past this many distinct ones, new names count as
@@ -24,18 +25,19 @@ _ERRCODE = re.compile(r"-?[0-9]{1,8}")
 _CLOSE_CODES = frozenset({1000, 1001, 1008, 1011, 1013, 4400, 4401, 4403, 4406, 4408, 4409, 4429})
 _LATENCY_BUCKETS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _BUS_LAG_BUCKETS_S = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0)
+M = TypeVar("M", bound=MetricWrapperBase)
 _STORE_BUCKETS_S = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0)
 
 
-class Children:
+class Children(Generic[M]):
     """A labelled metric's children, each looked up once: `labels()` checks and locks on every
     call. Only for labels of a bounded set (outcomes, operation names past their bound)."""
 
-    def __init__(self, metric: Any) -> None:
+    def __init__(self, metric: M) -> None:
         self._metric = metric
-        self._found: dict[tuple[str, ...], Any] = {}
+        self._found: dict[tuple[str, ...], M] = {}
 
-    def __call__(self, *labels: str) -> Any:
+    def __call__(self, *labels: str) -> M:
         child = self._found.get(labels)
         if child is None:
             child = self._found[labels] = self._metric.labels(*labels)

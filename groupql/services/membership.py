@@ -161,7 +161,7 @@ class MembershipService:
         departed owner while someone active remains.
         """
         for _ in range(_OWNER_ROUNDS):
-            [group] = await self._store.groups.get_many([group_id])
+            [group] = await self._store.groups.get_many([group_id], fresh=True)
             owner = None if group is None else group.owner_id
             if group is None or (owner is not None and await self.is_active(group_id, owner)):
                 return
@@ -177,7 +177,8 @@ class MembershipService:
         raise Conflict("The group's members changed too fast to hand it on; retry.")
 
     async def is_active(self, group_id: str, user_id: str) -> bool:
-        member = await self._store.members.get(group_id=group_id, user_id=user_id)
+        """From the store itself: a check after a write (keep_an_active_owner)."""
+        member = await self._store.members.get(group_id=group_id, user_id=user_id, fresh=True)
         return member is not None and member.status is MemberStatus.ACTIVE
 
     async def _joined(self, group: Group, member: Member) -> Member:

@@ -209,7 +209,9 @@ class MetricService:
     async def _unless_other_membership(self, metric: Metric, member: Member) -> None:
         """Likewise for recorded scores, and a metric's scores of an earlier membership (the
         member left and came back meanwhile): the next record computes the new one's."""
-        now = await self._store.members.get(group_id=member.group_id, user_id=member.user_id)
+        now = await self._store.members.get(
+            group_id=member.group_id, user_id=member.user_id, fresh=True
+        )
         if now is None or now.status is not MemberStatus.ACTIVE:
             await self._store.scores.drop(member.group_id, member.user_id)
         elif now.joined_at != member.joined_at:

@@ -219,7 +219,7 @@ class RankingService:
     async def _unless_gone(self, group_id: str, user_id: str) -> None:
         """A member who left while their score was written is taken out again: whichever of the
         two writes came last, the other sees it."""
-        member = await self._store.members.get(group_id=group_id, user_id=user_id)
+        member = await self._store.members.get(group_id=group_id, user_id=user_id, fresh=True)
         if member is None or member.status is not MemberStatus.ACTIVE:
             await self._store.scores.drop(group_id, user_id)
 

@@ -20,7 +20,7 @@ from groupql.records import (
 )
 from groupql.store.collection import Collection
 from groupql.store.documents import changed_document, get_many, object_id, upsert
-from groupql.store.kept_reads import KeptReads
+from groupql.store.kept_reads import KeptReads, Unkept
 from groupql.store.tables import (
     Table,
     enum_key,
@@ -65,9 +65,7 @@ class PinOutcome(Enum):
 
 
 class Groups:
-    def __init__(
-        self, collection: Collection, kept: KeptReads[str, Group | None] | None = None
-    ) -> None:
+    def __init__(self, collection: Collection, kept: KeptReads[str, Group | None] | Unkept) -> None:
         self._collection = collection
         self._kept = kept
 
@@ -118,9 +116,10 @@ class Groups:
         await self._collection.insert_one(doc)
         return group
 
-    async def get_many(self, ids: Sequence[str]) -> list[Group | None]:
-        """Groups by id, in one round trip (none when all are kept: store.kept_reads)."""
-        if self._kept is None:
+    async def get_many(self, ids: Sequence[str], *, fresh: bool = False) -> list[Group | None]:
+        """Groups by id, in one round trip (none when all are kept: store.kept_reads); `fresh`
+        from the store itself (a check after a write, which must see a racing writer's)."""
+        if fresh:
             return await self._read(ids)
         return await self._kept.get_many(ids, self._read)
 

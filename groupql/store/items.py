@@ -26,7 +26,7 @@ from groupql.records import (
 )
 from groupql.store.collection import Collection, Document
 from groupql.store.documents import changed_document, get_many, object_id
-from groupql.store.kept_reads import KeptReads
+from groupql.store.kept_reads import KeptReads, Unkept
 from groupql.store.search_terms import TERMS, terms_of, terms_update
 from groupql.store.tables import (
     Key,
@@ -97,9 +97,11 @@ SHOWN = {"review": {"$nin": [ReviewStatus.PENDING_REVIEW.value, ReviewStatus.REJ
 
 
 class Items:
-    def __init__(self, collection: Collection, kept: KeptReads[str, int] | None = None) -> None:
+    def __init__(
+        self, collection: Collection, kept_last_seqs: KeptReads[str, int] | Unkept
+    ) -> None:
         self._collection = collection
-        self._kept_last_seqs = kept
+        self._kept_last_seqs = kept_last_seqs
 
     async def append(
         self,
@@ -167,8 +169,6 @@ class Items:
     async def last_seqs(self, group_ids: Sequence[str]) -> list[int]:
         """The seq of each group's newest item (0 when it has none), in one round trip (none
         when every group's is kept: groupql.store.kept_reads)."""
-        if self._kept_last_seqs is None:
-            return await self._last_seqs(group_ids)
         return await self._kept_last_seqs.get_many(group_ids, self._last_seqs)
 
     async def _last_seqs(self, group_ids: Sequence[str]) -> list[int]:

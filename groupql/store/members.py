@@ -10,7 +10,7 @@ from groupql.changes import Changes
 from groupql.records import Member, MemberStatus, NotificationLevel, Role
 from groupql.store.collection import Collection, Document
 from groupql.store.documents import changed_document, object_id, upsert
-from groupql.store.kept_reads import KeptReads
+from groupql.store.kept_reads import KeptReads, Unkept
 from groupql.store.tables import Table, enum_key, id_key
 
 MEMBERS = Table(
@@ -34,8 +34,9 @@ class Members:
     def __init__(
         self,
         collection: Collection,
-        kept_counts: KeptReads[str, int] | None = None,
-        kept_members: KeptReads[tuple[str, str], Member | None] | None = None,
+        *,
+        kept_counts: KeptReads[str, int] | Unkept,
+        kept_members: KeptReads[tuple[str, str], Member | None] | Unkept,
     ) -> None:
         self._collection = collection
         self._kept_counts = kept_counts
@@ -71,9 +72,10 @@ class Members:
         )
         return MEMBERS.record(doc), created
 
-    async def get(self, *, group_id: str, user_id: str) -> Member | None:
-        """A user's membership of a group (none kept: groupql.store.kept_reads, by the group)."""
-        if self._kept_members is None:
+    async def get(self, *, group_id: str, user_id: str, fresh: bool = False) -> Member | None:
+        """A user's membership of a group (kept: groupql.store.kept_reads, by the group); `fresh`
+        from the store itself (a check after a write, which must see a racing writer's)."""
+        if fresh:
             [member] = await self._get([(group_id, user_id)])
         else:
             [member] = await self._kept_members.get_many(
@@ -206,8 +208,6 @@ class Members:
     async def count_active(self, group_ids: Sequence[str]) -> list[int]:
         """How many active members each group has, counted in one round trip (none when every
         group's count is kept: groupql.store.kept_reads)."""
-        if self._kept_counts is None:
-            return await self._count_active(group_ids)
         return await self._kept_counts.get_many(group_ids, self._count_active)
 
     async def _count_active(self, group_ids: Sequence[str]) -> list[int]:

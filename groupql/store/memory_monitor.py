@@ -40,12 +40,7 @@ class CommandMonitor:
         command_name, request_id = next(iter(command)), next(self._request_ids)
         ids = (request_id, _CONNECTION, request_id)  # request, connection and operation ids
         started = monitoring.CommandStartedEvent(command, database_name, *ids)
-        for listener in listeners:
-            # As pymongo does: what a listener raises is printed, and the command goes on.
-            try:
-                listener.started(started)
-            except Exception:
-                traceback.print_exc()
+        _tell(listeners, "started", started)
         start = time.perf_counter()
         try:
             result = call()
@@ -54,21 +49,22 @@ class CommandMonitor:
             failed = monitoring.CommandFailedEvent(
                 _since(start), reply, command_name, *ids, database_name=database_name
             )
-            for listener in listeners:
-                try:
-                    listener.failed(failed)
-                except Exception:
-                    traceback.print_exc()
+            _tell(listeners, "failed", failed)
             raise
         succeeded = monitoring.CommandSucceededEvent(
             _since(start), {"ok": 1.0}, command_name, *ids, database_name=database_name
         )
-        for listener in listeners:
-            try:
-                listener.succeeded(succeeded)
-            except Exception:
-                traceback.print_exc()
+        _tell(listeners, "succeeded", succeeded)
         return result
+
+
+def _tell(listeners: Sequence[monitoring.CommandListener], method: str, event: object) -> None:
+    for listener in listeners:
+        # As pymongo does: what a listener raises is printed, and the command goes on.
+        try:
+            getattr(listener, method)(event)
+        except Exception:
+            traceback.print_exc()
 
 
 def _since(start: float) -> datetime.timedelta:

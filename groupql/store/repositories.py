@@ -62,8 +62,8 @@ class Store:
             groups=Groups(database.groups, kept_reads(database.groups, versions)),
             members=Members(
                 database.members,
-                kept_reads(database.members, versions),
-                kept_reads(database.members, versions),
+                kept_counts=kept_reads(database.members, versions),
+                kept_members=kept_reads(database.members, versions),
             ),
             items=Items(database.items, kept_reads(database.items, versions)),
             item_search=ItemSearch(database.items),

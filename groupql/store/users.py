@@ -9,7 +9,7 @@ from groupql.changes import Changes
 from groupql.records import User
 from groupql.store.collection import Collection
 from groupql.store.documents import changed_document, get_many, object_id, upsert
-from groupql.store.kept_reads import KeptReads
+from groupql.store.kept_reads import KeptReads, Unkept
 from groupql.store.tables import Key, Table, id_key
 
 USERS = Table(
@@ -31,9 +31,7 @@ USERS = Table(
 
 
 class Users:
-    def __init__(
-        self, collection: Collection, kept: KeptReads[str, User | None] | None = None
-    ) -> None:
+    def __init__(self, collection: Collection, kept: KeptReads[str, User | None] | Unkept) -> None:
         self._collection = collection
         self._kept = kept
 
@@ -62,8 +60,6 @@ class Users:
 
     async def get_many(self, ids: Sequence[str]) -> list[User | None]:
         """Users by id, in one round trip (none when all are kept: groupql.store.kept_reads)."""
-        if self._kept is None:
-            return await self._read(ids)
         return await self._kept.get_many(ids, self._read)
 
     async def _read(self, ids: Sequence[str]) -> list[User | None]:

@@ -19,7 +19,7 @@ from groupql.versions import redis_versions as module
 from groupql.versions.reading import reading
 from groupql.versions.redis_versions import RedisVersions
 from tests.fakes.redis_server import RedisServer
-from tests.store.test_kept_reads import NOW, race_in_waves
+from tests.store.kept_races import NOW, race_in_waves
 
 KEY = key_of(
     document_sha256="page", operation_name=None, variables={}, viewer_id="v", public_url=""

@@ -25,6 +25,7 @@ from groupql.store.collection import Collection, Document
 from groupql.store.indexes import INDEXES, migrate
 from groupql.store.item_search import ItemSearch, reindex_all
 from groupql.store.items import ITEMS, Items
+from groupql.store.kept_reads import Unkept
 from groupql.store.search_terms import TERMS, terms_of
 from tests.conftest import Clock
 from tests.store import shapes
@@ -48,7 +49,7 @@ async def db(request: pytest.FixtureRequest) -> AsyncIterator[Any]:
 
 @pytest.fixture
 def items(db: Any) -> Items:
-    return Items(db["items"])
+    return Items(db["items"], Unkept())
 
 
 @pytest.fixture
