@@ -7,9 +7,10 @@ import uuid
 from collections.abc import Iterable
 
 from groupql.changes import Changes
-from groupql.records import ItemContent, ItemType, Member, MemberStatus, Role, User
+from groupql.records import ItemContent, ItemType, Member, MemberStatus, Role
 from groupql.store import indexes
 from groupql.store.database import connect
+from groupql.store.items import Items
 from groupql.store.kept_reads import KeptReads
 from groupql.store.members import Members
 from groupql.store.memory import MemoryMongoClient
@@ -24,41 +25,19 @@ async def test_a_groups_counts_are_kept_until_its_members_or_items_change() -> N
     store = Store.on(connect(f"memory://{uuid.uuid4().hex}", "test", event_listeners=[finds]))
     a, b = await logged_in(store, 2)
 
-    async def join(group_id: str, user: User) -> None:
-        await store.members.find_or_create(
-            group_id=group_id,
-            user_id=user.id,
-            role=Role.MEMBER,
-            status=MemberStatus.ACTIVE,
-            group_openid=None,
-            last_read_seq=0,
-            now=NOW,
-        )
-
-    async def post(group_id: str) -> None:
-        await store.items.append(
-            group_id=group_id,
-            type=ItemType.TEXT,
-            author_id=a.id,
-            content=ItemContent(text="hi"),
-            reply_to=None,
-            client_id=None,
-            now=NOW,
-        )
-
-    await join("g1", a)
-    await post("g1")
+    await join(store.members, "g1", a.id)
+    await post(store.items, "g1", a.id)
     assert await store.members.count_active(["g1", "g2"]) == [1, 0]
     assert await store.items.last_seqs(["g1", "g2"]) == [1, 0]
     with finds.counted() as kept:
         assert await store.members.count_active(["g2", "g1"]) == [0, 1]
         assert await store.items.last_seqs(["g1"]) == [1]
-        await join("g2", b)  # another group's members: g1's count stays kept
+        await join(store.members, "g2", b.id)  # another group's members: g1's count stays kept
         assert await store.members.count_active(["g1"]) == [1]
     assert kept == [0]
-    await join("g1", b)
-    await post("g1")
-    await post("g1")
+    await join(store.members, "g1", b.id)
+    await post(store.items, "g1", a.id)
+    await post(store.items, "g1", a.id)
     with finds.counted() as read_again:
         assert await store.members.count_active(["g1", "g2"]) == [2, 1]
         assert await store.items.last_seqs(["g1", "g2"]) == [3, 0]
@@ -74,25 +53,15 @@ async def test_posts_racing_in_waves_take_every_seq_once_with_last_seqs_kept() -
     [author] = await logged_in(store, 1)
     seqs: list[int] = []
 
-    async def post() -> None:
-        appended = await store.items.append(
-            group_id="g",
-            type=ItemType.TEXT,
-            author_id=author.id,
-            content=ItemContent(text="hi"),
-            reply_to=None,
-            client_id=None,
-            now=NOW,
-        )
-        assert appended is not None
-        seqs.append(appended[0].seq)
+    async def write() -> None:
+        seqs.append(await post(store.items, "g", author.id))
 
     async def read() -> None:
         for _ in range(4):
             await store.items.last_seqs(["g"])
 
     for wave in range(4):
-        await asyncio.gather(*(post() for _ in range(8)), *(read() for _ in range(8)))
+        await asyncio.gather(*(write() for _ in range(8)), *(read() for _ in range(8)))
         assert sorted(seqs) == list(range(1, 8 * (wave + 1) + 1))
         assert await store.items.last_seqs(["g"]) == [8 * (wave + 1)]
 
@@ -102,15 +71,7 @@ async def test_a_membership_is_kept_until_a_member_of_its_group_changes() -> Non
     store = Store.on(a_database(finds))
     a, b = await logged_in(store, 2)
     for user in (a, b):
-        await store.members.find_or_create(
-            group_id="g1",
-            user_id=user.id,
-            role=Role.MEMBER,
-            status=MemberStatus.ACTIVE,
-            group_openid=None,
-            last_read_seq=0,
-            now=NOW,
-        )
+        await join(store.members, "g1", user.id)
     first = await store.members.get(group_id="g1", user_id=a.id)
     with finds.counted() as kept:
         assert await store.members.get(group_id="g1", user_id=a.id) == first
@@ -140,15 +101,7 @@ async def test_a_fresh_read_sees_a_write_whose_versions_are_still_moving() -> No
         kept_counts=KeptReads(versions, "members"),
         kept_members=KeptReads(versions, "members"),
     )
-    await members.find_or_create(
-        group_id="g",
-        user_id="u",
-        role=Role.MEMBER,
-        status=MemberStatus.ACTIVE,
-        group_openid=None,
-        last_read_seq=0,
-        now=NOW,
-    )
+    await join(members, "g", "u")
     await members.get(group_id="g", user_id="u")  # kept
     leaving = asyncio.ensure_future(
         members.change(
@@ -167,3 +120,30 @@ async def test_a_fresh_read_sees_a_write_whose_versions_are_still_moving() -> No
     assert fresh is not None and fresh.status is MemberStatus.LEFT
     after = await members.get(group_id="g", user_id="u")
     assert after is not None and after.status is MemberStatus.LEFT
+
+
+async def join(members: Members, group_id: str, user_id: str) -> None:
+    await members.find_or_create(
+        group_id=group_id,
+        user_id=user_id,
+        role=Role.MEMBER,
+        status=MemberStatus.ACTIVE,
+        group_openid=None,
+        last_read_seq=0,
+        now=NOW,
+    )
+
+
+async def post(items: Items, group_id: str, author_id: str) -> int:
+    """A text post; its seq."""
+    appended = await items.append(
+        group_id=group_id,
+        type=ItemType.TEXT,
+        author_id=author_id,
+        content=ItemContent(text="hi"),
+        reply_to=None,
+        client_id=None,
+        now=NOW,
+    )
+    assert appended is not None
+    return appended[0].seq
